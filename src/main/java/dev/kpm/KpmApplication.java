@@ -1,0 +1,40 @@
+package dev.kpm;
+
+import dev.kpm.api.NativePluginsResource;
+import dev.kpm.api.PortablePluginsResource;
+import dev.kpm.api.StrictSlashFilter;
+import dev.kpm.api.UdfsResource;
+import dev.kpm.api.error.PluginExceptionMapper;
+import dev.kpm.api.error.UnexpectedExceptionMapper;
+import dev.kpm.api.error.WebApplicationExceptionMapper;
+import dev.kpm.plugin.PluginService;
+import org.glassfish.jersey.inject.hk2.AbstractBinder;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/**
+ * The JAX-RS application. Resources are instances built here from the services, so nothing depends
+ * on HK2 or CDI discovery (which differ between Tomcat and Payara).
+ */
+public final class KpmApplication extends ResourceConfig {
+  public KpmApplication(PluginService plugins) {
+    register(
+        new AbstractBinder() {
+          @Override
+          protected void configure() {
+            bind(plugins).to(PluginService.class);
+          }
+        });
+    register(NativePluginsResource.class);
+    register(PortablePluginsResource.class);
+    register(UdfsResource.class);
+    register(StrictSlashFilter.class);
+    register(PluginExceptionMapper.class);
+    register(WebApplicationExceptionMapper.class);
+    register(UnexpectedExceptionMapper.class);
+    register(JacksonFeature.withoutExceptionMappers());
+    property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.kpm.launcher;
+
+import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Entry point of {@code kpm-launcher.jar}: puts the jar and every jar of the {@code lib/} folder
+ * beside it on a class path (a manifest cannot name a folder of jars) and runs {@link Launcher}.
+ * Uses only the JDK.
+ */
+public final class Main {
+  private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (System.getProperty(LOG_FORMAT) == null) {
+      System.setProperty(LOG_FORMAT, "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+    }
+    // Found through the context class loader set below, when the first logger is made.
+    System.setProperty("java.util.logging.manager", "dev.kpm.launcher.LauncherLogManager");
+    Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<URL> urls = new ArrayList<>();
+    urls.add(jar.toUri().toURL());
+    try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
+      for (Path lib : libs.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+        urls.add(toUrl(lib));
+      }
+    }
+    ClassLoader loader =
+        new URLClassLoader(
+            "kpm-launcher", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+    Thread.currentThread().setContextClassLoader(loader);
+    try {
+      loader
+          .loadClass("dev.kpm.launcher.Launcher")
+          .getMethod("main", String[].class)
+          .invoke(null, (Object) args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  private static URL toUrl(Path path) throws MalformedURLException {
+    return path.toUri().toURL();
+  }
+}

@@ -1,0 +1,2 @@
+/** Wiring only: settings, bootstrap and shutdown order, and the JAX-RS application. */
+package dev.kpm;

@@ -1,0 +1,32 @@
+package dev.kpm.plugin;
+
+/**
+ * A refused plugin operation, carrying eKuiper's error code and the exact message text. The API
+ * layer turns code 1002 into 404 and every other code into 400, as eKuiper does.
+ */
+public final class PluginException extends RuntimeException {
+  /** eKuiper's errorx code for errors without a specific code. */
+  public static final int UNDEFINED = 1000;
+
+  /** eKuiper's errorx NOT_FOUND code. */
+  public static final int NOT_FOUND = 1002;
+
+  private final int code;
+
+  private PluginException(int code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public static PluginException notFound(String message) {
+    return new PluginException(NOT_FOUND, message);
+  }
+
+  public static PluginException invalid(String message) {
+    return new PluginException(UNDEFINED, message);
+  }
+
+  public int code() {
+    return code;
+  }
+}
