@@ -17,11 +17,11 @@ import java.util.logging.Logger;
 public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
   private final Teardown teardown;
-  private final KpmApplication application;
+  private final PluginService plugins;
 
-  private KpmRuntime(Teardown teardown, KpmApplication application) {
+  private KpmRuntime(Teardown teardown, PluginService plugins) {
     this.teardown = teardown;
-    this.application = application;
+    this.plugins = plugins;
   }
 
   /** Starts kpm; on failure stops what was already started and rethrows. */
@@ -35,7 +35,7 @@ public final class KpmRuntime implements AutoCloseable {
     }
   }
 
-  private static KpmApplication startAll(Settings settings, Teardown teardown) {
+  private static PluginService startAll(Settings settings, Teardown teardown) {
     HomeLayout layout = HomeLayout.create(settings.home());
     Database db =
         teardown.push(
@@ -48,13 +48,12 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push("JPA", Jpa.open(db.dataSource(), PluginService.entities()));
     teardown.push(
         "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
-    PluginService plugins = new PluginService(new Transactions(emf), layout);
-    return new KpmApplication(plugins);
+    return new PluginService(new Transactions(emf), layout);
   }
 
-  /** The JAX-RS application over this runtime's services. */
+  /** A new JAX-RS application over this runtime's services. */
   public KpmApplication application() {
-    return application;
+    return new KpmApplication(plugins);
   }
 
   @Override

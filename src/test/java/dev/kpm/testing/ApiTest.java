@@ -1,0 +1,56 @@
+package dev.kpm.testing;
+
+import jakarta.ws.rs.core.Application;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.glassfish.jersey.test.JerseyTest;
+import org.glassfish.jersey.test.jdkhttp.JdkHttpServerTestContainerFactory;
+import org.glassfish.jersey.test.spi.TestContainerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Base of resource tests: kpm's production {@code KpmApplication} over a real {@code KpmRuntime}
+ * and PostgreSQL, served over real HTTP on loopback (JDK HTTP server), one server per test class.
+ * JerseyTest 4 carries no JUnit 5 annotations, hence the lifecycle methods here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ApiTest extends JerseyTest {
+  protected TestKpm kpm;
+
+  @Override
+  protected Application configure() {
+    kpm = TestKpm.start(newHome());
+    return kpm.runtime().application();
+  }
+
+  private static Path newHome() {
+    try {
+      return Files.createTempDirectory("kpm-home-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected TestContainerFactory getTestContainerFactory() {
+    return new JdkHttpServerTestContainerFactory();
+  }
+
+  @BeforeAll
+  void startServer() throws Exception {
+    super.setUp();
+  }
+
+  @AfterAll
+  void stopServer() throws Exception {
+    try {
+      super.tearDown();
+    } finally {
+      kpm.close();
+    }
+  }
+}
