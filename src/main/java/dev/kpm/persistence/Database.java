@@ -15,6 +15,7 @@ import javax.sql.DataSource;
  */
 public final class Database implements AutoCloseable {
   public static final String JNDI_NAME = "java:comp/env/jdbc/kpm";
+  private static final String POOL_NAME = "kpm-db";
   private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
   private final DataSource dataSource;
@@ -45,7 +46,7 @@ public final class Database implements AutoCloseable {
                         + ", or set DB_URL (system property kpm.db.url), DB_USER and DB_PASSWORD,"
                         + " or start kpm with its launcher, which runs an embedded PostgreSQL"));
     HikariConfig config = new HikariConfig();
-    config.setPoolName("kpm-db");
+    config.setPoolName(POOL_NAME);
     config.setJdbcUrl(jdbcUrl);
     // Load the driver through this class loader: DriverManager would refuse a copy of the driver
     // that a parent loader (e.g. the launcher's) registered first.
@@ -83,10 +84,24 @@ public final class Database implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     if (owned != null) {
       owned.close();
+      awaitPoolThreads();
       LOG.info("closed the kpm-db connection pool");
+    }
+  }
+
+  /**
+   * Hikari's close returns when its executors are terminated, a moment before their threads have
+   * died; a container checking for leaked threads right after undeploy would report them.
+   */
+  private static void awaitPoolThreads() throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.getName().startsWith(POOL_NAME)) {
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      }
     }
   }
 }

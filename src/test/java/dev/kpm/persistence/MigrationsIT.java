@@ -29,7 +29,7 @@ class MigrationsIT {
   }
 
   @AfterEach
-  void close() {
+  void close() throws InterruptedException {
     db.close();
   }
 
