@@ -17,6 +17,8 @@ CREATE TABLE plugin (
     artifact           VARCHAR(1024),
     -- functions only: true when a function list was given or registered (describe then shows it)
     functions_declared BOOLEAN       NOT NULL DEFAULT FALSE,
+    -- every file the plugin put into the home folder, relative to it: exactly what a drop removes
+    files              TEXT[]        NOT NULL DEFAULT '{}',
     created_at         TIMESTAMPTZ   NOT NULL DEFAULT now(),
     updated_at         TIMESTAMPTZ   NOT NULL DEFAULT now(),
     CONSTRAINT plugin_type_name_uq UNIQUE (type, name)
@@ -53,7 +55,8 @@ CREATE TABLE install_record (
     source_url  TEXT,
     sha256      VARCHAR(64),
     bytes       BIGINT,
-    -- where the work was staged, and the files already moved into place: what crash recovery undoes
+    -- where the work was staged, and the moves into the home folder it planned (one entry per
+    -- move, written before the first move): what crash recovery finishes or undoes
     staging_dir TEXT,
     manifest    TEXT[]       NOT NULL DEFAULT '{}',
     exit_code   INT,

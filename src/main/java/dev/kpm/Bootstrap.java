@@ -26,7 +26,7 @@ public final class Bootstrap implements ServletContextListener {
     long started = System.nanoTime();
     try {
       Settings settings = Settings.load(SettingSources.standard());
-      runtime = KpmRuntime.start(settings);
+      runtime = KpmRuntime.start(settings, this::stopInContainer);
       ServletRegistration.Dynamic servlet =
           event.getServletContext().addServlet("kpm", new ServletContainer(runtime.application()));
       servlet.addMapping("/*");
@@ -41,6 +41,23 @@ public final class Bootstrap implements ServletContextListener {
       LOG.log(Level.SEVERE, "kpm failed to start: " + e.getMessage(), e);
       throw e;
     }
+  }
+
+  /** {@code ?stop=1} in a shared container: kpm stops itself and answers 503 until restarted. */
+  private void stopInContainer() {
+    Thread stopper =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              runtime.close();
+              LOG.info("kpm stopped by ?stop=1; restart the web application to start it again");
+            },
+            "kpm-stop");
+    stopper.start();
   }
 
   @Override

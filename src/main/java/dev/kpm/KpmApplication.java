@@ -1,13 +1,17 @@
 package dev.kpm;
 
+import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
+import dev.kpm.api.ServiceGate;
 import dev.kpm.api.StrictSlashFilter;
 import dev.kpm.api.UdfsResource;
 import dev.kpm.api.error.PluginExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
+import dev.kpm.install.InstallService;
 import dev.kpm.plugin.PluginService;
+import java.util.function.BooleanSupplier;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -18,15 +22,18 @@ import org.glassfish.jersey.server.ServerProperties;
  * on HK2 or CDI discovery (which differ between Tomcat and Payara).
  */
 public final class KpmApplication extends ResourceConfig {
-  public KpmApplication(PluginService plugins) {
+  public KpmApplication(PluginService plugins, InstallService installs, BooleanSupplier stopped) {
+    register(new ServiceGate(stopped));
     register(
         new AbstractBinder() {
           @Override
           protected void configure() {
             bind(plugins).to(PluginService.class);
+            bind(installs).to(InstallService.class);
           }
         });
     register(NativePluginsResource.class);
+    register(FunctionRegisterResource.class);
     register(PortablePluginsResource.class);
     register(UdfsResource.class);
     register(StrictSlashFilter.class);

@@ -1,63 +1,125 @@
 package dev.kpm;
 
+import dev.kpm.install.ArchiveLimits;
+import dev.kpm.install.DownloadPolicy;
+import dev.kpm.install.Downloader;
+import dev.kpm.install.InstallService;
+import dev.kpm.install.InstallTools;
+import dev.kpm.install.Reconciler;
+import dev.kpm.install.ServerControl;
 import dev.kpm.persistence.Database;
 import dev.kpm.persistence.Jpa;
 import dev.kpm.persistence.Migrations;
 import dev.kpm.persistence.Transactions;
 import dev.kpm.plugin.HomeLayout;
+import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.Prebuild;
 import jakarta.persistence.EntityManagerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
  * Everything kpm runs, started in order — home folders → database pool → migrations →
- * EntityManagerFactory → executor → services — and stopped in reverse by {@link #close()}. The
- * container-independent half of {@link Bootstrap}; tests start it directly.
+ * EntityManagerFactory → executor → start-up reconcile → services — and stopped in reverse by
+ * {@link #close()}. The container-independent half of {@link Bootstrap}; tests start it directly.
  */
 public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
   private final Teardown teardown;
   private final PluginService plugins;
+  private final InstallService installs;
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private KpmRuntime(Teardown teardown, PluginService plugins) {
+  private KpmRuntime(Teardown teardown, PluginService plugins, InstallService installs) {
     this.teardown = teardown;
     this.plugins = plugins;
+    this.installs = installs;
   }
 
-  /** Starts kpm; on failure stops what was already started and rethrows. */
-  public static KpmRuntime start(Settings settings) {
+  /**
+   * Starts kpm; on failure stops what was already started and rethrows.
+   *
+   * @param server how {@code ?stop=1} stops kpm when it does not own the JVM
+   */
+  public static KpmRuntime start(Settings settings, ServerControl server) {
     Teardown teardown = new Teardown();
     try {
-      return new KpmRuntime(teardown, startAll(settings, teardown));
+      return startAll(settings, teardown, settings.ownsJvm() ? JvmExit.AFTER_RESPONSE : server);
     } catch (RuntimeException | Error e) {
       teardown.stopAll();
       throw e;
     }
   }
 
-  private static PluginService startAll(Settings settings, Teardown teardown) {
+  private static KpmRuntime startAll(Settings settings, Teardown teardown, ServerControl server) {
     HomeLayout layout = HomeLayout.create(settings.home());
+    Settings.Db dbSettings = settings.db();
     Database db =
         teardown.push(
             "database pool",
             Database.open(
-                settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize()));
+                dbSettings.url(), dbSettings.user(), dbSettings.password(), dbSettings.poolSize()));
     LOG.info(() -> "database: " + db.description());
     Migrations.migrate(db.dataSource());
     EntityManagerFactory emf =
         teardown.push("JPA", Jpa.open(db.dataSource(), PluginService.entities()));
-    teardown.push(
-        "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
-    return new PluginService(new Transactions(emf), layout);
+    WorkerPool workers =
+        teardown.push(
+            "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
+    Transactions tx = new Transactions(emf);
+    PluginStore store = new PluginStore(tx);
+    InstallRecords records = new InstallRecords(tx);
+    reconcile(new Reconciler(layout, store, records));
+    Settings.Install i = settings.install();
+    InstallTools tools =
+        new InstallTools(
+            layout, downloader(i, layout), limits(i), i.scriptTimeout(), workers.executor(), server);
+    return new KpmRuntime(
+        teardown,
+        new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion())),
+        new InstallService(tools, store, records));
+  }
+
+  private static void reconcile(Reconciler reconciler) {
+    try {
+      reconciler.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException("start-up reconcile of the home folder failed", e);
+    }
+  }
+
+  private static Downloader downloader(Settings.Install i, HomeLayout layout) {
+    return new Downloader(
+        new DownloadPolicy(
+            i.downloadTimeout(),
+            i.maxDownloadBytes(),
+            i.confineFileUrls(),
+            layout.uploads(),
+            i.blockPrivateNetworks(),
+            new HashSet<>(i.allowedHosts())));
+  }
+
+  private static ArchiveLimits limits(Settings.Install i) {
+    return new ArchiveLimits(
+        i.maxZipEntries(), i.maxZipBytes(), ArchiveLimits.defaults().ratioThresholdBytes(), i.maxZipRatio());
   }
 
   /** A new JAX-RS application over this runtime's services. */
   public KpmApplication application() {
-    return new KpmApplication(plugins);
+    return new KpmApplication(plugins, installs, stopped::get);
   }
 
+  /** Stops everything; from then on the API answers 503. Idempotent. */
   @Override
   public void close() {
-    teardown.stopAll();
+    stopped.set(true);
+    synchronized (teardown) {
+      teardown.stopAll();
+    }
   }
 }

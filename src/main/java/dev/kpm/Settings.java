@@ -2,41 +2,81 @@ package dev.kpm;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * kpm's configuration, built once at start-up and never changed. Each setting is looked up as a
  * system property, then an environment variable, then a JNDI environment entry ({@code
- * java:comp/env/<jndi name>}), then its default.
+ * java:comp/env/<jndi name>}), then its default ({@link Key}).
  *
  * @param home the kpm home folder with eKuiper's layout (plugins, etc, data)
  * @param httpPort the HTTP port of the standalone launcher
- * @param dbUrl the JDBC URL of PostgreSQL; empty when a JNDI DataSource {@code jdbc/kpm} is used
- * @param dbPoolSize the maximum number of pooled connections kpm opens itself
- * @param workerThreads threads of kpm's own executor (when the container offers none)
- * @param shutdownGrace how long each component may take to stop
+ * @param ownsJvm true when kpm runs in its own launcher: {@code ?stop=1} then exits the JVM (100)
  */
 public record Settings(
     Path home,
     int httpPort,
-    Optional<String> dbUrl,
-    String dbUser,
-    String dbPassword,
-    int dbPoolSize,
+    Db db,
+    Install install,
     int workerThreads,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    boolean ownsJvm) {
+
+  /**
+   * The database.
+   *
+   * @param url JDBC URL; empty when a JNDI DataSource {@code jdbc/kpm} is bound
+   * @param poolSize the maximum number of pooled connections kpm opens itself
+   */
+  public record Db(Optional<String> url, String user, String password, int poolSize) {}
+
+  /** Limits and policies of the install pipeline (SPEC A2.10, A2.12, A2.13, A2.14). */
+  public record Install(
+      Duration downloadTimeout,
+      long maxDownloadBytes,
+      boolean confineFileUrls,
+      boolean blockPrivateNetworks,
+      List<String> allowedHosts,
+      int maxZipEntries,
+      long maxZipBytes,
+      int maxZipRatio,
+      Duration scriptTimeout,
+      List<String> pluginHosts,
+      String engineVersion) {}
 
   /** The documented settings: system property, environment variable, JNDI entry, default. */
   public enum Key {
     HOME("kpm.home", "KPM_HOME", "kpm/home", "kpm-home"),
     HTTP_PORT("kpm.port", "KPM_PORT", "kpm/port", "9081"),
-    DB_URL("kpm.db.url", "DB_URL", "kpm/db.url", null),
+    DB_URL("kpm.db.url", "DB_URL", "kpm/db.url", ""),
     DB_USER("kpm.db.user", "DB_USER", "kpm/db.user", "postgres"),
     DB_PASSWORD("kpm.db.password", "DB_PASSWORD", "kpm/db.password", ""),
     DB_POOL_SIZE("kpm.db.poolSize", "KPM_DB_POOL_SIZE", "kpm/db.poolSize", "10"),
     WORKER_THREADS("kpm.workers", "KPM_WORKERS", "kpm/workers", "8"),
-    SHUTDOWN_GRACE("kpm.shutdownGrace", "KPM_SHUTDOWN_GRACE", "kpm/shutdownGrace", "PT10S");
+    SHUTDOWN_GRACE("kpm.shutdownGrace", "KPM_SHUTDOWN_GRACE", "kpm/shutdownGrace", "PT10S"),
+    OWNS_JVM("kpm.ownsJvm", "KPM_OWNS_JVM", "kpm/ownsJvm", "false"),
+    DOWNLOAD_TIMEOUT(
+        "kpm.download.timeout", "KPM_DOWNLOAD_TIMEOUT", "kpm/download.timeout", "PT5M"),
+    DOWNLOAD_MAX_BYTES(
+        "kpm.download.maxBytes", "KPM_DOWNLOAD_MAX_BYTES", "kpm/download.maxBytes", "536870912"),
+    CONFINE_FILE_URLS(
+        "kpm.download.confineFiles", "KPM_CONFINE_FILE_URLS", "kpm/download.confineFiles", "false"),
+    BLOCK_PRIVATE_NETWORKS(
+        "kpm.download.blockPrivateNetworks",
+        "KPM_BLOCK_PRIVATE_NETWORKS",
+        "kpm/download.blockPrivateNetworks",
+        "false"),
+    ALLOWED_HOSTS(
+        "kpm.download.allowedHosts", "KPM_ALLOWED_HOSTS", "kpm/download.allowedHosts", ""),
+    ZIP_MAX_ENTRIES("kpm.zip.maxEntries", "KPM_ZIP_MAX_ENTRIES", "kpm/zip.maxEntries", "10000"),
+    ZIP_MAX_BYTES("kpm.zip.maxBytes", "KPM_ZIP_MAX_BYTES", "kpm/zip.maxBytes", "1073741824"),
+    ZIP_MAX_RATIO("kpm.zip.maxRatio", "KPM_ZIP_MAX_RATIO", "kpm/zip.maxRatio", "200"),
+    SCRIPT_TIMEOUT("kpm.script.timeout", "KPM_SCRIPT_TIMEOUT", "kpm/script.timeout", "PT5M"),
+    PLUGIN_HOSTS(
+        "kpm.pluginHosts", "KPM_PLUGIN_HOSTS", "kpm/pluginHosts", "https://packages.emqx.io"),
+    ENGINE_VERSION("kpm.engineVersion", "KPM_ENGINE_VERSION", "kpm/engineVersion", "2.0.0");
 
     public final String property;
     public final String env;
@@ -58,51 +98,38 @@ public record Settings(
   }
 
   public static Settings load(Source source) {
-    Function<Key, String> value = key -> source.get(key).orElse(key.fallback);
+    SettingValues v = new SettingValues(source);
     return new Settings(
-        Path.of(value.apply(Key.HOME)).toAbsolutePath().normalize(),
-        positive(Key.HTTP_PORT, value.apply(Key.HTTP_PORT)),
-        Optional.ofNullable(value.apply(Key.DB_URL)).filter(s -> !s.isBlank()),
-        value.apply(Key.DB_USER),
-        value.apply(Key.DB_PASSWORD),
-        positive(Key.DB_POOL_SIZE, value.apply(Key.DB_POOL_SIZE)),
-        positive(Key.WORKER_THREADS, value.apply(Key.WORKER_THREADS)),
-        duration(Key.SHUTDOWN_GRACE, value.apply(Key.SHUTDOWN_GRACE)));
+        Path.of(v.text(Key.HOME)).toAbsolutePath().normalize(),
+        (int) v.positive(Key.HTTP_PORT),
+        new Db(
+            Optional.of(v.text(Key.DB_URL)).filter(s -> !s.isBlank()),
+            v.text(Key.DB_USER),
+            v.text(Key.DB_PASSWORD),
+            (int) v.positive(Key.DB_POOL_SIZE)),
+        install(v),
+        (int) v.positive(Key.WORKER_THREADS),
+        v.duration(Key.SHUTDOWN_GRACE),
+        v.flag(Key.OWNS_JVM));
   }
 
-  private static int positive(Key key, String raw) {
-    try {
-      int n = Integer.parseInt(raw.trim());
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the setting's name
-    }
-    throw new IllegalArgumentException(
-        "setting "
-            + key.property
-            + " ("
-            + key.env
-            + ") must be a positive integer, got '"
-            + raw
-            + "'");
+  private static Install install(SettingValues v) {
+    return new Install(
+        v.duration(Key.DOWNLOAD_TIMEOUT),
+        v.positive(Key.DOWNLOAD_MAX_BYTES),
+        v.flag(Key.CONFINE_FILE_URLS),
+        v.flag(Key.BLOCK_PRIVATE_NETWORKS),
+        list(v.text(Key.ALLOWED_HOSTS)),
+        (int) v.positive(Key.ZIP_MAX_ENTRIES),
+        v.positive(Key.ZIP_MAX_BYTES),
+        (int) v.positive(Key.ZIP_MAX_RATIO),
+        v.duration(Key.SCRIPT_TIMEOUT),
+        list(v.text(Key.PLUGIN_HOSTS)),
+        v.text(Key.ENGINE_VERSION));
   }
 
-  private static Duration duration(Key key, String raw) {
-    try {
-      return Duration.parse(raw.trim());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "setting "
-              + key.property
-              + " ("
-              + key.env
-              + ") must be an ISO-8601 duration such as"
-              + " PT10S, got '"
-              + raw
-              + "'",
-          e);
-    }
+  /** A comma-separated list, entries trimmed, empty entries dropped. */
+  static List<String> list(String raw) {
+    return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -26,8 +27,8 @@ class SettingsTest {
     Settings settings = Settings.load(key -> Optional.empty());
     assertEquals(Path.of("kpm-home").toAbsolutePath(), settings.home());
     assertEquals(9081, settings.httpPort());
-    assertEquals(Optional.empty(), settings.dbUrl());
-    assertEquals("postgres", settings.dbUser());
+    assertEquals(Optional.empty(), settings.db().url());
+    assertEquals("postgres", settings.db().user());
     assertEquals(Duration.ofSeconds(10), settings.shutdownGrace());
   }
 
@@ -37,7 +38,7 @@ class SettingsTest {
     properties.setProperty("kpm.db.url", "jdbc:postgresql://prop/db");
     Settings settings =
         load(properties, Map.of("DB_URL", "jdbc:postgresql://env/db", "KPM_HOME", "/srv/kpm"));
-    assertEquals(Optional.of("jdbc:postgresql://prop/db"), settings.dbUrl());
+    assertEquals(Optional.of("jdbc:postgresql://prop/db"), settings.db().url());
     assertEquals(Path.of("/srv/kpm"), settings.home());
     assertEquals(7000, settings.httpPort());
   }
@@ -48,6 +49,37 @@ class SettingsTest {
         assertThrows(
             IllegalArgumentException.class, () -> load(new Properties(), Map.of("KPM_PORT", "x")));
     assertTrue(e.getMessage().contains("kpm.port (KPM_PORT)"), e.getMessage());
+  }
+
+  @Test
+  void installLimitsDefaultToSpecAPartValues() {
+    Settings.Install install = Settings.load(key -> Optional.empty()).install();
+    assertEquals(Duration.ofMinutes(5), install.downloadTimeout());
+    assertEquals(512L << 20, install.maxDownloadBytes());
+    assertEquals(10_000, install.maxZipEntries());
+    assertEquals(1L << 30, install.maxZipBytes());
+    assertEquals(200, install.maxZipRatio());
+    assertEquals(Duration.ofMinutes(5), install.scriptTimeout());
+    assertEquals(false, install.confineFileUrls());
+    assertEquals(false, install.blockPrivateNetworks());
+    assertEquals(List.of(), install.allowedHosts());
+    assertEquals(List.of("https://packages.emqx.io"), install.pluginHosts());
+  }
+
+  @Test
+  void listsAreCommaSeparatedAndTrimmed() {
+    Settings settings =
+        load(new Properties(), Map.of("KPM_ALLOWED_HOSTS", " a.example , ,b.example"));
+    assertEquals(List.of("a.example", "b.example"), settings.install().allowedHosts());
+  }
+
+  @Test
+  void aBadFlagNamesTheSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_CONFINE_FILE_URLS", "maybe")));
+    assertTrue(e.getMessage().contains("kpm.download.confineFiles"), e.getMessage());
   }
 
   @Test

@@ -1,27 +1,38 @@
 package dev.kpm.api;
 
+import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PluginInfo;
+import dev.kpm.install.InstallService;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginType;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
 
-/** eKuiper's native plugin endpoints for sources, sinks and functions. */
+/** eKuiper's native plugin endpoints for sources, sinks and functions, plus the install log. */
 @Path("/plugins/{type: sources|sinks|functions}")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class NativePluginsResource {
+  static final String TEXT = "text/plain;charset=utf-8";
   private final PluginService plugins;
+  private final InstallService installs;
 
   @Inject
-  public NativePluginsResource(PluginService plugins) {
+  public NativePluginsResource(PluginService plugins, InstallService installs) {
     this.plugins = plugins;
+    this.installs = installs;
   }
 
   @GET
@@ -29,9 +40,61 @@ public final class NativePluginsResource {
     return plugins.listNames(type);
   }
 
+  @POST
+  @Produces(TEXT)
+  public Response create(@PathParam("type") PluginType type, String body) {
+    return Response.status(201).entity(installs.create(type, body)).build();
+  }
+
   @GET
   @Path("{name}")
   public PluginInfo describe(@PathParam("type") PluginType type, @PathParam("name") String name) {
     return PluginInfo.from(plugins.describe(type, name));
+  }
+
+  @PUT
+  @Path("{name}")
+  @Produces(TEXT)
+  public String update(
+      @PathParam("type") PluginType type, @PathParam("name") String name, String body) {
+    return installs.update(type, name, body);
+  }
+
+  @DELETE
+  @Path("{name}")
+  @Produces(TEXT)
+  public String drop(
+      @PathParam("type") PluginType type,
+      @PathParam("name") String name,
+      @QueryParam("stop") String stop) {
+    return installs.drop(type, name, "1".equals(stop));
+  }
+
+  @GET
+  @Path("prebuild")
+  public Map<String, String> prebuild(@PathParam("type") PluginType type) {
+    return plugins.prebuild(type);
+  }
+
+  /** eKuiper routes only GET of {@code …/prebuild} to the listing; other methods name a plugin. */
+  @PUT
+  @Path("prebuild")
+  @Produces(TEXT)
+  public String updatePrebuild(@PathParam("type") PluginType type, String body) {
+    return installs.update(type, "prebuild", body);
+  }
+
+  @DELETE
+  @Path("prebuild")
+  @Produces(TEXT)
+  public String dropPrebuild(@PathParam("type") PluginType type, @QueryParam("stop") String stop) {
+    return installs.drop(type, "prebuild", "1".equals(stop));
+  }
+
+  @GET
+  @Path("{name}/installs")
+  public List<InstallInfo> history(
+      @PathParam("type") PluginType type, @PathParam("name") String name) {
+    return installs.history(type, name).stream().map(InstallInfo::from).toList();
   }
 }

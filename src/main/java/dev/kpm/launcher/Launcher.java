@@ -35,7 +35,7 @@ public final class Launcher {
       throw new IllegalArgumentException("no WAR at " + war + ": build it with mvn package");
     }
     AtomicReference<Tomcat> tomcat = new AtomicReference<>();
-    EmbeddedDatabase db = settings.dbUrl().isPresent() ? null : startDatabase(settings);
+    EmbeddedDatabase db = settings.db().url().isPresent() ? null : startDatabase(settings);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(tomcat.get(), db), "kpm-shutdown"));
     if (dbOnly) {
       requireEmbedded(db);
@@ -76,6 +76,8 @@ public final class Launcher {
 
   private static Tomcat startTomcat(Settings settings, Path war) throws LifecycleException {
     System.setProperty(Settings.Key.HOME.property, settings.home().toString());
+    // kpm owns this JVM: ?stop=1 exits with status 100 through the shutdown hook.
+    System.setProperty(Settings.Key.OWNS_JVM.property, "true");
     Tomcat tomcat = new Tomcat();
     Path base = settings.home().resolve(".kpm").resolve("tomcat");
     tomcat.setBaseDir(base.toString());

@@ -31,11 +31,11 @@ class InstallRecord {
 
   @Enumerated(EnumType.STRING)
   @Column(nullable = false, length = 16)
-  private Operation operation;
+  private InstallOperation operation;
 
   @Enumerated(EnumType.STRING)
   @Column(nullable = false, length = 16)
-  private State state;
+  private InstallState state;
 
   @Column(name = "source_url", columnDefinition = "text")
   private String sourceUrl;
@@ -74,18 +74,91 @@ class InstallRecord {
 
   protected InstallRecord() {}
 
-  /** What the attempt does. */
-  enum Operation {
-    CREATE,
-    UPDATE,
-    AUTOLOAD
+  InstallRecord(
+      PluginType type, String name, InstallOperation operation, String sourceUrl, String staging) {
+    this.pluginType = type;
+    this.pluginName = name;
+    this.operation = operation;
+    this.state = InstallState.RUNNING;
+    this.sourceUrl = sourceUrl;
+    this.stagingDir = staging;
+    this.startedAt = Instant.now();
   }
 
-  /** RUNNING rows found at start-up belong to a crashed kpm: recovery undoes them (ABORTED). */
-  enum State {
-    RUNNING,
-    SUCCEEDED,
-    FAILED,
-    ABORTED
+  Long id() {
+    return id;
+  }
+
+  PluginType pluginType() {
+    return pluginType;
+  }
+
+  String pluginName() {
+    return pluginName;
+  }
+
+  InstallOperation operation() {
+    return operation;
+  }
+
+  InstallState state() {
+    return state;
+  }
+
+  String stagingDir() {
+    return stagingDir;
+  }
+
+  String[] manifest() {
+    return manifest;
+  }
+
+  void manifest(String[] entries) {
+    this.manifest = entries;
+  }
+
+  String error() {
+    return error;
+  }
+
+  Integer exitCode() {
+    return exitCode;
+  }
+
+  String stdoutTail() {
+    return stdoutTail;
+  }
+
+  String stderrTail() {
+    return stderrTail;
+  }
+
+  Long bytes() {
+    return bytes;
+  }
+
+  String sha256() {
+    return sha256;
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  Long durationMs() {
+    return durationMs;
+  }
+
+  /** Ends the attempt; every later state is final. */
+  void finish(InstallState outcome, String error, InstallLog log) {
+    this.state = outcome;
+    this.error = error;
+    this.bytes = log.bytes();
+    this.sha256 = log.sha256();
+    this.exitCode = log.exitCode();
+    this.stdoutTail = log.stdoutTail();
+    this.stderrTail = log.stderrTail();
+    this.finishedAt = Instant.now();
+    this.durationMs = finishedAt.toEpochMilli() - startedAt.toEpochMilli();
   }
 }

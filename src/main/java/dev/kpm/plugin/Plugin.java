@@ -52,6 +52,9 @@ class Plugin {
   @Column(name = "functions_declared", nullable = false)
   private boolean functionsDeclared;
 
+  @Column(nullable = false, columnDefinition = "text[]")
+  private String[] files = new String[0];
+
   @Column(name = "created_at", nullable = false)
   private Instant createdAt;
 
@@ -103,5 +106,31 @@ class Plugin {
 
   void functionsDeclared(boolean declared) {
     this.functionsDeclared = declared;
+    this.updatedAt = Instant.now();
+  }
+
+  String artifact() {
+    return artifact;
+  }
+
+  String[] files() {
+    return files;
+  }
+
+  PluginOrigin origin() {
+    return origin;
+  }
+
+  /** Takes every installable attribute of {@code p}; the row keeps its id, type, name, state. */
+  void apply(NewPlugin p, PluginOrigin origin) {
+    this.version = p.version();
+    this.artifact = p.artifact();
+    this.sourceUrl = p.sourceUrl();
+    this.sha256 = p.sha256();
+    this.shellParas = p.shellParas().toArray(String[]::new);
+    this.functionsDeclared = p.functions().isPresent();
+    this.files = p.files().toArray(String[]::new);
+    this.origin = origin;
+    this.updatedAt = Instant.now();
   }
 }

@@ -4,6 +4,7 @@ import dev.kpm.persistence.Transactions;
 import jakarta.persistence.EntityManager;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,10 +14,17 @@ import java.util.Optional;
 public final class PluginService {
   private final Transactions tx;
   private final HomeLayout layout;
+  private final Prebuild prebuild;
 
-  public PluginService(Transactions tx, HomeLayout layout) {
+  public PluginService(Transactions tx, HomeLayout layout, Prebuild prebuild) {
     this.tx = tx;
     this.layout = layout;
+    this.prebuild = prebuild;
+  }
+
+  /** eKuiper's prebuild listing for this machine. */
+  public Map<String, String> prebuild(PluginType type) {
+    return prebuild.list(type, System.getProperty("os.name"), System.getProperty("os.arch"));
   }
 
   /** Names of the installed native plugins of {@code type}, sorted. */

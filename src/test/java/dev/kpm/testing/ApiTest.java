@@ -1,10 +1,12 @@
 package dev.kpm.testing;
 
+import dev.kpm.Settings;
 import jakarta.ws.rs.core.Application;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.glassfish.jersey.test.JerseyTest;
 import org.glassfish.jersey.test.jdkhttp.JdkHttpServerTestContainerFactory;
 import org.glassfish.jersey.test.spi.TestContainerFactory;
@@ -23,8 +25,13 @@ public abstract class ApiTest extends JerseyTest {
 
   @Override
   protected Application configure() {
-    kpm = TestKpm.start(newHome());
+    kpm = TestKpm.start(newHome(), TestDatabase.fresh(), settings());
     return kpm.runtime().application();
+  }
+
+  /** Settings this test class needs on top of the defaults. */
+  protected Map<Settings.Key, String> settings() {
+    return Map.of();
   }
 
   private static Path newHome() {

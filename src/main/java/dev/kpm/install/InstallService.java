@@ -1,0 +1,153 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.Ids;
+import dev.kpm.plugin.InstallRecordView;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstalledPlugin;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * Every mutation of the native plugin registry: create, update, drop and register, each decoded and
+ * validated with eKuiper's texts, then run on the install executor while holding the lock of its
+ * (type, name) — one change per plugin at a time, different plugins in parallel (SPEC A2.11).
+ * Thread-safe.
+ */
+public final class InstallService {
+  private final InstallTools tools;
+  private final PluginStore store;
+  private final InstallRecords records;
+  private final NativeInstaller installer;
+  private final KeyedLocks locks = new KeyedLocks();
+
+  public InstallService(InstallTools tools, PluginStore store, InstallRecords records) {
+    this.tools = tools;
+    this.store = store;
+    this.records = records;
+    this.installer = new NativeInstaller(tools, store, records);
+  }
+
+  public String create(PluginType type, String body) {
+    InstallRequest req = Requests.install(type, body);
+    Ids.validate(req.name());
+    return locked(type, req.name(), () -> installer.create(type, req));
+  }
+
+  public String update(PluginType type, String name, String body) {
+    Ids.validate(name);
+    InstallRequest req = Requests.install(type, body);
+    if (!req.name().isEmpty() && !req.name().equals(name)) {
+      throw PluginException.invalid(
+          "update "
+              + type.word()
+              + " plugin "
+              + name
+              + " error: the body names plugin "
+              + req.name()
+              + " but the path names "
+              + name);
+    }
+    InstallRequest named =
+        new InstallRequest(name, req.file(), req.shellParas(), req.functions(), req.sha256());
+    return locked(type, name, () -> installer.update(type, name, named));
+  }
+
+  /** Drops a plugin; with {@code stop} the server stops right after answering (SPEC A2.1). */
+  public String drop(PluginType type, String name, boolean stop) {
+    Ids.validate(name);
+    String text =
+        locked(
+            type,
+            name,
+            () -> {
+              InstalledPlugin plugin =
+                  store
+                      .markDeleting(type, name)
+                      .orElseThrow(
+                          () ->
+                              PluginException.notFound(
+                                  "delete "
+                                      + type.word()
+                                      + " plugin "
+                                      + name
+                                      + " error: invalid name "
+                                      + name
+                                      + ": not exist"));
+              Checks.act(() -> new PluginRemover(tools.home(), store).finish(plugin));
+              return type.word() + " plugin " + name + " is deleted and eKuiper ";
+            });
+    if (stop) {
+      tools.server().stopSoon();
+      return text + "will be stopped";
+    }
+    return text + "must restart for the change to take effect.";
+  }
+
+  /** Replaces a function plugin's function list, all or nothing (SPEC A2.5). */
+  public String register(String name, String body) {
+    Ids.validate(name);
+    return locked(
+        PluginType.FUNCTIONS,
+        name,
+        () -> {
+          if (store.find(PluginType.FUNCTIONS, name).isEmpty()) {
+            throw PluginException.notFound(
+                "register functions plugin " + name + " error: not found");
+          }
+          List<String> functions = Requests.functionList(body);
+          String prefix = "function plugins " + name + " regiser functions error: ";
+          if (functions.isEmpty()) {
+            throw PluginException.invalid(prefix + "property 'functions' must not be empty");
+          }
+          Optional<String> taken = store.firstConflict(functions, name);
+          if (taken.isPresent()) {
+            throw PluginException.invalid(
+                prefix + "function name " + taken.get() + " already exists");
+          }
+          try {
+            store.replaceFunctions(name, functions);
+          } catch (PluginException e) {
+            throw PluginException.invalid(prefix + e.getMessage());
+          }
+          return "function plugin " + name + " function list is registered";
+        });
+  }
+
+  /** The install attempts of a plugin, newest first (kpm extension). */
+  public List<InstallRecordView> history(PluginType type, String name) {
+    Ids.validate(name);
+    List<InstallRecordView> history = records.history(type, name);
+    if (history.isEmpty() && store.find(type, name).isEmpty()) {
+      throw PluginException.notFound(
+          "install log of " + type.word() + " plugin " + name + " error: not found");
+    }
+    return history;
+  }
+
+  private <T> T locked(PluginType type, String name, Supplier<T> work) {
+    Future<T> job;
+    try {
+      job = tools.executor().submit(() -> locks.with(type.word() + "/" + name, work));
+    } catch (RejectedExecutionException e) {
+      throw PluginException.invalid("too many plugin operations in progress, try again later");
+    }
+    try {
+      return job.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PluginException.invalid("interrupted while kpm was stopping");
+    }
+  }
+}

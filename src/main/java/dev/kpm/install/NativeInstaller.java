@@ -1,0 +1,170 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.InstallOperation;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstalledPlugin;
+import dev.kpm.plugin.NewPlugin;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginOrigin;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Creates and updates native plugins: record the attempt, download, check and extract into a
+ * private staging folder, run install.sh there, then move the files into place and commit the
+ * registry in one transaction. Any failure leaves the home folder and the registry as they were
+ * (SPEC A2.3, A2.6). The caller holds the plugin's lock.
+ */
+final class NativeInstaller {
+  private final InstallTools tools;
+  private final PluginStore store;
+  private final InstallRecords records;
+
+  NativeInstaller(InstallTools tools, PluginStore store, InstallRecords records) {
+    this.tools = tools;
+    this.store = store;
+    this.records = records;
+  }
+
+  String create(PluginType type, InstallRequest req) {
+    String prefix = type.word() + " plugins create command error: ";
+    URI uri = Checks.uri(req.file(), prefix);
+    if (store.exists(type, req.name())) {
+      throw PluginException.invalid(prefix + "invalid name " + req.name() + ": duplicate");
+    }
+    install(type, req, uri, prefix, Optional.empty());
+    return type.word() + " plugin " + req.name() + " is created";
+  }
+
+  String update(PluginType type, String name, InstallRequest req) {
+    InstalledPlugin old =
+        store
+            .find(type, name)
+            .orElseThrow(
+                () ->
+                    PluginException.notFound(
+                        "update "
+                            + type.word()
+                            + " plugin "
+                            + name
+                            + " error, cannot delete old version: invalid name "
+                            + name
+                            + ": not exist"));
+    String prefix = type.word() + " plugins create command error: ";
+    install(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old));
+    return "plugin " + name + " is updated and eKuiper must restart for the change to take effect.";
+  }
+
+  private void install(
+      PluginType type, InstallRequest req, URI uri, String prefix, Optional<InstalledPlugin> old) {
+    List<String> symbols = symbols(type, req);
+    store
+        .firstConflict(symbols, req.name())
+        .ifPresent(
+            fn -> {
+              throw PluginException.invalid(prefix + "function name " + fn + " already exists");
+            });
+    Staging staging = Checks.io(() -> Staging.create(stagingRoot(), tools.home().base()));
+    InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
+    Attempt attempt =
+        new Attempt(records.begin(type, req.name(), op, req.file(), staging.root()), staging);
+    try {
+      attempt.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
+      String so = prepare(type, req, old, attempt, prefix);
+      commit(plugin(type, req, so, attempt), old, attempt, prefix);
+    } catch (RuntimeException e) {
+      records.fail(attempt.recordId, e.getMessage(), attempt.log());
+      throw e;
+    } finally {
+      staging.delete();
+    }
+  }
+
+  private java.nio.file.Path stagingRoot() {
+    return tools.home().staging().resolve(UUID.randomUUID().toString());
+  }
+
+  private String prepare(
+      PluginType type,
+      InstallRequest req,
+      Optional<InstalledPlugin> old,
+      Attempt a,
+      String prefix) {
+    String fail = prefix + "fail to install plugin: ";
+    Set<String> replaceable = new HashSet<>(old.map(InstalledPlugin::files).orElse(List.of()));
+    NativeArchive archive = new NativeArchive(type, req.name(), tools.home(), replaceable);
+    return Checks.archive(
+        fail,
+        () -> {
+          List<ArchiveEntry> entries = SafeZip.inspect(a.zip(), tools.limits());
+          boolean script = Checks.hasInstallScript(entries);
+          Checks.shellParas(req.shellParas(), script);
+          String so = archive.requireComplete(entries);
+          SafeZip.extract(
+              a.zip(),
+              tools.limits(),
+              e -> Checks.destinations(archive.target(e), a.staging),
+              List.of(a.staging.root()));
+          if (script) {
+            a.script = Scripts.run(type, req, a.staging, tools);
+            if (!a.script.succeeded()) {
+              throw new ArchiveException(a.script.failure());
+            }
+          }
+          return so;
+        });
+  }
+
+  private NewPlugin plugin(PluginType type, InstallRequest req, String so, Attempt a) {
+    List<String> files = Checks.io(a.staging::stagedFiles);
+    return new NewPlugin(
+        type,
+        req.name(),
+        NativeArchive.version(so),
+        so,
+        req.file(),
+        a.download.sha256(),
+        req.shellParas(),
+        type == PluginType.FUNCTIONS ? req.functions() : Optional.empty(),
+        files);
+  }
+
+  private void commit(NewPlugin plugin, Optional<InstalledPlugin> old, Attempt a, String prefix) {
+    List<String> manifest = new ArrayList<>();
+    plugin.files().forEach(f -> manifest.add(Staging.PUT + f));
+    old.ifPresent(
+        o ->
+            o.files().stream()
+                .filter(f -> !plugin.files().contains(f))
+                .forEach(f -> manifest.add(Staging.DROP + f)));
+    records.plan(a.recordId, manifest);
+    try {
+      a.staging.apply(manifest);
+      if (old.isPresent()) {
+        store.replace(plugin, a.recordId, a.log());
+      } else {
+        store.register(plugin, PluginOrigin.API, a.recordId, a.log());
+      }
+    } catch (IOException | RuntimeException e) {
+      Checks.act(() -> a.staging.undo(manifest));
+      throw e instanceof PluginException pe
+          ? PluginException.invalid(prefix + pe.getMessage())
+          : Checks.unchecked(prefix, e);
+    }
+  }
+
+  private static List<String> symbols(PluginType type, InstallRequest req) {
+    if (type != PluginType.FUNCTIONS) {
+      return List.of();
+    }
+    return req.functions().orElse(List.of(req.name()));
+  }
+}

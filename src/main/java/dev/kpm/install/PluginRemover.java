@@ -1,0 +1,36 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.HomeLayout;
+import dev.kpm.plugin.InstalledPlugin;
+import dev.kpm.plugin.PluginStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Drops a plugin: the row is marked DELETING (the name disappears at once, SPEC A2.1), the files
+ * the plugin installed are removed — etc and data copies alike (A2.4), nothing it did not install —
+ * then the row goes with its symbols. A crash in between is finished at the next start. The caller
+ * holds the plugin's lock.
+ */
+final class PluginRemover {
+  private final HomeLayout home;
+  private final PluginStore store;
+
+  PluginRemover(HomeLayout home, PluginStore store) {
+    this.home = home;
+    this.store = store;
+  }
+
+  /** Removes a plugin already marked DELETING. */
+  void finish(InstalledPlugin plugin) throws IOException {
+    for (String rel : plugin.files()) {
+      Path file = home.base().resolve(rel).normalize();
+      if (file.startsWith(home.base())) {
+        Files.deleteIfExists(file);
+        Prune.emptyParents(file.getParent(), home.base());
+      }
+    }
+    store.remove(plugin.type(), plugin.name());
+  }
+}

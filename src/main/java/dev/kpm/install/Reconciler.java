@@ -1,0 +1,126 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.HomeLayout;
+import dev.kpm.plugin.Ids;
+import dev.kpm.plugin.InstallLog;
+import dev.kpm.plugin.InstallOperation;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstalledPlugin;
+import dev.kpm.plugin.NewPlugin;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginOrigin;
+import dev.kpm.plugin.PluginState;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Brings the home folder and the registry back in line at start-up, before kpm serves: installs a
+ * crash interrupted are rolled back (the whole plugin or nothing), drops it interrupted are
+ * finished, stale staging folders removed, and {@code .so} files found without a row are
+ * registered as eKuiper's auto-load does — recorded as such (SPEC A2.9).
+ */
+public final class Reconciler {
+  private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+  private final HomeLayout home;
+  private final PluginStore store;
+  private final InstallRecords records;
+
+  public Reconciler(HomeLayout home, PluginStore store, InstallRecords records) {
+    this.home = home;
+    this.store = store;
+    this.records = records;
+  }
+
+  public void run() throws IOException {
+    for (InstallRecords.Running r : records.running()) {
+      new Staging(r.staging(), home.base()).undo(r.manifest());
+      records.abort(r.id(), "kpm stopped during the install; rolled back at start-up");
+      LOG.warning(() -> "rolled back the interrupted install of " + r.type() + " " + r.name());
+    }
+    clearStaging();
+    for (InstalledPlugin p : store.inState(PluginState.DELETING)) {
+      new PluginRemover(home, store).finish(p);
+      LOG.warning(() -> "finished the interrupted drop of " + p.type() + " " + p.name());
+    }
+    for (PluginType type : List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS)) {
+      autoLoad(type);
+    }
+  }
+
+  private void clearStaging() throws IOException {
+    try (Stream<Path> leftovers = Files.list(home.staging())) {
+      leftovers.forEach(Staging::deleteTree);
+    }
+  }
+
+  private void autoLoad(PluginType type) throws IOException {
+    TreeMap<String, String> lastFileByName = new TreeMap<>();
+    try (Stream<Path> files = Files.list(home.plugins(type))) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(f -> f.endsWith(".so") && Files.isRegularFile(home.plugins(type).resolve(f)))
+          .sorted()
+          .forEach(f -> lastFileByName.put(NativeArchive.pluginName(f), f));
+    }
+    lastFileByName.forEach((name, file) -> register(type, name, file));
+  }
+
+  private void register(PluginType type, String name, String file) {
+    if (!isValidId(name) || store.exists(type, name)) {
+      return;
+    }
+    NewPlugin plugin =
+        new NewPlugin(
+            type,
+            name,
+            NativeArchive.version(file),
+            file,
+            null,
+            null,
+            List.of(),
+            Optional.empty(),
+            ownedFiles(type, name, file));
+    long id = records.begin(type, name, InstallOperation.AUTOLOAD, null, home.staging());
+    store.register(withFreeSymbols(plugin), PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
+    LOG.info(() -> "auto-loaded " + type + " plugin " + name + " from plugins/" + type + "/" + file);
+  }
+
+  /** An auto-loaded function plugin exports its own name, unless another plugin owns it. */
+  private NewPlugin withFreeSymbols(NewPlugin p) {
+    if (p.type() != PluginType.FUNCTIONS || store.firstConflict(p.symbols(), p.name()).isEmpty()) {
+      return p;
+    }
+    LOG.warning(() -> "auto-loaded function plugin " + p.name() + " exports no function: taken");
+    return new NewPlugin(
+        p.type(), p.name(), p.version(), p.artifact(), null, null, List.of(),
+        Optional.of(List.of()), p.files());
+  }
+
+  /** The {@code .so} and the files eKuiper's drop would remove for this plugin, as present. */
+  private List<String> ownedFiles(PluginType type, String name, String file) {
+    Stream<String> config =
+        Stream.of("etc/", "data/")
+            .flatMap(dir -> Stream.of(".yaml", ".json").map(ext -> dir + type.folder() + "/" + name + ext));
+    return Stream.concat(Stream.of("plugins/" + type.folder() + "/" + file), config)
+        .filter(rel -> Files.isRegularFile(home.base().resolve(rel)))
+        .toList();
+  }
+
+  private static boolean isValidId(String name) {
+    try {
+      Ids.validate(name);
+      return true;
+    } catch (PluginException e) {
+      LOG.warning(() -> "not auto-loading " + name + ": " + e.getMessage());
+      return false;
+    }
+  }
+}

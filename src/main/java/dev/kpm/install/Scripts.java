@@ -1,0 +1,21 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.PluginType;
+import java.io.IOException;
+
+/** Runs a plugin's install.sh the way eKuiper does, with kpm's timeout and log capture. */
+final class Scripts {
+  private Scripts() {}
+
+  /** {@code /bin/sh <staging>/scratch/install.sh <shellParas…>} in the scratch folder. */
+  static ScriptResult run(PluginType type, InstallRequest req, Staging staging, InstallTools tools)
+      throws IOException, InterruptedException {
+    return ScriptRunner.run(
+        staging.scratch().resolve("install.sh"),
+        req.shellParas(),
+        staging.scratch(),
+        tools.scriptTimeout(),
+        InstallTools.SCRIPT_TAIL_BYTES,
+        InstallTools.scriptLog(type.word(), req.name()));
+  }
+}

@@ -1,0 +1,154 @@
+package dev.kpm.install;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The private work folder of one install, below {@code .kpm/staging/} in the home folder (same file
+ * system, so moves into place are renames):
+ *
+ * <pre>
+ *   home/       files in their final layout, waiting to be moved into the home folder
+ *   scratch/    the other entries and install.sh, which runs here
+ *   backup/     files of the home folder that a move replaced
+ *   obsolete/   files of a replaced version that the new one no longer has
+ *   download.zip
+ * </pre>
+ *
+ * A move plan is a list of manifest entries {@code put:<rel>} and {@code drop:<rel>} (paths
+ * relative to the home folder). {@link #apply} and {@link #undo} are idempotent and can resume from
+ * any point, which is what crash recovery relies on. Not thread-safe: one install owns it.
+ */
+final class Staging {
+  static final String PUT = "put:";
+  static final String DROP = "drop:";
+  private final Path root;
+  private final Path homeFolder;
+
+  Staging(Path root, Path homeFolder) {
+    this.root = root;
+    this.homeFolder = homeFolder;
+  }
+
+  static Staging create(Path root, Path homeFolder) throws IOException {
+    Files.createDirectories(root.resolve("home"));
+    Files.createDirectories(root.resolve("scratch"));
+    return new Staging(root, homeFolder);
+  }
+
+  Path root() {
+    return root;
+  }
+
+  Path download() {
+    return root.resolve("download.zip");
+  }
+
+  Path staged(String rel) {
+    return root.resolve("home").resolve(rel);
+  }
+
+  Path scratch() {
+    return root.resolve("scratch");
+  }
+
+  /** Every file staged for the home folder, relative to it, sorted. */
+  List<String> stagedFiles() throws IOException {
+    Path base = root.resolve("home");
+    List<String> files = new ArrayList<>();
+    try (var walk = Files.walk(base)) {
+      walk.filter(Files::isRegularFile)
+          .forEach(p -> files.add(base.relativize(p).toString().replace('\\', '/')));
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /** Moves staged files into place (backing up what they replace) and obsolete files out. */
+  void apply(List<String> manifest) throws IOException {
+    for (String entry : manifest) {
+      String rel = entry.substring(entry.indexOf(':') + 1);
+      Path target = homeFolder.resolve(rel);
+      if (entry.startsWith(DROP)) {
+        moveIfExists(target, root.resolve("obsolete").resolve(rel));
+      } else if (Files.exists(staged(rel))) {
+        moveIfExists(target, root.resolve("backup").resolve(rel));
+        move(staged(rel), target);
+      }
+    }
+  }
+
+  /** Restores the home folder as it was before {@link #apply}, from wherever apply stopped. */
+  void undo(List<String> manifest) throws IOException {
+    for (int i = manifest.size() - 1; i >= 0; i--) {
+      String entry = manifest.get(i);
+      String rel = entry.substring(entry.indexOf(':') + 1);
+      Path target = homeFolder.resolve(rel);
+      if (entry.startsWith(DROP)) {
+        moveIfExists(root.resolve("obsolete").resolve(rel), target);
+        continue;
+      }
+      if (!Files.exists(staged(rel))) {
+        Files.deleteIfExists(target);
+        Prune.emptyParents(target.getParent(), homeFolder);
+      }
+      moveIfExists(root.resolve("backup").resolve(rel), target);
+    }
+  }
+
+  private static void moveIfExists(Path from, Path to) throws IOException {
+    if (Files.exists(from)) {
+      move(from, to);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    Files.createDirectories(to.getParent());
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      // A folder of the home on another file system: not atomic, still complete before commit.
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Removes the whole work folder. */
+  void delete() {
+    deleteTree(root);
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+              Files.delete(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + root, e);
+    }
+  }
+}

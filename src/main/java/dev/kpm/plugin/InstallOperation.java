@@ -1,0 +1,8 @@
+package dev.kpm.plugin;
+
+/** What an install attempt does. */
+public enum InstallOperation {
+  CREATE,
+  UPDATE,
+  AUTOLOAD
+}

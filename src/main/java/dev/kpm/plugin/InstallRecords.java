@@ -1,0 +1,98 @@
+package dev.kpm.plugin;
+
+import dev.kpm.persistence.Constraints;
+import dev.kpm.persistence.Transactions;
+import jakarta.persistence.PersistenceException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The install log and the intent journal of the install pipeline: an attempt is recorded before any
+ * file is touched, its planned moves before the first move, its outcome at the end. Thread-safe.
+ */
+public final class InstallRecords {
+  private final Transactions tx;
+
+  public InstallRecords(Transactions tx) {
+    this.tx = tx;
+  }
+
+  /** A RUNNING attempt found at start-up: what recovery must finish or undo. */
+  public record Running(
+      long id,
+      PluginType type,
+      String name,
+      InstallOperation operation,
+      Path staging,
+      List<String> manifest) {}
+
+  /** Records the start of an attempt; refused while another one runs for the same plugin. */
+  public long begin(PluginType type, String name, InstallOperation op, String url, Path staging) {
+    try {
+      return tx.inTransaction(
+          em -> {
+            InstallRecord r = new InstallRecord(type, name, op, url, staging.toString());
+            em.persist(r);
+            em.flush();
+            return r.id();
+          });
+    } catch (PersistenceException e) {
+      if (Constraints.violated(e, "install_record_running_uq")) {
+        throw PluginException.invalid(
+            "invalid name " + name + ": another install of it is in progress");
+      }
+      throw e;
+    }
+  }
+
+  /** Stores the planned moves; called before the first move into the home folder. */
+  public void plan(long id, List<String> manifest) {
+    tx.run(em -> em.find(InstallRecord.class, id).manifest(manifest.toArray(String[]::new)));
+  }
+
+  public void fail(long id, String error, InstallLog log) {
+    tx.run(em -> em.find(InstallRecord.class, id).finish(InstallState.FAILED, error, log));
+  }
+
+  public void abort(long id, String why) {
+    tx.run(
+        em -> em.find(InstallRecord.class, id).finish(InstallState.ABORTED, why, InstallLog.EMPTY));
+  }
+
+  public List<Running> running() {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select r from InstallRecord r where r.state = :state order by r.id",
+                    InstallRecord.class)
+                .setParameter("state", InstallState.RUNNING)
+                .getResultStream()
+                .map(
+                    r ->
+                        new Running(
+                            r.id(),
+                            r.pluginType(),
+                            r.pluginName(),
+                            r.operation(),
+                            Path.of(r.stagingDir()),
+                            Arrays.asList(r.manifest())))
+                .toList());
+  }
+
+  /** The attempts for one plugin, newest first. */
+  public List<InstallRecordView> history(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select r from InstallRecord r where r.pluginType = :type"
+                        + " and r.pluginName = :name order by r.id desc",
+                    InstallRecord.class)
+                .setParameter("type", type)
+                .setParameter("name", name)
+                .setMaxResults(50)
+                .getResultStream()
+                .map(InstallRecordView::from)
+                .toList());
+  }
+}

@@ -1,0 +1,187 @@
+package dev.kpm.plugin;
+
+import dev.kpm.persistence.Constraints;
+import dev.kpm.persistence.Transactions;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes of the plugin registry and the UDF registry. Each method is one transaction, so a
+ * registration, an update or a function-list replacement is all-or-nothing, and symbols are only
+ * ever removed from their owner (SPEC A2.5). Callers serialise per (type, name); the database's
+ * constraints guard the rest. Thread-safe.
+ */
+public final class PluginStore {
+  private final Transactions tx;
+
+  public PluginStore(Transactions tx) {
+    this.tx = tx;
+  }
+
+  /** The plugin row in any state, e.g. a delete in flight still counts as present. */
+  public boolean exists(PluginType type, String name) {
+    return tx.inTransaction(em -> row(em, type, name).isPresent());
+  }
+
+  public Optional<InstalledPlugin> find(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            row(em, type, name)
+                .filter(p -> p.state() == PluginState.INSTALLED)
+                .map(PluginStore::view));
+  }
+
+  /** Every plugin in the given state. */
+  public List<InstalledPlugin> inState(PluginState state) {
+    return tx.inTransaction(
+        em ->
+            em.createQuery("select p from Plugin p where p.state = :s order by p.id", Plugin.class)
+                .setParameter("s", state)
+                .getResultStream()
+                .map(PluginStore::view)
+                .toList());
+  }
+
+  /** The first of {@code names} owned by another plugin than {@code owner}; or a duplicate. */
+  public Optional<String> firstConflict(List<String> names, String owner) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (String n : names) {
+      if (!seen.add(n)) {
+        return Optional.of(n);
+      }
+    }
+    List<String> taken = tx.inTransaction(em -> takenByOthers(em, names, owner));
+    return names.stream().filter(taken::contains).findFirst();
+  }
+
+  /** Registers a new plugin and its symbols and ends its install record, in one transaction. */
+  public void register(NewPlugin plugin, PluginOrigin origin, long recordId, InstallLog log) {
+    write(
+        plugin,
+        em -> {
+          Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
+          row.apply(plugin, origin);
+          em.persist(row);
+          em.flush();
+          insertSymbols(em, row, plugin.symbols());
+          em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+        });
+  }
+
+  /** Replaces an installed plugin's attributes and symbols, and ends its install record. */
+  public void replace(NewPlugin plugin, long recordId, InstallLog log) {
+    write(
+        plugin,
+        em -> {
+          Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
+          row.apply(plugin, PluginOrigin.API);
+          deleteSymbols(em, row);
+          insertSymbols(em, row, plugin.symbols());
+          em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+        });
+  }
+
+  /** Replaces a function plugin's function list (the register API); all or nothing. */
+  public void replaceFunctions(String name, List<String> functions) {
+    NewPlugin probe =
+        new NewPlugin(
+            PluginType.FUNCTIONS,
+            name,
+            "",
+            null,
+            null,
+            null,
+            List.of(),
+            Optional.of(functions),
+            List.of());
+    write(
+        probe,
+        em -> {
+          Plugin row = row(em, PluginType.FUNCTIONS, name).orElseThrow();
+          row.functionsDeclared(true);
+          deleteSymbols(em, row);
+          insertSymbols(em, row, functions);
+        });
+  }
+
+  /** Marks an installed plugin as being deleted: from now on it is invisible. */
+  public Optional<InstalledPlugin> markDeleting(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            row(em, type, name)
+                .filter(p -> p.state() == PluginState.INSTALLED)
+                .map(
+                    p -> {
+                      p.state(PluginState.DELETING);
+                      return view(p);
+                    }));
+  }
+
+  /** Removes the row; its symbols and metadata go with it (ON DELETE CASCADE). */
+  public void remove(PluginType type, String name) {
+    tx.run(em -> row(em, type, name).ifPresent(em::remove));
+  }
+
+  private void write(NewPlugin plugin, java.util.function.Consumer<EntityManager> work) {
+    try {
+      tx.run(work);
+    } catch (PersistenceException e) {
+      if (Constraints.violated(e, "plugin_type_name_uq")) {
+        throw PluginException.invalid("invalid name " + plugin.name() + ": duplicate");
+      }
+      if (Constraints.violated(e, "function_symbol_pkey")) {
+        String name =
+            firstConflict(plugin.symbols(), plugin.name())
+                .orElse(String.join(",", plugin.symbols()));
+        throw PluginException.invalid("function name " + name + " already exists");
+      }
+      throw e;
+    }
+  }
+
+  private static void insertSymbols(EntityManager em, Plugin row, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      em.persist(new FunctionSymbol(names.get(i), row, i));
+    }
+    em.flush();
+  }
+
+  private static void deleteSymbols(EntityManager em, Plugin row) {
+    // A bulk delete runs at once; entity removals would be flushed after the inserts.
+    em.createQuery("delete from FunctionSymbol s where s.plugin = :p")
+        .setParameter("p", row)
+        .executeUpdate();
+  }
+
+  private static List<String> takenByOthers(
+      EntityManager em, Collection<String> names, String owner) {
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    return em.createQuery(
+            "select s.name from FunctionSymbol s where s.name in :names and s.plugin.name <> :owner",
+            String.class)
+        .setParameter("names", names)
+        .setParameter("owner", owner)
+        .getResultList();
+  }
+
+  static Optional<Plugin> row(EntityManager em, PluginType type, String name) {
+    return em.createQuery("select p from Plugin p where p.type = :t and p.name = :n", Plugin.class)
+        .setParameter("t", type)
+        .setParameter("n", name)
+        .getResultStream()
+        .findFirst();
+  }
+
+  private static InstalledPlugin view(Plugin p) {
+    return new InstalledPlugin(
+        p.type(), p.name(), p.version(), p.artifact(), Arrays.asList(p.files()));
+  }
+}
