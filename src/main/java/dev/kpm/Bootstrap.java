@@ -71,6 +71,10 @@ public final class Bootstrap implements ServletContextListener {
 
   private static void deregisterOwnDrivers() {
     ClassLoader own = Bootstrap.class.getClassLoader();
+    // getDrivers() loads, and so registers, every driver class this loader can see but had not
+    // loaded yet (e.g. after a start that failed before the pool loaded it), and does not list
+    // those; the second call does. Tomcat's JdbcLeakPrevention calls it twice for the same reason.
+    DriverManager.getDrivers();
     for (Driver driver : Collections.list(DriverManager.getDrivers())) {
       if (driver.getClass().getClassLoader() == own) {
         try {
