@@ -3,6 +3,7 @@ package dev.kpm.api;
 import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PluginInfo;
 import dev.kpm.install.InstallService;
+import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginType;
 import jakarta.inject.Inject;
@@ -89,6 +90,12 @@ public final class NativePluginsResource {
   @Produces(TEXT)
   public String dropPrebuild(@PathParam("type") PluginType type, @QueryParam("stop") String stop) {
     return installs.drop(type, "prebuild", "1".equals(stop));
+  }
+
+  @GET
+  @Path("{name}/health")
+  public PluginHealth health(@PathParam("type") PluginType type, @PathParam("name") String name) {
+    return plugins.health(type, name);
   }
 
   @GET

@@ -2,6 +2,7 @@ package dev.kpm.plugin;
 
 import dev.kpm.persistence.Transactions;
 import jakarta.persistence.EntityManager;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +148,26 @@ public final class PluginService {
         .setParameter("state", PluginState.INSTALLED)
         .getResultStream()
         .findFirst();
+  }
+
+  /**
+   * Whether the files a plugin installed are still on disk (kpm extension). A plugin whose files
+   * vanished is reported here, never dropped silently.
+   */
+  public PluginHealth health(PluginType type, String name) {
+    Ids.validate(name);
+    List<String> files =
+        tx.inTransaction(
+            em ->
+                installed(em, type, name)
+                    .map(p -> Arrays.asList(p.files()))
+                    .orElseThrow(
+                        () ->
+                            PluginException.notFound(
+                                "health of " + type.word() + " plugin " + name + " error: not found")));
+    List<String> missing =
+        files.stream().filter(f -> !Files.exists(layout.base().resolve(f))).toList();
+    return new PluginHealth(name, missing.isEmpty() ? "ok" : "missing-files", files, missing);
   }
 
   /** The entity classes Hibernate must know; for the persistence bootstrap. */

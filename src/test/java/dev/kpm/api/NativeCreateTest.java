@@ -1,5 +1,7 @@
 package dev.kpm.api;
 
+import static dev.kpm.api.NativeTestSupport.assertError;
+import static dev.kpm.api.NativeTestSupport.assertText;
 import static dev.kpm.testing.HomeAssertions.assertNoTrace;
 import static dev.kpm.testing.HomeAssertions.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,18 +42,6 @@ class NativeCreateTest extends ApiTest {
 
   private Response post(String type, String json) {
     return target("plugins/" + type).request().post(Entity.entity(json, MediaType.APPLICATION_JSON));
-  }
-
-  private static void assertText(Response r, int status, String text) {
-    assertEquals(text, r.readEntity(String.class));
-    assertEquals(status, r.getStatus());
-  }
-
-  private static void assertError(Response r, int status, String message) {
-    assertEquals(
-        "{\"error\":" + (status == 404 ? 1002 : 1000) + ",\"message\":\"" + message + "\"}\n",
-        r.readEntity(String.class));
-    assertEquals(status, r.getStatus());
   }
 
   private String get(String path) {

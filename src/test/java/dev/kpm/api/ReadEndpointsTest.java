@@ -104,6 +104,18 @@ class ReadEndpointsTest extends ApiTest {
         "{\"error\":1000,\"message\":\"405 method not allowed\"}\n");
   }
 
+  @Test
+  void prebuildListsDownloadUrlsForThisMachine() {
+    String body = get("plugins/functions/prebuild").readEntity(String.class);
+    String arch = System.getProperty("os.arch").equals("amd64") ? "amd64" : "arm64";
+    org.junit.jupiter.api.Assertions.assertTrue(
+        body.startsWith(
+            "{\"accumulateWordCount\":\"https://packages.emqx.io/kuiper-plugins/2.0.0/debian/functions/accumulateWordCount_"
+                + arch
+                + ".zip\""),
+        body);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"nothing", "plugins/sources/", "plugins/wasm", "plugins/sources/x/y"})
   void unknownPathsAre404WithTheRouterText(String path) {

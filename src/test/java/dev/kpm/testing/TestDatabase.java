@@ -39,6 +39,20 @@ public final class TestDatabase {
     return new Coordinates(s.baseUrl() + name, s.user(), s.password());
   }
 
+  /** Runs SQL statements against a database, in one transaction. */
+  public static void sql(Coordinates db, String... statements) {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (String statement : statements) {
+        st.execute(statement);
+      }
+      c.commit();
+    } catch (SQLException e) {
+      throw new IllegalStateException("test SQL failed: " + e.getMessage(), e);
+    }
+  }
+
   private static Server server() {
     if (server == null) {
       String url = System.getenv("DB_URL");

@@ -65,16 +65,7 @@ public record TestKpm(
 
   /** Runs SQL statements against kpm's database, in one transaction. */
   public void sql(String... statements) {
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-        Statement st = c.createStatement()) {
-      c.setAutoCommit(false);
-      for (String statement : statements) {
-        st.execute(statement);
-      }
-      c.commit();
-    } catch (SQLException e) {
-      throw new IllegalStateException("test SQL failed: " + e.getMessage(), e);
-    }
+    TestDatabase.sql(db, statements);
   }
 
   @Override

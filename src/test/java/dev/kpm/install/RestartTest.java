@@ -1,0 +1,123 @@
+package dev.kpm.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kpm.testing.HomeAssertions;
+import dev.kpm.testing.TestDatabase;
+import dev.kpm.testing.TestKpm;
+import dev.kpm.testing.TestPlugins;
+import dev.kpm.testing.TestPlugins.Entry;
+import dev.kpm.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kpm stopped and started again on the same home and database: plugins, versions and files
+ * intact; stray {@code .so} files auto-loaded and recorded; vanished files reported; work a crash
+ * interrupted rolled back or finished.
+ */
+class RestartTest {
+  @TempDir Path home;
+  @TempDir Path fixtures;
+
+  private interface Work {
+    void run(TestServer server);
+  }
+
+  private void session(TestDatabase.Coordinates db, Work work) {
+    try (TestKpm kpm = TestKpm.start(home, db, Map.of());
+        TestServer server = new TestServer(kpm.runtime().application())) {
+      work.run(server);
+    }
+  }
+
+  @Test
+  void pluginsSurviveARestartAndStrayFilesAreAutoLoadedAndDriftIsReported() throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    Path zip = TestPlugins.zip("source-complete", fixtures);
+    session(
+        db,
+        s ->
+            assertEquals(
+                201,
+                s.send("POST", "plugins/sources", "{\"name\":\"random\",\"file\":\"file://" + zip + "\"}")
+                    .statusCode()));
+    Files.writeString(home.resolve("plugins/functions/Stray@v3.so"), "so");
+    Files.writeString(home.resolve("plugins/sinks/Lost.so"), "so");
+    session(db, s -> assertEquals("[\"lost\"]", s.get("plugins/sinks")));
+    Files.delete(home.resolve("plugins/sinks/Lost.so"));
+    session(
+        db,
+        s -> {
+          assertEquals("{\"name\":\"random\",\"version\":\"1.0.0\"}", s.get("plugins/sources/random"));
+          assertEquals("{\"name\":\"stray\",\"version\":\"3\"}", s.get("plugins/functions/stray"));
+          assertEquals("{\"name\":\"stray\",\"plugin\":\"stray\"}", s.get("plugins/udfs/stray"));
+          assertTrue(s.get("plugins/functions/stray/installs").contains("\"operation\":\"AUTOLOAD\""));
+          assertEquals("[\"lost\"]", s.get("plugins/sinks"), "a row whose file vanished stays");
+          assertEquals(
+              "{\"name\":\"lost\",\"status\":\"missing-files\",\"files\":[\"plugins/sinks/Lost.so\"],"
+                  + "\"missing\":[\"plugins/sinks/Lost.so\"]}",
+              s.get("plugins/sinks/lost/health"));
+          assertEquals(
+              "{\"name\":\"random\",\"status\":\"ok\",\"files\":[\"data/sources/random.json\","
+                  + "\"data/sources/random.yaml\",\"data/sources/random/random.conf\","
+                  + "\"etc/sources/random.json\",\"etc/sources/random.yaml\","
+                  + "\"etc/sources/random/random.conf\",\"plugins/sources/Random@v1.0.0.so\"],"
+                  + "\"missing\":[]}",
+              s.get("plugins/sources/random/health"));
+        });
+  }
+
+  @Test
+  void anInstallACrashInterruptedMidMoveIsRolledBackAtStart() throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    session(db, s -> {});
+    // What a crash between two moves leaves: a RUNNING record with its plan, one file moved in
+    // (replacing an older file, backed up), one still staged.
+    Path staging = home.resolve(".kpm/staging/crashed");
+    Files.createDirectories(staging.resolve("home/etc/sinks"));
+    Files.createDirectories(staging.resolve("backup/data/sinks"));
+    Files.writeString(staging.resolve("home/etc/sinks/half.json"), "new");
+    Files.writeString(home.resolve("plugins/sinks/Half.so"), "moved in");
+    Files.writeString(home.resolve("data/sinks/half.json"), "moved in");
+    Files.writeString(staging.resolve("backup/data/sinks/half.json"), "old");
+    TestDatabase.sql(
+        db,
+        "INSERT INTO install_record (plugin_type, plugin_name, operation, state, staging_dir,"
+              + " manifest) VALUES ('sinks', 'half', 'CREATE', 'RUNNING', '"
+              + staging
+              + "', '{put:plugins/sinks/Half.so,put:data/sinks/half.json,put:etc/sinks/half.json}')");
+    session(
+        db,
+        s -> {
+          assertEquals("[]", s.get("plugins/sinks"), "not auto-loaded: the install was undone");
+          assertTrue(s.get("plugins/sinks/half/installs").contains("\"state\":\"ABORTED\""));
+        });
+    assertFalse(Files.exists(home.resolve("plugins/sinks/Half.so")));
+    assertFalse(Files.exists(home.resolve("etc/sinks/half.json")));
+    assertEquals("old", Files.readString(home.resolve("data/sinks/half.json")), "backup restored");
+    assertEquals(List.of(), HomeAssertions.files(home.resolve(".kpm/staging")));
+  }
+
+  @Test
+  void aDropACrashInterruptedIsFinishedAtStart() throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    Path zip = TestPlugins.zip(fixtures.resolve("d.zip"), List.of(Entry.file("Doomed.so", "so")));
+    session(
+        db,
+        s ->
+            assertEquals(
+                201,
+                s.send("POST", "plugins/sinks", "{\"name\":\"doomed\",\"file\":\"file://" + zip + "\"}")
+                    .statusCode()));
+    TestDatabase.sql(db, "UPDATE plugin SET state = 'DELETING' WHERE name = 'doomed'");
+    session(db, s -> assertEquals("[]", s.get("plugins/sinks")));
+    assertFalse(Files.exists(home.resolve("plugins/sinks/Doomed.so")));
+  }
+}

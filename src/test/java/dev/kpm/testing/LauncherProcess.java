@@ -1,0 +1,117 @@
+package dev.kpm.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * kpm's launcher jar (the README's run command) in a JVM of its own, with its embedded PostgreSQL
+ * on a known port, started and waited for until it answers.
+ */
+public final class LauncherProcess {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private LauncherProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the launcher on {@code home} and waits until {@code GET /plugins/sources} is 200. */
+  public static LauncherProcess start(Path home, int dbPort, String logName) throws Exception {
+    int port = freePort();
+    Path log = home.resolveSibling(logName);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dkpm.db.port=" + dbPort,
+                "-jar",
+                System.getProperty("kpm.it.launcher"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("KPM_HOME", home.toString());
+    builder.environment().put("KPM_PORT", Integer.toString(port));
+    builder.environment().remove("DB_URL");
+    LauncherProcess launcher = new LauncherProcess(builder.start(), log, port);
+    launcher.awaitReady();
+    return launcher;
+  }
+
+  private void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertTrue(process.isAlive(), () -> "launcher exited early:\n" + log());
+      try {
+        if (send("GET", "/plugins/sources", null).statusCode() == 200) {
+          return;
+        }
+      } catch (ConnectException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    process.destroyForcibly();
+    throw new AssertionError("kpm did not answer within " + START_TIMEOUT + ":\n" + log());
+  }
+
+  public HttpResponse<String> send(String method, String path, String body) throws Exception {
+    HttpRequest.BodyPublisher publisher =
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body);
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .method(method, publisher)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** SIGTERM, and the exit status once it has stopped. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    return await();
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  public int kill() throws InterruptedException {
+    process.destroyForcibly();
+    return await();
+  }
+
+  /** Waits (bounded) for the JVM to exit by itself, e.g. after {@code ?stop=1}. */
+  public int await() throws InterruptedException {
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), () -> "launcher did not exit:\n" + log());
+    return process.exitValue();
+  }
+}
