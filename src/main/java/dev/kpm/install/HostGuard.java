@@ -116,30 +116,32 @@ final class HostGuard {
   }
 
   private static String compress(int[] g) {
-    int bestStart = -1;
-    int bestLength = 1;
+    int[] run = longestZeroRun(g);
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == run[0]) {
+        s.append("::");
+        i += run[1] - 1;
+      } else {
+        boolean afterGroup = s.length() > 0 && s.charAt(s.length() - 1) != ':';
+        s.append(afterGroup ? ":" : "").append(Integer.toHexString(g[i]));
+      }
+    }
+    return s.toString();
+  }
+
+  /** Start and length of the first longest run of two or more zero groups; start -1 if none. */
+  private static int[] longestZeroRun(int[] g) {
+    int[] best = {-1, 1};
     for (int i = 0; i < 8; i++) {
       int j = i;
       while (j < 8 && g[j] == 0) {
         j++;
       }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
+      if (j - i > best[1]) {
+        best = new int[] {i, j - i};
       }
     }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        s.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-        s.append(':');
-      }
-      s.append(Integer.toHexString(g[i]));
-    }
-    return s.toString();
+    return best;
   }
 }

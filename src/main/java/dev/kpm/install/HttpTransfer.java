@@ -81,6 +81,19 @@ final class HttpTransfer {
     }
     BodyQueue body = new BodyQueue();
     response.body().subscribe(body);
+    try {
+      return copy(body, target, deadlineNanos);
+    } catch (TimeoutException e) {
+      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
+    } catch (IOException e) {
+      throw Failures.orInterrupted(e, DownloadTexts.requestFailed(uri, Failures.describe(uri, e)));
+    } finally {
+      body.cancel();
+    }
+  }
+
+  private Download copy(BodyQueue body, Path target, long deadlineNanos)
+      throws DownloadException, InterruptedException, IOException, TimeoutException {
     try (FileSink sink = FileSink.create(target, policy.maxBytes())) {
       for (var part = body.next(deadlineNanos); part != null; part = body.next(deadlineNanos)) {
         for (ByteBuffer buffer : part) {
@@ -89,12 +102,6 @@ final class HttpTransfer {
         body.request();
       }
       return sink.finish();
-    } catch (TimeoutException e) {
-      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
-    } catch (IOException e) {
-      throw Failures.orInterrupted(e, DownloadTexts.requestFailed(uri, Failures.describe(uri, e)));
-    } finally {
-      body.cancel();
     }
   }
 
