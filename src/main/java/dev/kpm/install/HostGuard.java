@@ -34,15 +34,17 @@ final class HostGuard {
       throw new DownloadException("host " + host + " is not in the allowed hosts list");
     }
     if (blockPrivateNetworks) {
-      refuseInternal(uri, resolve(host));
+      refuseInternal(uri, resolve(uri, host));
     }
   }
 
-  private static InetAddress[] resolve(String host) throws DownloadException {
+  private static InetAddress[] resolve(URI uri, String host) throws DownloadException {
     try {
       return InetAddress.getAllByName(host);
     } catch (UnknownHostException e) {
-      throw new DownloadException("lookup " + host + ": no such host", e);
+      // Same text as when HttpClient's own lookup fails (see Failures.describe).
+      throw new DownloadException(
+          DownloadTexts.requestFailed(uri, "dial tcp: lookup " + host + ": no such host"), e);
     }
   }
 
