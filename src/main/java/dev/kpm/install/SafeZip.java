@@ -18,7 +18,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * <p>Duplicate entry names are refused ({@code zip entry "<name>" appears more than once}), also
  * when they differ only by empty or "." segments or a trailing slash ("a", "./a", "a/"): tools
  * disagree on which copy wins, and a plugin zip never needs two. Only stored and deflated entries
- * are read (as eKuiper's Go reader). File systems must support POSIX permissions.
+ * are read (as eKuiper's Go reader). File systems must support POSIX permissions. Names are those
+ * commons-compress reports: as stored, except that a DOS/Windows-made entry whose name has no "/"
+ * has its backslashes read as slashes (backslashes are separators for every check anyway).
  */
 public final class SafeZip {
   private static final byte[] LOCAL_HEADER = {'P', 'K', 3, 4};

@@ -43,8 +43,8 @@ class SafeZipTest {
     Path c = root.resolve("a/b/c.txt");
     assertEquals(List.of(c), written);
     assertEquals("deep", Files.readString(c));
-    assertEquals(0755, mode(root.resolve("a")));
-    assertEquals(0755, mode(root.resolve("a/b")));
+    assertEquals("755", mode(root.resolve("a")));
+    assertEquals("755", mode(root.resolve("a/b")));
   }
 
   @Test
@@ -61,13 +61,13 @@ class SafeZipTest {
 
     box.extract(zip, DEFAULTS);
 
-    assertEquals(0755, mode(root.resolve("exec")));
-    assertEquals(0600, mode(root.resolve("secret")));
-    assertEquals(0640, mode(root.resolve("group")));
-    assertEquals(0700, mode(root.resolve("owner-only")));
-    assertEquals(0755, mode(root.resolve("setuid")));
-    assertEquals(0644, mode(root.resolve("plain")));
-    assertEquals(0644, mode(root.resolve("read-only")), "the owner keeps read+write");
+    assertEquals("755", mode(root.resolve("exec")));
+    assertEquals("600", mode(root.resolve("secret")));
+    assertEquals("640", mode(root.resolve("group")));
+    assertEquals("700", mode(root.resolve("owner-only")));
+    assertEquals("755", mode(root.resolve("setuid")));
+    assertEquals("644", mode(root.resolve("plain")));
+    assertEquals("644", mode(root.resolve("read-only")), "the owner keeps read+write");
   }
 
   @Test
@@ -77,9 +77,9 @@ class SafeZipTest {
     List<Path> written = box.extract(zip, DEFAULTS);
 
     assertEquals(List.of(), written, "folders are not listed as written files");
-    assertEquals(0750, mode(root.resolve("d")));
-    assertEquals(0755, mode(root.resolve("e")));
-    assertEquals(0755, mode(root.resolve("f/g")));
+    assertEquals("750", mode(root.resolve("d")));
+    assertEquals("755", mode(root.resolve("e")));
+    assertEquals("755", mode(root.resolve("f/g")));
   }
 
   @Test
@@ -96,7 +96,7 @@ class SafeZipTest {
         List.of(etc.resolve("random/conf.yaml"), data.resolve("random/conf.yaml")), written);
     for (Path copy : written) {
       assertEquals("key: value", Files.readString(copy));
-      assertEquals(0640, mode(copy));
+      assertEquals("640", mode(copy));
     }
   }
 

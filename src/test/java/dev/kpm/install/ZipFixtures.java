@@ -128,13 +128,13 @@ final class ZipFixtures {
     return zip;
   }
 
-  /** The permission bits of a file or folder as an octal number. */
-  static int mode(Path path) throws IOException {
+  /** The permission bits of a file or folder in octal, e.g. "755", so failures read well. */
+  static String mode(Path path) throws IOException {
     Set<PosixFilePermission> set = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
     int mode = 0;
     for (PosixFilePermission p : set) {
       mode |= 0400 >> p.ordinal();
     }
-    return mode;
+    return Integer.toOctalString(mode);
   }
 }
