@@ -1,0 +1,89 @@
+package dev.kpm.install;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * Reads and extracts plugin zips, refusing hostile ones (SPEC A2.10, DESIGN rule 7). Stateless and
+ * thread-safe: every call opens the zip on its own. Entries are checked against the central
+ * directory before anything is written, so a refused archive writes nothing.
+ *
+ * <p>Duplicate entry names are refused ({@code zip entry "<name>" appears more than once}), also
+ * when they differ only by empty or "." segments or a trailing slash ("a", "./a", "a/"): tools
+ * disagree on which copy wins, and a plugin zip never needs two. Only stored and deflated entries
+ * are read (as eKuiper's Go reader). File systems must support POSIX permissions. Names are those
+ * commons-compress reports: as stored, except that a DOS/Windows-made entry whose name has no "/"
+ * has its backslashes read as slashes (backslashes are separators for every check anyway).
+ */
+public final class SafeZip {
+  private static final byte[] LOCAL_HEADER = {'P', 'K', 3, 4};
+
+  private SafeZip() {}
+
+  /**
+   * Reads the central directory and checks every entry before anything is written; returns entries
+   * in central-directory order.
+   */
+  public static List<ArchiveEntry> inspect(Path zip, ArchiveLimits limits)
+      throws ArchiveException, IOException {
+    Objects.requireNonNull(limits, "limits");
+    try (ZipFile file = open(zip)) {
+      return EntryRules.check(file, limits).stream().map(EntryRules.Checked::entry).toList();
+    }
+  }
+
+  /**
+   * Extracts: for each entry (in order) asks {@code targets} for its destination paths (0, 1 or
+   * several) and writes file entries to every destination, creates folder entries as folders. All
+   * destinations are asked for and checked before the first write; each must lie inside one of
+   * {@code allowedRoots} (a file strictly inside), compared as normalized absolute paths and again
+   * as real paths once its folder exists. Missing folders inside a root are created with 0755.
+   * Files get the entry's permission bits &amp; 0777 plus owner read+write, or 0644 without bits;
+   * folder entries get their bits plus owner rwx, or 0755. Existing files (and symbolic links) at a
+   * destination are replaced, never followed. Actual bytes are metered: each entry is counted once
+   * against maxTotalBytes however many copies it has. On any failure every file and folder this
+   * call created is removed before the exception is thrown (files it replaced are not restored).
+   *
+   * @return every file written (not folders), as normalized absolute paths, in write order
+   */
+  public static List<Path> extract(
+      Path zip,
+      ArchiveLimits limits,
+      Function<ArchiveEntry, List<Path>> targets,
+      List<Path> allowedRoots)
+      throws ArchiveException, IOException {
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(targets, "targets");
+    try (ZipFile file = open(zip)) {
+      List<EntryRules.Checked> entries = EntryRules.check(file, limits);
+      return new Extraction(file, limits, allowedRoots).run(entries, targets);
+    }
+  }
+
+  private static ZipFile open(Path zip) throws ArchiveException, IOException {
+    boolean startsLikeZip = startsWithLocalHeader(zip); // a missing or unreadable file throws here
+    try {
+      return ZipFile.builder().setPath(zip).get();
+    } catch (IOException | RuntimeException e) {
+      // Parsers of hostile bytes may also throw unchecked exceptions: still a bad archive.
+      if (!startsLikeZip) {
+        throw new ArchiveException(EntryRules.NOT_A_ZIP, e);
+      }
+      throw new ArchiveException(
+          EntryRules.CORRUPT + "central directory unreadable (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static boolean startsWithLocalHeader(Path zip) throws IOException {
+    try (InputStream in = Files.newInputStream(zip)) {
+      return Arrays.equals(in.readNBytes(LOCAL_HEADER.length), LOCAL_HEADER);
+    }
+  }
+}
