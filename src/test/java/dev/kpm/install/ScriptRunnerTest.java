@@ -296,6 +296,29 @@ class ScriptRunnerTest {
   }
 
   @Test
+  void collectsTheTreeDeepestFirstWithTheShellLast() throws Exception {
+    String runId = UUID.randomUUID().toString();
+    ProcessBuilder builder =
+        new ProcessBuilder("/bin/sh", fixture("starts-nested-children").toString())
+            .directory(dir.toFile());
+    builder.environment().put(ProcessTree.MARKER, runId);
+    Process shell = builder.start();
+    ProcessTree tree = new ProcessTree(shell, runId);
+    try {
+      long middle = awaitPids()[1];
+      ProcessHandle sleep = awaitChild(middle);
+
+      List<Long> order =
+          tree.members().stream().map(ProcessHandle::pid).collect(Collectors.toList());
+
+      assertEquals(List.of(sleep.pid(), middle, shell.pid()), order);
+    } finally {
+      tree.kill(ScriptRunner.GRACE);
+    }
+    assertFalse(shell.isAlive());
+  }
+
+  @Test
   void aMissingWorkingDirectoryFailsToStart() throws Exception {
     Path script = fixture("exits-with-status");
 
@@ -361,6 +384,21 @@ class ScriptRunnerTest {
       Thread.sleep(50);
     }
     return pids();
+  }
+
+  private static ProcessHandle awaitChild(long pid) throws InterruptedException {
+    long deadline = System.nanoTime() + PROMPTLY.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<ProcessHandle> children =
+          ProcessHandle.of(pid).stream()
+              .flatMap(ProcessHandle::children)
+              .collect(Collectors.toList());
+      if (!children.isEmpty()) {
+        return children.get(0);
+      }
+      Thread.sleep(50);
+    }
+    return fail("process " + pid + " started no child");
   }
 
   private static void assertReturnedPromptly(long startedNanos) {
