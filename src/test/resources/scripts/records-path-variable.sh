@@ -1,0 +1,3 @@
+#!/bin/sh
+# Records the inherited PATH in the working directory.
+printf '%s' "$PATH" > path
