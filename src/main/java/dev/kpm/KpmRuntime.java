@@ -78,7 +78,12 @@ public final class KpmRuntime implements AutoCloseable {
     Settings.Install i = settings.install();
     InstallTools tools =
         new InstallTools(
-            layout, downloader(i, layout), limits(i), i.scriptTimeout(), workers.executor(), server);
+            layout,
+            downloader(i, layout),
+            limits(i),
+            i.scriptTimeout(),
+            workers.executor(),
+            server);
     return new KpmRuntime(
         teardown,
         new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion())),
@@ -106,7 +111,10 @@ public final class KpmRuntime implements AutoCloseable {
 
   private static ArchiveLimits limits(Settings.Install i) {
     return new ArchiveLimits(
-        i.maxZipEntries(), i.maxZipBytes(), ArchiveLimits.defaults().ratioThresholdBytes(), i.maxZipRatio());
+        i.maxZipEntries(),
+        i.maxZipBytes(),
+        ArchiveLimits.defaults().ratioThresholdBytes(),
+        i.maxZipRatio());
   }
 
   /** A new JAX-RS application over this runtime's services. */

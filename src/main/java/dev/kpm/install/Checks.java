@@ -18,7 +18,7 @@ final class Checks {
   /** A step that may refuse the archive or fail on I/O. */
   @FunctionalInterface
   interface Step<T> {
-    T run() throws ArchiveException, IOException, InterruptedException;
+    T run() throws ArchiveException, DownloadException, IOException, InterruptedException;
   }
 
   /** An I/O step without a refusal. */

@@ -24,8 +24,8 @@ import java.util.stream.Stream;
 /**
  * Brings the home folder and the registry back in line at start-up, before kpm serves: installs a
  * crash interrupted are rolled back (the whole plugin or nothing), drops it interrupted are
- * finished, stale staging folders removed, and {@code .so} files found without a row are
- * registered as eKuiper's auto-load does — recorded as such (SPEC A2.9).
+ * finished, stale staging folders removed, and {@code .so} files found without a row are registered
+ * as eKuiper's auto-load does — recorded as such (SPEC A2.9).
  */
 public final class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
@@ -90,7 +90,8 @@ public final class Reconciler {
             ownedFiles(type, name, file));
     long id = records.begin(type, name, InstallOperation.AUTOLOAD, null, home.staging());
     store.register(withFreeSymbols(plugin), PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
-    LOG.info(() -> "auto-loaded " + type + " plugin " + name + " from plugins/" + type + "/" + file);
+    LOG.info(
+        () -> "auto-loaded " + type + " plugin " + name + " from plugins/" + type + "/" + file);
   }
 
   /** An auto-loaded function plugin exports its own name, unless another plugin owns it. */
@@ -100,15 +101,24 @@ public final class Reconciler {
     }
     LOG.warning(() -> "auto-loaded function plugin " + p.name() + " exports no function: taken");
     return new NewPlugin(
-        p.type(), p.name(), p.version(), p.artifact(), null, null, List.of(),
-        Optional.of(List.of()), p.files());
+        p.type(),
+        p.name(),
+        p.version(),
+        p.artifact(),
+        null,
+        null,
+        List.of(),
+        Optional.of(List.of()),
+        p.files());
   }
 
   /** The {@code .so} and the files eKuiper's drop would remove for this plugin, as present. */
   private List<String> ownedFiles(PluginType type, String name, String file) {
     Stream<String> config =
         Stream.of("etc/", "data/")
-            .flatMap(dir -> Stream.of(".yaml", ".json").map(ext -> dir + type.folder() + "/" + name + ext));
+            .flatMap(
+                dir ->
+                    Stream.of(".yaml", ".json").map(ext -> dir + type.folder() + "/" + name + ext));
     return Stream.concat(Stream.of("plugins/" + type.folder() + "/" + file), config)
         .filter(rel -> Files.isRegularFile(home.base().resolve(rel)))
         .toList();

@@ -44,8 +44,8 @@ final class EmbeddedDatabase implements AutoCloseable {
 
   /**
    * A launcher killed with SIGKILL leaves its PostgreSQL running on the data folder, which would
-   * refuse a second server. The folder is kpm's own, so that orphan is stopped first (SIGTERM:
-   * its clients died with the old JVM; SIGKILL after 30 s — PostgreSQL recovers from either).
+   * refuse a second server. The folder is kpm's own, so that orphan is stopped first (SIGTERM: its
+   * clients died with the old JVM; SIGKILL after 30 s — PostgreSQL recovers from either).
    */
   private static void stopOrphan(Path dataDir) throws IOException {
     Path pidFile = dataDir.resolve("postmaster.pid");

@@ -164,7 +164,11 @@ public final class PluginService {
                     .orElseThrow(
                         () ->
                             PluginException.notFound(
-                                "health of " + type.word() + " plugin " + name + " error: not found")));
+                                "health of "
+                                    + type.word()
+                                    + " plugin "
+                                    + name
+                                    + " error: not found")));
     List<String> missing =
         files.stream().filter(f -> !Files.exists(layout.base().resolve(f))).toList();
     return new PluginHealth(name, missing.isEmpty() ? "ok" : "missing-files", files, missing);

@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Per-plugin serialisation (SPEC A2.11): one winner per name, different names in parallel. */
 class ConcurrencyTest extends ApiTest {
-  @TempDir Path fixtures;
   private final HttpClient http = HttpClient.newHttpClient();
 
   private CompletableFuture<HttpResponse<String>> post(String type, String body) {
@@ -69,9 +67,15 @@ class ConcurrencyTest extends ApiTest {
 
   private Path rendezvous(String name, Path mine, Path theirs) throws Exception {
     String script =
-        "touch '" + mine + "'\n"
-            + "i=0; while [ ! -e '" + theirs + "' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
-            + "[ -e '" + theirs + "' ]\n";
+        "touch '"
+            + mine
+            + "'\n"
+            + "i=0; while [ ! -e '"
+            + theirs
+            + "' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
+            + "[ -e '"
+            + theirs
+            + "' ]\n";
     String so = name.substring(0, 1).toUpperCase() + name.substring(1) + ".so";
     Path zip = fixtures.resolve(name + ".zip");
     TestPlugins.zip(zip, List.of(Entry.file(so, "so"), Entry.file("install.sh", script)));

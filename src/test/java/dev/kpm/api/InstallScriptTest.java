@@ -19,11 +19,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** install.sh: argv, cwd, environment, log, failure and timeout, through the real API. */
 class InstallScriptTest extends ApiTest {
-  @TempDir Path fixtures;
 
   @Override
   protected Map<Settings.Key, String> settings() {
@@ -44,7 +42,10 @@ class InstallScriptTest extends ApiTest {
   void installScriptGetsParametersAsArgvInItsOwnFolderAndItsOutputIsLogged() throws Exception {
     Path out = fixtures.resolve("record.txt");
     assertText(
-        create("echo", "install-script-records-args", List.of(out.toString(), "two words", "$(touch x);*")),
+        create(
+            "echo",
+            "install-script-records-args",
+            List.of(out.toString(), "two words", "$(touch x);*")),
         201,
         "functions plugin echo is created");
     List<String> lines = Files.readAllLines(out);

@@ -18,14 +18,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The zip rules of SPEC B §3 and the hostile archives of A2.10: each refused with eKuiper's (or
  * kpm's) exact text, and nothing written anywhere.
  */
 class NativeArchiveRulesTest extends ApiTest {
-  @TempDir Path fixtures;
 
   private Response create(String type, String name, Path zip) {
     return create(type, name, zip, "");
@@ -33,7 +31,9 @@ class NativeArchiveRulesTest extends ApiTest {
 
   private Response create(String type, String name, Path zip, String extra) {
     String body = "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\"" + extra + "}";
-    return target("plugins/" + type).request().post(Entity.entity(body, MediaType.APPLICATION_JSON));
+    return target("plugins/" + type)
+        .request()
+        .post(Entity.entity(body, MediaType.APPLICATION_JSON));
   }
 
   private String p(String rel) {
@@ -151,7 +151,9 @@ class NativeArchiveRulesTest extends ApiTest {
         "slip",
         List.of(Entry.file("Slip.so", "so"), Entry.file("../../evil.txt", "x")),
         "zip entry \\\"../../evil.txt\\\" escapes the plugin folder");
-    assertEquals(List.of(), files(kpm.home().getParent()).stream().filter(f -> f.endsWith("evil.txt")).toList());
+    assertEquals(
+        List.of(),
+        files(kpm.home().getParent()).stream().filter(f -> f.endsWith("evil.txt")).toList());
   }
 
   @Test
@@ -166,7 +168,9 @@ class NativeArchiveRulesTest extends ApiTest {
   void symlinkEntriesAreRefused() {
     assertRefused(
         "link",
-        List.of(Entry.file("Link.so", "so"), new Entry("etc/passwd", "/etc/passwd".getBytes(), 0120777)),
+        List.of(
+            Entry.file("Link.so", "so"),
+            new Entry("etc/passwd", "/etc/passwd".getBytes(), 0120777)),
         "zip entry \\\"etc/passwd\\\" is a symbolic link");
   }
 

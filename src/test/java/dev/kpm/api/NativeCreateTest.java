@@ -21,13 +21,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Native create over the real API: eKuiper's success paths and its refusals, exactly. */
 class NativeCreateTest extends ApiTest {
-  @TempDir Path fixtures;
   private FixtureServer server;
 
   @BeforeAll
@@ -41,7 +39,9 @@ class NativeCreateTest extends ApiTest {
   }
 
   private Response post(String type, String json) {
-    return target("plugins/" + type).request().post(Entity.entity(json, MediaType.APPLICATION_JSON));
+    return target("plugins/" + type)
+        .request()
+        .post(Entity.entity(json, MediaType.APPLICATION_JSON));
   }
 
   private String get(String path) {
@@ -52,7 +52,9 @@ class NativeCreateTest extends ApiTest {
   void sourceWithYamlJsonEtcAndOtherFilesInstallsFromHttp() {
     TestPlugins.zip("source-complete", fixtures);
     assertText(
-        post("sources", "{\"name\":\"random\",\"file\":\"" + server.url("source-complete.zip") + "\"}"),
+        post(
+            "sources",
+            "{\"name\":\"random\",\"file\":\"" + server.url("source-complete.zip") + "\"}"),
         201,
         "sources plugin random is created");
     Path home = kpm.home();
@@ -136,7 +138,10 @@ class NativeCreateTest extends ApiTest {
     TestPlugins.zip(renamed, List.of(TestPlugins.Entry.file("Dup.so", "so")));
     String ok = "{\"name\":\"dup\",\"file\":\"file://" + renamed + "\"}";
     assertEquals(201, post("sinks", ok).getStatus());
-    assertError(post("sinks", body), 400, "sinks plugins create command error: invalid name dup: duplicate");
+    assertError(
+        post("sinks", body),
+        400,
+        "sinks plugins create command error: invalid name dup: duplicate");
   }
 
   @Test
@@ -155,8 +160,15 @@ class NativeCreateTest extends ApiTest {
   void aMatchingSha256IsAcceptedAndRecordedInTheInstallLog() throws Exception {
     Path zip = fixtures.resolve("hashed.zip");
     TestPlugins.zip(zip, List.of(TestPlugins.Entry.file("Hashed.so", "so")));
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
-    String body = "{\"name\":\"hashed\",\"file\":\"" + server.url("hashed.zip") + "\",\"sha256\":\"" + sha + "\"}";
+    String sha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
+    String body =
+        "{\"name\":\"hashed\",\"file\":\""
+            + server.url("hashed.zip")
+            + "\",\"sha256\":\""
+            + sha
+            + "\"}";
     assertEquals(201, post("sinks", body).getStatus());
     String log = get("plugins/sinks/hashed/installs");
     assertTrue(log.contains("\"state\":\"SUCCEEDED\""), log);
@@ -167,10 +179,13 @@ class NativeCreateTest extends ApiTest {
   void aSha256MismatchIsRefusedNamingBothDigestsAndNothingIsInstalled() throws Exception {
     Path zip = fixtures.resolve("tampered.zip");
     TestPlugins.zip(zip, List.of(TestPlugins.Entry.file("Tampered.so", "so")));
-    String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
+    String actual =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
     String expected = "0".repeat(64);
     String url = server.url("tampered.zip");
-    String body = "{\"name\":\"tampered\",\"file\":\"" + url + "\",\"sha256\":\"" + expected + "\"}";
+    String body =
+        "{\"name\":\"tampered\",\"file\":\"" + url + "\",\"sha256\":\"" + expected + "\"}";
     assertError(
         post("sinks", body),
         400,
@@ -201,7 +216,7 @@ class NativeCreateTest extends ApiTest {
   void undecodableBodiesGetTheDecoderText() {
     String prefix = "Invalid body: Error decoding the sources plugin json: ";
     assertError(post("sources", ""), 400, prefix + "EOF");
-    assertError(post("sources", "{\\\"name\\\""), 400, prefix + "unexpected EOF");
+    assertError(post("sources", "{\"name\""), 400, prefix + "unexpected EOF");
     assertError(
         post("sources", "\"x\""),
         400,

@@ -16,18 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Atomic update (SPEC A2.6) and complete drop (A2.1, A2.4) through the real API. */
 class NativeUpdateDropTest extends ApiTest {
-  @TempDir Path fixtures;
 
   private String body(String name, Path zip) {
     return "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\"}";
   }
 
   private Response post(String type, String body) {
-    return target("plugins/" + type).request().post(Entity.entity(body, MediaType.APPLICATION_JSON));
+    return target("plugins/" + type)
+        .request()
+        .post(Entity.entity(body, MediaType.APPLICATION_JSON));
   }
 
   private Response put(String path, String body) {
@@ -42,7 +42,8 @@ class NativeUpdateDropTest extends ApiTest {
   void updateReplacesTheVersionAndItsFilesAtomically() throws Exception {
     Path v1 = fixtures.resolve("v1");
     Files.createDirectories(v1);
-    assertEquals(201, post("sources", body("random", TestPlugins.zip("source-complete", v1))).getStatus());
+    assertEquals(
+        201, post("sources", body("random", TestPlugins.zip("source-complete", v1))).getStatus());
     Path v2 = TestPlugins.zip("source-v2", fixtures);
     assertText(
         put("plugins/sources/random", body("random", v2)),
@@ -51,12 +52,16 @@ class NativeUpdateDropTest extends ApiTest {
     assertEquals("{\"name\":\"random\",\"version\":\"2.0.0\"}", get("plugins/sources/random"));
     assertEquals(List.of("Random@v2.0.0.so"), files(kpm.home().resolve("plugins/sources")));
     assertEquals(List.of("random.yaml"), files(kpm.home().resolve("etc/sources")));
-    assertEquals("default:\n  interval: 2000\n", Files.readString(kpm.home().resolve("etc/sources/random.yaml")));
+    assertEquals(
+        "default:\n  interval: 2000\n",
+        Files.readString(kpm.home().resolve("etc/sources/random.yaml")));
   }
 
   @Test
   void aFailedUpdateLeavesTheOldVersionInstalledAndDescribable() throws Exception {
-    assertEquals(201, post("sinks", body("file2", TestPlugins.zip("sink-lowercase-so", fixtures))).getStatus());
+    assertEquals(
+        201,
+        post("sinks", body("file2", TestPlugins.zip("sink-lowercase-so", fixtures))).getStatus());
     Path broken = Files.writeString(fixtures.resolve("broken.zip"), "not a zip");
     assertError(
         put("plugins/sinks/file2", body("file2", broken)),
@@ -92,7 +97,8 @@ class NativeUpdateDropTest extends ApiTest {
                 Entry.file("Gone@v1.so", "so"),
                 Entry.file("gone.json", "{}"),
                 Entry.file("etc/gone.conf", "c")));
-    String create = "{\"name\":\"gone\",\"file\":\"file://" + zip + "\",\"functions\":[\"g1\",\"g2\"]}";
+    String create =
+        "{\"name\":\"gone\",\"file\":\"file://" + zip + "\",\"functions\":[\"g1\",\"g2\"]}";
     assertEquals(201, post("functions", create).getStatus());
     assertText(
         target("plugins/functions/gone").request().delete(),
@@ -110,7 +116,8 @@ class NativeUpdateDropTest extends ApiTest {
 
   @Test
   void dropWithStopAnswersThenStopsTheServer() {
-    Path zip = TestPlugins.zip(fixtures.resolve("stopper.zip"), List.of(Entry.file("Stopper.so", "so")));
+    Path zip =
+        TestPlugins.zip(fixtures.resolve("stopper.zip"), List.of(Entry.file("Stopper.so", "so")));
     assertEquals(201, post("sinks", body("stopper", zip)).getStatus());
     int before = kpm.stopRequests().get();
     assertText(

@@ -92,7 +92,7 @@ class ReadEndpointsTest extends ApiTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertEquals(405, response.statusCode());
-    assertEquals("GET,OPTIONS", response.headers().firstValue("Allow").orElseThrow());
+    assertEquals("DELETE,GET,OPTIONS,PUT", response.headers().firstValue("Allow").orElseThrow());
     assertEquals("{\"error\":1000,\"message\":\"405 method not allowed\"}\n", response.body());
   }
 

@@ -14,20 +14,33 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The register API: a transactional, ownership-aware replacement of a function list (A2.5). */
 class UdfRegisterTest extends ApiTest {
-  @TempDir Path fixtures;
 
   @BeforeAll
   void installTwoFunctionPlugins() {
     for (String name : List.of("fa", "fb")) {
       String upper = name.toUpperCase().charAt(0) + name.substring(1);
-      Path zip = TestPlugins.zip(fixtures.resolve(name + ".zip"), List.of(Entry.file(upper + ".so", "so")));
+      Path zip =
+          TestPlugins.zip(
+              fixtures.resolve(name + ".zip"), List.of(Entry.file(upper + ".so", "so")));
       String body =
-          "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\",\"functions\":[\"" + name + "1\",\"" + name + "2\"]}";
-      assertEquals(201, target("plugins/functions").request().post(Entity.entity(body, MediaType.APPLICATION_JSON)).getStatus());
+          "{\"name\":\""
+              + name
+              + "\",\"file\":\"file://"
+              + zip
+              + "\",\"functions\":[\""
+              + name
+              + "1\",\""
+              + name
+              + "2\"]}";
+      assertEquals(
+          201,
+          target("plugins/functions")
+              .request()
+              .post(Entity.entity(body, MediaType.APPLICATION_JSON))
+              .getStatus());
     }
   }
 
@@ -43,8 +56,13 @@ class UdfRegisterTest extends ApiTest {
 
   @Test
   void registerReplacesTheListAndDescribeShowsIt() {
-    assertText(register("fa", "{\"functions\":[\"fa1\",\"fa3\"]}"), 200, "function plugin fa function list is registered");
-    assertEquals("{\"name\":\"fa3\",\"plugin\":\"fa\"}", target("plugins/udfs/fa3").request().get(String.class));
+    assertText(
+        register("fa", "{\"functions\":[\"fa1\",\"fa3\"]}"),
+        200,
+        "function plugin fa function list is registered");
+    assertEquals(
+        "{\"name\":\"fa3\",\"plugin\":\"fa\"}",
+        target("plugins/udfs/fa3").request().get(String.class));
     assertEquals(404, target("plugins/udfs/fa2").request().get().getStatus());
     assertEquals(
         "{\"functions\":[\"fa1\",\"fa3\"],\"name\":\"fa\",\"version\":\"\"}",
@@ -75,11 +93,13 @@ class UdfRegisterTest extends ApiTest {
 
   @Test
   void registerOnAnUnknownPluginIs404BeforeTheBodyIsRead() {
-    assertError(register("none", "garbage"), 404, "register functions plugin none error: not found");
+    assertError(
+        register("none", "garbage"), 404, "register functions plugin none error: not found");
   }
 
   @Test
   void registerOnASourceHasNoRoute() {
-    assertEquals(404, target("plugins/sources/x/register").request().post(Entity.json("{}")).getStatus());
+    assertEquals(
+        404, target("plugins/sources/x/register").request().post(Entity.json("{}")).getStatus());
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kpm stopped and started again on the same home and database: plugins, versions and files
- * intact; stray {@code .so} files auto-loaded and recorded; vanished files reported; work a crash
+ * kpm stopped and started again on the same home and database: plugins, versions and files intact;
+ * stray {@code .so} files auto-loaded and recorded; vanished files reported; work a crash
  * interrupted rolled back or finished.
  */
 class RestartTest {
@@ -46,7 +46,10 @@ class RestartTest {
         s ->
             assertEquals(
                 201,
-                s.send("POST", "plugins/sources", "{\"name\":\"random\",\"file\":\"file://" + zip + "\"}")
+                s.send(
+                        "POST",
+                        "plugins/sources",
+                        "{\"name\":\"random\",\"file\":\"file://" + zip + "\"}")
                     .statusCode()));
     Files.writeString(home.resolve("plugins/functions/Stray@v3.so"), "so");
     Files.writeString(home.resolve("plugins/sinks/Lost.so"), "so");
@@ -55,10 +58,12 @@ class RestartTest {
     session(
         db,
         s -> {
-          assertEquals("{\"name\":\"random\",\"version\":\"1.0.0\"}", s.get("plugins/sources/random"));
+          assertEquals(
+              "{\"name\":\"random\",\"version\":\"1.0.0\"}", s.get("plugins/sources/random"));
           assertEquals("{\"name\":\"stray\",\"version\":\"3\"}", s.get("plugins/functions/stray"));
           assertEquals("{\"name\":\"stray\",\"plugin\":\"stray\"}", s.get("plugins/udfs/stray"));
-          assertTrue(s.get("plugins/functions/stray/installs").contains("\"operation\":\"AUTOLOAD\""));
+          assertTrue(
+              s.get("plugins/functions/stray/installs").contains("\"operation\":\"AUTOLOAD\""));
           assertEquals("[\"lost\"]", s.get("plugins/sinks"), "a row whose file vanished stays");
           assertEquals(
               "{\"name\":\"lost\",\"status\":\"missing-files\",\"files\":[\"plugins/sinks/Lost.so\"],"
@@ -90,9 +95,9 @@ class RestartTest {
     TestDatabase.sql(
         db,
         "INSERT INTO install_record (plugin_type, plugin_name, operation, state, staging_dir,"
-              + " manifest) VALUES ('sinks', 'half', 'CREATE', 'RUNNING', '"
-              + staging
-              + "', '{put:plugins/sinks/Half.so,put:data/sinks/half.json,put:etc/sinks/half.json}')");
+            + " manifest) VALUES ('sinks', 'half', 'CREATE', 'RUNNING', '"
+            + staging
+            + "', '{put:plugins/sinks/Half.so,put:data/sinks/half.json,put:etc/sinks/half.json}')");
     session(
         db,
         s -> {
@@ -114,7 +119,10 @@ class RestartTest {
         s ->
             assertEquals(
                 201,
-                s.send("POST", "plugins/sinks", "{\"name\":\"doomed\",\"file\":\"file://" + zip + "\"}")
+                s.send(
+                        "POST",
+                        "plugins/sinks",
+                        "{\"name\":\"doomed\",\"file\":\"file://" + zip + "\"}")
                     .statusCode()));
     TestDatabase.sql(db, "UPDATE plugin SET state = 'DELETING' WHERE name = 'doomed'");
     session(db, s -> assertEquals("[]", s.get("plugins/sinks")));

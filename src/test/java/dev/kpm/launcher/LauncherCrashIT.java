@@ -21,7 +21,14 @@ class LauncherCrashIT {
     Path dir = Files.createTempDirectory(Path.of("target"), "crash-it-");
     Path home = dir.resolve("home");
     Path marker = dir.resolve("script.pid");
-    String script = "echo $$ > '" + marker + ".tmp'; mv '" + marker + ".tmp' '" + marker + "'; exec sleep 120\n";
+    String script =
+        "echo $$ > '"
+            + marker
+            + ".tmp'; mv '"
+            + marker
+            + ".tmp' '"
+            + marker
+            + "'; exec sleep 120\n";
     Path zip =
         TestPlugins.zip(
             dir.resolve("slow.zip"),

@@ -14,7 +14,8 @@ class PrebuildTest {
   @TempDir Path dir;
 
   private Prebuild prebuild(List<String> hosts, String prettyName) throws Exception {
-    Path release = Files.writeString(dir.resolve("os-release"), "ID=x\nPRETTY_NAME=\"" + prettyName + "\"\n");
+    Path release =
+        Files.writeString(dir.resolve("os-release"), "ID=x\nPRETTY_NAME=\"" + prettyName + "\"\n");
     return new Prebuild(hosts, "2.0.0", List.of(dir.resolve("missing"), release));
   }
 
@@ -24,13 +25,15 @@ class PrebuildTest {
         prebuild(List.of("http://h:8080", "http://other"), "Debian GNU/Linux 12 (bookworm)")
             .list(PluginType.SOURCES, "Linux", "amd64");
     assertEquals(List.of("kafka", "random", "sql", "video", "zmq"), List.copyOf(urls.keySet()));
-    assertEquals("http://h:8080/kuiper-plugins/2.0.0/debian/sources/kafka_amd64.zip", urls.get("kafka"));
+    assertEquals(
+        "http://h:8080/kuiper-plugins/2.0.0/debian/sources/kafka_amd64.zip", urls.get("kafka"));
   }
 
   @Test
   void alpineAndArm64AreRecognised() throws Exception {
     Map<String, String> urls =
-        prebuild(List.of("https://p"), "Alpine Linux v3.19").list(PluginType.SINKS, "Linux", "aarch64");
+        prebuild(List.of("https://p"), "Alpine Linux v3.19")
+            .list(PluginType.SINKS, "Linux", "aarch64");
     assertEquals("https://p/kuiper-plugins/2.0.0/alpine/sinks/zmq_arm64.zip", urls.get("zmq"));
     assertEquals(6, urls.size());
   }
@@ -51,7 +54,8 @@ class PrebuildTest {
   void noHostIsAConfigurationError() throws Exception {
     PluginException e =
         assertThrows(
-            PluginException.class, () -> prebuild(List.of(), "x").list(PluginType.SOURCES, "Linux", "amd64"));
+            PluginException.class,
+            () -> prebuild(List.of(), "x").list(PluginType.SOURCES, "Linux", "amd64"));
     assertEquals("invalid configuration for plugin host in kuiper.yaml", e.getMessage());
   }
 }

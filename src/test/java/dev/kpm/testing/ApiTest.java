@@ -23,9 +23,13 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class ApiTest extends JerseyTest {
   protected TestKpm kpm;
 
+  /** A folder of this test class for fixture zips and files (not inside the kpm home). */
+  protected Path fixtures;
+
   @Override
   protected Application configure() {
-    kpm = TestKpm.start(newHome(), TestDatabase.fresh(), settings());
+    fixtures = newFolder("kpm-fixtures-");
+    kpm = TestKpm.start(newFolder("kpm-home-"), TestDatabase.fresh(), settings());
     return kpm.runtime().application();
   }
 
@@ -34,9 +38,9 @@ public abstract class ApiTest extends JerseyTest {
     return Map.of();
   }
 
-  private static Path newHome() {
+  private static Path newFolder(String prefix) {
     try {
-      return Files.createTempDirectory("kpm-home-");
+      return Files.createTempDirectory(prefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -58,6 +62,11 @@ public abstract class ApiTest extends JerseyTest {
       super.tearDown();
     } finally {
       kpm.close();
+      for (Path dir : new Path[] {fixtures, kpm.home()}) {
+        try (var walk = Files.walk(dir)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     }
   }
 }

@@ -31,9 +31,9 @@ public final class HomeAssertions {
   }
 
   /**
-   * Nothing of plugin {@code name} of {@code type} anywhere: no file in plugins/etc/data whose
-   * name starts with it (either case of the first letter), no staging leftovers, no row, no
-   * symbol owned by it, no RUNNING install.
+   * Nothing of plugin {@code name} of {@code type} anywhere: no file in plugins/etc/data whose name
+   * starts with it (either case of the first letter), no staging leftovers, no row, no symbol owned
+   * by it, no RUNNING install.
    */
   public static void assertNoTrace(TestKpm kpm, String type, String name) {
     Path home = kpm.home();

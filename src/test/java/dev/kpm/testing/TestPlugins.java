@@ -13,9 +13,9 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
- * Fixture plugins named by behaviour: the trees under {@code src/test/resources/plugins/<behaviour>/}
- * zipped at test time (executable files keep mode 0755, others 0644), and hand-built zips for the
- * archives a tree cannot express (hostile entries).
+ * Fixture plugins named by behaviour: the trees under {@code
+ * src/test/resources/plugins/<behaviour>/} zipped at test time (executable files keep mode 0755,
+ * others 0644), and hand-built zips for the archives a tree cannot express (hostile entries).
  */
 public final class TestPlugins {
   private TestPlugins() {}

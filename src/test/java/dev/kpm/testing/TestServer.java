@@ -28,7 +28,9 @@ public final class TestServer implements AutoCloseable {
 
   public HttpResponse<String> send(String method, String path, String body) {
     HttpRequest.BodyPublisher publisher =
-        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body);
     try {
       return http.send(
           HttpRequest.newBuilder(base.resolve(path)).method(method, publisher).build(),
