@@ -81,7 +81,11 @@ final class OutputPump implements Runnable {
   private void emitLine() {
     String text = line.toString(StandardCharsets.UTF_8);
     line.reset();
-    log.log(
-        Level.INFO, prefix + (text.endsWith("\r") ? text.substring(0, text.length() - 1) : text));
+    String message = prefix + (text.endsWith("\r") ? text.substring(0, text.length() - 1) : text);
+    try {
+      log.log(Level.INFO, message);
+    } catch (RuntimeException e) {
+      // A failing handler must not stop the draining: the script would block on a full pipe.
+    }
   }
 }

@@ -160,6 +160,18 @@ class ScriptRunnerTest {
   }
 
   @Test
+  void logsAVeryLongLineInBoundedPieces() throws Exception {
+    run("prints-long-line", List.of());
+
+    String prefix = "INFO prints-long-line.sh stdout: ";
+    List<Integer> pieces =
+        logged.stream()
+            .map(l -> l.substring(prefix.length()).length())
+            .collect(Collectors.toList());
+    assertEquals(List.of(8192, 8192, 20000 - 2 * 8192), pieces);
+  }
+
+  @Test
   void keepsOnlyTheLastTailBytesOfLongOutput() throws Exception {
     ScriptResult result =
         ScriptRunner.run(fixture("prints-100-kib"), List.of(), dir, PLENTY, 1024, log);
