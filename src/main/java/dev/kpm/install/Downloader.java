@@ -5,6 +5,9 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fetches a plugin zip from a {@code file}, {@code http} or {@code https} URI into a new file,
@@ -12,22 +15,53 @@ import java.util.Objects;
  * concurrent downloads, each to its own target. TLS is verified with the JVM's default trust store;
  * there is no switch to turn that off.
  */
-public final class Downloader {
+public final class Downloader implements AutoCloseable {
+  private static final AtomicInteger THREADS = new AtomicInteger();
   private final DownloadPolicy policy;
   private final LocalFile files;
   private final HttpTransfer http;
+  private final ExecutorService httpThreads;
 
   public Downloader(DownloadPolicy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.files = new LocalFile(policy);
-    HttpClient client =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(policy.timeout())
-            // HTTP/1.1 keeps cleartext requests free of h2c upgrade headers some servers mishandle.
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    this.http = new HttpTransfer(client, policy);
+    this.httpThreads = Executors.newCachedThreadPool(Downloader::httpThread);
+    this.http = new HttpTransfer(client(policy, httpThreads), policy);
+  }
+
+  /**
+   * The client's selector thread starts here and lives until the client is garbage-collected (Java
+   * 17 has no close); built under the platform class loader so that no thread of it pins this web
+   * application's class loader, and with kpm's own threads, which {@link #close} stops.
+   */
+  private static HttpClient client(DownloadPolicy policy, ExecutorService threads) {
+    Thread current = Thread.currentThread();
+    ClassLoader previous = current.getContextClassLoader();
+    current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+    try {
+      return HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(policy.timeout())
+          // HTTP/1.1 keeps cleartext requests free of h2c upgrade headers some servers mishandle.
+          .version(HttpClient.Version.HTTP_1_1)
+          .executor(threads)
+          .build();
+    } finally {
+      current.setContextClassLoader(previous);
+    }
+  }
+
+  private static Thread httpThread(Runnable task) {
+    Thread thread = new Thread(task, "kpm-download-" + THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+    return thread;
+  }
+
+  /** Stops the client's worker threads; downloads still running fail. */
+  @Override
+  public void close() {
+    httpThreads.shutdownNow();
   }
 
   /**

@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.Settings;
 import dev.kpm.testing.ApiTest;
+import dev.kpm.testing.Processes;
 import dev.kpm.testing.TestPlugins;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -86,8 +88,8 @@ class InstallScriptTest extends ApiTest {
             + " finish within 2s; its process tree was killed");
     assertNoTrace(kpm, "functions", "hanging");
     for (String pid : Files.readString(pids).strip().split(" ")) {
-      assertFalse(
-          ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
+      assertTrue(
+          Processes.deadWithin(Long.parseLong(pid), Duration.ofSeconds(15)),
           "process " + pid + " survived");
     }
   }

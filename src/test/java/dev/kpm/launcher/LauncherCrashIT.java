@@ -18,7 +18,7 @@ class LauncherCrashIT {
 
   @Test
   void aKillDuringInstallScriptLeavesNothingAfterRestart() throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("target"), "crash-it-");
+    Path dir = Files.createTempDirectory(Path.of("target"), "crash-it-").toAbsolutePath();
     Path home = dir.resolve("home");
     Path marker = dir.resolve("script.pid");
     String script =
