@@ -44,8 +44,7 @@ public final class KpmRuntime implements AutoCloseable {
                 settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize()));
     LOG.info(() -> "database: " + db.description());
     Migrations.migrate(db.dataSource());
-    EntityManagerFactory emf =
-        teardown.push("JPA", Jpa.open(db.dataSource(), PluginService.entities()));
+    EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, PluginService.entities()));
     teardown.push(
         "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     PluginService plugins = new PluginService(new Transactions(emf), layout);

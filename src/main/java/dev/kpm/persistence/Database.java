@@ -77,6 +77,14 @@ public final class Database implements AutoCloseable {
     return dataSource;
   }
 
+  /**
+   * Whether every connection comes with auto-commit off: true for kpm's own pool, unknown (so
+   * false) for a container's.
+   */
+  public boolean disablesAutoCommit() {
+    return owned != null;
+  }
+
   /** Where the connections go, without credentials: for the start-up log. */
   public String description() {
     return description;
