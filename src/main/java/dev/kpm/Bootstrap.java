@@ -54,6 +54,11 @@ public final class Bootstrap implements ServletContextListener {
 
   private static void deregisterOwnDrivers() {
     ClassLoader own = Bootstrap.class.getClassLoader();
+    // Listing drivers can register one: DriverManager checks each registered driver (say, the
+    // container's PostgreSQL driver behind a JNDI pool) by loading its class through our loader,
+    // which initialises our own copy from WEB-INF/lib, and that registers itself — after the list
+    // was taken. A second listing includes it (Tomcat's JdbcLeakPrevention does the same).
+    DriverManager.getDrivers();
     for (Driver driver : Collections.list(DriverManager.getDrivers())) {
       if (driver.getClass().getClassLoader() == own) {
         try {
