@@ -125,6 +125,14 @@ catalina() {
   home="$(readlink -f "$base/catalina-home")"
   CATALINA_PID="$(pid_file "$base")"
   export CATALINA_BASE="$base" CATALINA_HOME="$home" CATALINA_PID
+  if [[ "$2" == run ]]; then
+    if running_pid "$base" >/dev/null; then
+      die "Tomcat is already running from $base"
+    fi
+    # catalina.sh run execs java in this very process: record its pid, so stop works here too.
+    mkdir -p "$base/temp"
+    echo $$ >"$CATALINA_PID"
+  fi
   exec "$home/bin/catalina.sh" "$2"
 }
 
