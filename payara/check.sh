@@ -174,12 +174,13 @@ http_get() {
 main() {
   command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
   local war deadline status ready_after
+  # First, so that a failure never shows the logs of an earlier run.
+  rm -rf "$work"
+  mkdir -p "$work"
   war="$(realpath -m "${1:-${KPM_WAR:-$here/../target/kpm.war}}")"
   [[ -f "$war" ]] || fail "no WAR at $war: build it with 'mvn package', or pass its path"
   find_payara_java
   fetch_payara
-  rm -rf "$work"
-  mkdir -p "$work"
 
   if [[ -n "${DB_URL:-}" ]]; then
     DB_USER="${DB_USER:-postgres}"
