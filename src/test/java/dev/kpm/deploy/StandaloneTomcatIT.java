@@ -105,7 +105,11 @@ class StandaloneTomcatIT {
       assertFalse(
           tomcat.get().isAlive(), "Tomcat (pid " + tomcat.get().pid() + ") still runs after stop");
     } finally {
-      tomcat.filter(ProcessHandle::isAlive).ifPresent(StandaloneTomcatIT::kill);
+      // Also when start failed half-way: whatever pid the script recorded must not outlive us.
+      tomcat
+          .or(() -> recordedTomcat(base))
+          .filter(ProcessHandle::isAlive)
+          .ifPresent(StandaloneTomcatIT::kill);
     }
     String log = Files.readString(catalinaOut, StandardCharsets.UTF_8);
     assertTrue(log.contains("kpm stopped"), "kpm was not undeployed cleanly; see " + catalinaOut);
@@ -162,6 +166,11 @@ class StandaloneTomcatIT {
     assertTrue(Files.isRegularFile(pidFile), "start wrote no pid file " + pidFile);
     long pid = Long.parseLong(Files.readString(pidFile).trim());
     return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no Tomcat process " + pid));
+  }
+
+  private static Optional<ProcessHandle> recordedTomcat(Path base) {
+    String pid = readIfExists(base.resolve("temp").resolve("catalina.pid")).trim();
+    return pid.matches("[0-9]+") ? ProcessHandle.of(Long.parseLong(pid)) : Optional.empty();
   }
 
   private static void kill(ProcessHandle tomcat) {
