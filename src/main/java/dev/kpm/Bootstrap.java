@@ -71,9 +71,10 @@ public final class Bootstrap implements ServletContextListener {
 
   private static void deregisterOwnDrivers() {
     ClassLoader own = Bootstrap.class.getClassLoader();
-    // getDrivers() loads, and so registers, every driver class this loader can see but had not
-    // loaded yet (e.g. after a start that failed before the pool loaded it), and does not list
-    // those; the second call does. Tomcat's JdbcLeakPrevention calls it twice for the same reason.
+    // Listing drivers can register one: DriverManager checks each registered driver (say, the
+    // container's PostgreSQL driver behind a JNDI pool) by loading its class through our loader,
+    // which initialises our own copy from WEB-INF/lib, and that registers itself — after the list
+    // was taken. A second listing includes it (Tomcat's JdbcLeakPrevention does the same).
     DriverManager.getDrivers();
     for (Driver driver : Collections.list(DriverManager.getDrivers())) {
       if (driver.getClass().getClassLoader() == own) {

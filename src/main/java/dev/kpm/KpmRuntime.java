@@ -66,8 +66,7 @@ public final class KpmRuntime implements AutoCloseable {
                 dbSettings.url(), dbSettings.user(), dbSettings.password(), dbSettings.poolSize()));
     LOG.info(() -> "database: " + db.description());
     Migrations.migrate(db.dataSource());
-    EntityManagerFactory emf =
-        teardown.push("JPA", Jpa.open(db.dataSource(), PluginService.entities()));
+    EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, PluginService.entities()));
     WorkerPool workers =
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
@@ -76,14 +75,10 @@ public final class KpmRuntime implements AutoCloseable {
     InstallRecords records = new InstallRecords(tx);
     reconcile(new Reconciler(layout, store, records));
     Settings.Install i = settings.install();
+    Downloader downloader = teardown.push("downloader", downloader(i, layout));
     InstallTools tools =
         new InstallTools(
-            layout,
-            downloader(i, layout),
-            limits(i),
-            i.scriptTimeout(),
-            workers.executor(),
-            server);
+            layout, downloader, limits(i), i.scriptTimeout(), workers.executor(), server);
     return new KpmRuntime(
         teardown,
         new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion())),

@@ -88,7 +88,9 @@ public final class Launcher {
     tomcat.setAddDefaultWebXmlToWebapp(false);
     tomcat.getConnector();
     Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
-    context.setParentClassLoader(Launcher.class.getClassLoader());
+    // Only Tomcat's loader (see Main): the WAR brings its own slf4j and JDBC driver, and a second
+    // copy of them visible from the parent made slf4j report "multiple bindings".
+    context.setParentClassLoader(Tomcat.class.getClassLoader());
     tomcat.start();
     if (!context.getState().isAvailable()) {
       throw new IllegalStateException("the web application failed; see the log above");

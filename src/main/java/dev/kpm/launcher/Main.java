@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 /**
  * Entry point of {@code kpm-launcher.jar}: puts the jar and every jar of the {@code lib/} folder
  * beside it on a class path (a manifest cannot name a folder of jars) and runs {@link Launcher}.
- * Uses only the JDK.
+ * Two class loaders, as in a real container: Tomcat's jars ({@code tomcat-*}) in the parent, which
+ * is all the web application sees; the launcher, zonky, slf4j and the JDBC driver in a child. Uses
+ * only the JDK.
  */
 public final class Main {
   private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
@@ -27,16 +29,19 @@ public final class Main {
     // Found through the context class loader set below, when the first logger is made.
     System.setProperty("java.util.logging.manager", "dev.kpm.launcher.LauncherLogManager");
     Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    List<URL> urls = new ArrayList<>();
-    urls.add(jar.toUri().toURL());
+    List<URL> container = new ArrayList<>();
+    List<URL> launcher = new ArrayList<>();
+    launcher.add(jar.toUri().toURL());
     try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
       for (Path lib : libs.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-        urls.add(toUrl(lib));
+        boolean tomcat = lib.getFileName().toString().startsWith("tomcat-");
+        (tomcat ? container : launcher).add(toUrl(lib));
       }
     }
-    ClassLoader loader =
+    ClassLoader tomcat =
         new URLClassLoader(
-            "kpm-launcher", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+            "kpm-tomcat", container.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+    ClassLoader loader = new URLClassLoader("kpm-launcher", launcher.toArray(URL[]::new), tomcat);
     Thread.currentThread().setContextClassLoader(loader);
     try {
       loader

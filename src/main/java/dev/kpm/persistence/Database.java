@@ -2,6 +2,7 @@ package dev.kpm.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
@@ -15,17 +16,21 @@ import javax.sql.DataSource;
  */
 public final class Database implements AutoCloseable {
   public static final String JNDI_NAME = "java:comp/env/jdbc/kpm";
-  private static final String POOL_NAME = "kpm-db";
   private static final Logger LOG = Logger.getLogger(Database.class.getName());
+  private static final String POOL_NAME = "kpm-db";
+  private static final Duration THREAD_EXIT_GRACE = Duration.ofSeconds(5);
 
   private final DataSource dataSource;
   private final String description;
   private final HikariDataSource owned;
+  private final PoolThreads ownedThreads;
 
-  private Database(DataSource dataSource, String description, HikariDataSource owned) {
+  private Database(
+      DataSource dataSource, String description, HikariDataSource owned, PoolThreads threads) {
     this.dataSource = dataSource;
     this.description = description;
     this.owned = owned;
+    this.ownedThreads = threads;
   }
 
   /**
@@ -35,7 +40,7 @@ public final class Database implements AutoCloseable {
   public static Database open(Optional<String> url, String user, String password, int poolSize) {
     Optional<DataSource> jndi = lookupJndi();
     if (jndi.isPresent()) {
-      return new Database(jndi.get(), "JNDI " + JNDI_NAME, null);
+      return new Database(jndi.get(), "JNDI " + JNDI_NAME, null, null);
     }
     String jdbcUrl =
         url.orElseThrow(
@@ -46,7 +51,9 @@ public final class Database implements AutoCloseable {
                         + ", or set DB_URL (system property kpm.db.url), DB_USER and DB_PASSWORD,"
                         + " or start kpm with its launcher, which runs an embedded PostgreSQL"));
     HikariConfig config = new HikariConfig();
+    PoolThreads threads = new PoolThreads(POOL_NAME + "-");
     config.setPoolName(POOL_NAME);
+    config.setThreadFactory(threads);
     config.setJdbcUrl(jdbcUrl);
     // Load the driver through this class loader: DriverManager would refuse a copy of the driver
     // that a parent loader (e.g. the launcher's) registered first.
@@ -58,7 +65,7 @@ public final class Database implements AutoCloseable {
     config.setAutoCommit(false);
     config.setInitializationFailTimeout(10_000);
     HikariDataSource pool = new HikariDataSource(config);
-    return new Database(pool, jdbcUrl, pool);
+    return new Database(pool, jdbcUrl, pool, threads);
   }
 
   private static Optional<DataSource> lookupJndi() {
@@ -78,6 +85,14 @@ public final class Database implements AutoCloseable {
     return dataSource;
   }
 
+  /**
+   * Whether every connection comes with auto-commit off: true for kpm's own pool, unknown (so
+   * false) for a container's.
+   */
+  public boolean disablesAutoCommit() {
+    return owned != null;
+  }
+
   /** Where the connections go, without credentials: for the start-up log. */
   public String description() {
     return description;
@@ -87,21 +102,10 @@ public final class Database implements AutoCloseable {
   public void close() throws InterruptedException {
     if (owned != null) {
       owned.close();
-      awaitPoolThreads();
-      LOG.info("closed the kpm-db connection pool");
-    }
-  }
-
-  /**
-   * Hikari's close returns when its executors are terminated, a moment before their threads have
-   * died; a container checking for leaked threads right after undeploy would report them.
-   */
-  private static void awaitPoolThreads() throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      if (thread.getName().startsWith(POOL_NAME)) {
-        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (!ownedThreads.awaitExit(THREAD_EXIT_GRACE)) {
+        LOG.warning("threads of the kpm-db connection pool still run after " + THREAD_EXIT_GRACE);
       }
+      LOG.info("closed the kpm-db connection pool");
     }
   }
 }

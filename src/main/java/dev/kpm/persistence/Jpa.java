@@ -3,7 +3,6 @@ package dev.kpm.persistence;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceUnitTransactionType;
 import java.util.List;
-import javax.sql.DataSource;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.jpa.HibernatePersistenceProvider;
 
@@ -15,13 +14,18 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 public final class Jpa {
   private Jpa() {}
 
-  public static EntityManagerFactory open(DataSource dataSource, List<Class<?>> entities) {
+  public static EntityManagerFactory open(Database db, List<Class<?>> entities) {
     HibernatePersistenceConfiguration config =
         new HibernatePersistenceConfiguration("kpm")
             .transactionType(PersistenceUnitTransactionType.RESOURCE_LOCAL)
-            .property("jakarta.persistence.nonJtaDataSource", dataSource)
+            .property("jakarta.persistence.nonJtaDataSource", db.dataSource())
             .property("hibernate.hbm2ddl.auto", "validate")
-            .property("hibernate.connection.provider_disables_autocommit", "true")
+            // Only a promise kpm can keep: a container's pool (JNDI) may hand out auto-commit
+            // connections, and Hibernate, trusting the promise, would then never turn auto-commit
+            // off and fail every commit ("Cannot commit when autoCommit is enabled").
+            .property(
+                "hibernate.connection.provider_disables_autocommit",
+                String.valueOf(db.disablesAutoCommit()))
             .property("hibernate.jdbc.time_zone", "UTC");
     entities.forEach(config::managedClass);
     return new HibernatePersistenceProvider().createEntityManagerFactory(config);

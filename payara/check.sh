@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Checks that kpm.war runs on Payara Micro 7 (Jakarta EE 11): deploys it as the root application
+# against a real PostgreSQL, expects eKuiper's answers over HTTP, stops everything, and prints one
+# PASS or FAIL line (exit status 0 or 1).
+#
+#   payara/check.sh [path/to/kpm.war]
+#
+# PostgreSQL: the one DB_URL (DB_USER, DB_PASSWORD) points at, else an embedded one started with
+# the kpm launcher's --db-only mode (target/kpm-launcher/kpm-launcher.jar; build with mvn package).
+#
+# Environment:
+#   KPM_WAR           the WAR, default ../target/kpm.war next to this script
+#   PAYARA_JAVA       java executable or JDK folder for Payara (Java 21 or later); else JAVA_HOME,
+#                     then java on PATH, then the newest JDK in /usr/lib/jvm, if Java 21 or later
+#   PAYARA_TIMEOUT    seconds to wait for kpm to answer, default 180
+#   KPM_PAYARA_CACHE  where the Payara Micro jar is kept, default ${XDG_CACHE_HOME:-~/.cache}/kpm-payara
+#   KPM_PAYARA_WORK   logs and state of the run, default ../target/payara-check (emptied first)
+#   MVN               the Maven command, default mvn
+#
+# Needs bash, coreutils, curl, Maven, Java 17+ (launcher) and Java 21+ (Payara Micro 7).
+set -uo pipefail
+
+readonly PAYARA_VERSION=7.2025.1
+readonly PAYARA_ARTIFACT="fish.payara.extras:payara-micro:${PAYARA_VERSION}"
+readonly DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+readonly INVALID_ID_BODY='{"error":1000,"message":"id '"'"'a.b'"'"' contains invalid characters: only alphanumeric, hyphens and underscores are allowed"}'
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly here
+work="$(realpath -m "${KPM_PAYARA_WORK:-$here/../target/payara-check}")"
+readonly work
+started_at=$SECONDS
+payara_pid=""
+db_pid=""
+payara_java=""
+payara_jar=""
+port=""
+
+log() {
+  echo "payara/check.sh: $*" >&2
+}
+
+fail() {
+  log "$*"
+  for file in "$work/payara.log" "$work/db.log"; do
+    if [[ -s "$file" ]]; then
+      echo "----- last lines of $file" >&2
+      tail -n 40 "$file" >&2
+    fi
+  done
+  echo "FAIL: kpm on Payara Micro $PAYARA_VERSION: $* (logs in $work)"
+  exit 1
+}
+
+# Sends SIGTERM to pid $1 and waits up to $2 seconds, then SIGKILL.
+stop_process() {
+  local pid="$1" seconds="$2" waited=0
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null && ((waited < seconds * 10)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM for ${seconds}s; killing it"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  stop_process "$payara_pid" 60
+  stop_process "$db_pid" 30
+  # If the launcher had to be killed, its PostgreSQL is still running: stop it by its pid file.
+  local postmaster="$work/pg-home/pgdata/postmaster.pid"
+  if [[ -s "$postmaster" ]]; then
+    stop_process "$(head -n 1 "$postmaster")" 30
+  fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+java_version() {
+  "$1" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+
+# Sets payara_java to a java executable of version 21 or later, following PAYARA_JAVA, JAVA_HOME,
+# PATH and /usr/lib/jvm (Debian's JDK folder) in that order.
+find_payara_java() {
+  local candidates=() candidate version
+  if [[ -n "${PAYARA_JAVA:-}" ]]; then
+    candidate="$PAYARA_JAVA"
+    [[ -d "$candidate" ]] && candidate="$candidate/bin/java"
+    version="$(java_version "$candidate")"
+    ((${version:-0} >= 21)) || fail "PAYARA_JAVA=$PAYARA_JAVA is not Java 21 or later"
+    payara_java="$candidate"
+    return
+  fi
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null && candidates+=("$(command -v java)")
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    [[ -x "$candidate" ]] && candidates+=("$candidate")
+  done
+  local best="" best_version=0
+  for candidate in "${candidates[@]}"; do
+    version="$(java_version "$candidate")"
+    if ((${version:-0} >= 21 && ${version:-0} > best_version)); then
+      best="$candidate"
+      best_version="$version"
+      # An explicit JAVA_HOME or PATH choice wins over the folder scan.
+      [[ "$candidate" == /usr/lib/jvm/* ]] || break
+    fi
+  done
+  [[ -n "$best" ]] ||
+    fail "no Java 21 or later found (Payara Micro $PAYARA_VERSION needs it): set PAYARA_JAVA"
+  payara_java="$best"
+}
+
+# Sets payara_jar, fetching it with Maven unless it is in the cache already.
+fetch_payara() {
+  local cache output
+  cache="$(realpath -m "${KPM_PAYARA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpm-payara}")"
+  payara_jar="$cache/payara-micro-$PAYARA_VERSION.jar"
+  if [[ ! -f "$payara_jar" ]]; then
+    mkdir -p "$cache"
+    log "fetching $PAYARA_ARTIFACT (about 100 MB)"
+    # Outside any project, so only the pinned plugin and the artifact are resolved.
+    output="$(cd "$cache" && ${MVN:-mvn} -B -q -Dstyle.color=never \
+      "${DEPENDENCY_PLUGIN}:copy" -Dartifact="$PAYARA_ARTIFACT" -DoutputDirectory="$cache" 2>&1)" ||
+      {
+        printf '%s\n' "$output" >&2
+        fail "Maven could not fetch $PAYARA_ARTIFACT"
+      }
+  fi
+}
+
+# Starts the embedded PostgreSQL of the kpm launcher; sets DB_URL, DB_USER, DB_PASSWORD.
+start_database() {
+  local launcher="$here/../target/kpm-launcher/kpm-launcher.jar" java_cmd=java deadline
+  [[ -f "$launcher" ]] || fail "no launcher at $launcher: build it with 'mvn package'"
+  [[ -n "${JAVA_HOME:-}" ]] && java_cmd="$JAVA_HOME/bin/java"
+  KPM_HOME="$work/pg-home" "$java_cmd" -jar "$launcher" --db-only \
+    >"$work/db.url" 2>"$work/db.log" &
+  db_pid=$!
+  deadline=$((SECONDS + 90))
+  until [[ -s "$work/db.url" ]]; do
+    kill -0 "$db_pid" 2>/dev/null || fail "the embedded PostgreSQL did not start"
+    ((SECONDS < deadline)) || fail "the embedded PostgreSQL did not start within 90s"
+    sleep 0.2
+  done
+  DB_URL="$(head -n 1 "$work/db.url")"
+  DB_USER=postgres
+  DB_PASSWORD=""
+}
+
+# Sets port to a TCP port nobody listens on (bash's /dev/tcp; a small race is fine for a check).
+find_free_port() {
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return
+    fi
+  done
+  fail "found no free TCP port"
+}
+
+# GET http://127.0.0.1:$1$2 into file $3; prints the HTTP status (000 when there was no answer).
+http_get() {
+  curl -s --max-time 10 -o "$3" -w '%{http_code}' "http://127.0.0.1:$1$2" || true
+}
+
+main() {
+  command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
+  local war deadline status ready_after
+  # First, so that a failure never shows the logs of an earlier run.
+  rm -rf "$work"
+  mkdir -p "$work"
+  war="$(realpath -m "${1:-${KPM_WAR:-$here/../target/kpm.war}}")"
+  [[ -f "$war" ]] || fail "no WAR at $war: build it with 'mvn package', or pass its path"
+  find_payara_java
+  fetch_payara
+
+  if [[ -n "${DB_URL:-}" ]]; then
+    DB_USER="${DB_USER:-postgres}"
+    DB_PASSWORD="${DB_PASSWORD:-}"
+  else
+    start_database
+  fi
+  find_free_port
+  log "Payara Micro $PAYARA_VERSION on $("$payara_java" -version 2>&1 | head -n 1), port $port, $DB_URL"
+
+  local payara_started=$SECONDS
+  # The password goes through the environment (kpm reads DB_PASSWORD), not the command line.
+  DB_PASSWORD="$DB_PASSWORD" "$payara_java" \
+    -Dkpm.db.url="$DB_URL" -Dkpm.db.user="$DB_USER" -Dkpm.home="$work/kpm-home" \
+    -jar "$payara_jar" --nocluster --disablephonehome --rootdir "$work/payara-root" \
+    --port "$port" --deploy "$war" --contextroot / \
+    >"$work/payara.log" 2>&1 &
+  payara_pid=$!
+
+  deadline=$((SECONDS + ${PAYARA_TIMEOUT:-180}))
+  while :; do
+    status="$(http_get "$port" /plugins/sources "$work/list.body")"
+    [[ "$status" == 200 ]] && break
+    kill -0 "$payara_pid" 2>/dev/null || fail "Payara Micro exited before kpm answered"
+    # Payara logs this once deployment is over: from then on anything but 200 is final.
+    if grep -q "Payara Micro $PAYARA_VERSION .* ready in" "$work/payara.log"; then
+      status="$(http_get "$port" /plugins/sources "$work/list.body")"
+      [[ "$status" == 200 ]] && break
+      fail "Payara Micro is up but GET /plugins/sources answered $status: kpm did not deploy"
+    fi
+    ((SECONDS < deadline)) ||
+      fail "no 200 from GET /plugins/sources within ${PAYARA_TIMEOUT:-180}s (last status $status)"
+    sleep 0.5
+  done
+  ready_after=$((SECONDS - payara_started))
+
+  [[ "$(<"$work/list.body")" == "[]" ]] ||
+    fail "GET /plugins/sources answered '$(<"$work/list.body")', expected '[]'"
+  status="$(http_get "$port" /plugins/sources/a.b "$work/invalid.body")"
+  [[ "$status" == 400 ]] || fail "GET /plugins/sources/a.b answered $status, expected 400"
+  printf '%s\n' "$INVALID_ID_BODY" >"$work/invalid.expected"
+  cmp -s "$work/invalid.body" "$work/invalid.expected" ||
+    fail "GET /plugins/sources/a.b answered '$(<"$work/invalid.body")', expected '$INVALID_ID_BODY'"
+
+  local stop_started=$SECONDS
+  cleanup
+  payara_pid=""
+  db_pid=""
+  echo "PASS: kpm on Payara Micro $PAYARA_VERSION: first 200 after ${ready_after}s," \
+    "stopped in $((SECONDS - stop_started))s, $((SECONDS - started_at))s in all (logs in $work)"
+}
+
+main "$@"
