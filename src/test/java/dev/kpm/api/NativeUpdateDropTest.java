@@ -81,6 +81,14 @@ class NativeUpdateDropTest extends ApiTest {
   }
 
   @Test
+  void updateWithAnUndecodableBodyIsRefused() {
+    assertError(
+        put("plugins/sinks/one", ""),
+        400,
+        "Invalid body: Error decoding the sinks plugin json: EOF");
+  }
+
+  @Test
   void updateWithAnotherNameInTheBodyIsRefused() {
     assertError(
         put("plugins/sinks/one", body("other", fixtures.resolve("x.zip"))),

@@ -84,6 +84,18 @@ class UdfRegisterTest extends ApiTest {
   }
 
   @Test
+  void anUndecodableBodyIsRefusedAfterTheExistenceCheck() {
+    Response r = register("fb", "garbage");
+    assertEquals(400, r.getStatus());
+    String body = r.readEntity(String.class);
+    assertEquals(
+        true,
+        body.startsWith(
+            "{\"error\":1000,\"message\":\"Invalid body: Error decoding the function list json: "),
+        body);
+  }
+
+  @Test
   void anEmptyListIsRefused() {
     assertError(
         register("fb", "{\"functions\":[]}"),

@@ -65,8 +65,7 @@ class MigrationsIT {
 
   @Test
   void hibernateValidatesTheMigratedSchema() {
-    EntityManagerFactory emf =
-        assertDoesNotThrow(() -> Jpa.open(db.dataSource(), PluginService.entities()));
+    EntityManagerFactory emf = assertDoesNotThrow(() -> Jpa.open(db, PluginService.entities()));
     emf.close();
   }
 
@@ -74,8 +73,7 @@ class MigrationsIT {
   void hibernateRefusesASchemaThatDriftedFromTheEntities() throws SQLException {
     sql("ALTER TABLE plugin DROP COLUMN artifact");
     RuntimeException e =
-        assertThrows(
-            RuntimeException.class, () -> Jpa.open(db.dataSource(), PluginService.entities()));
+        assertThrows(RuntimeException.class, () -> Jpa.open(db, PluginService.entities()));
     StringBuilder causes = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
       causes.append(t.getMessage()).append('\n');
