@@ -3,6 +3,7 @@ package dev.kpm;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
+import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServiceGate;
 import dev.kpm.api.StrictSlashFilter;
 import dev.kpm.api.UdfsResource;
@@ -10,6 +11,7 @@ import dev.kpm.api.error.PluginExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.install.InstallService;
+import dev.kpm.install.PortableService;
 import dev.kpm.plugin.PluginService;
 import java.util.function.BooleanSupplier;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
@@ -22,7 +24,11 @@ import org.glassfish.jersey.server.ServerProperties;
  * on HK2 or CDI discovery (which differ between Tomcat and Payara).
  */
 public final class KpmApplication extends ResourceConfig {
-  public KpmApplication(PluginService plugins, InstallService installs, BooleanSupplier stopped) {
+  public KpmApplication(
+      PluginService plugins,
+      InstallService installs,
+      PortableService portables,
+      BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
     register(
         new AbstractBinder() {
@@ -30,11 +36,13 @@ public final class KpmApplication extends ResourceConfig {
           protected void configure() {
             bind(plugins).to(PluginService.class);
             bind(installs).to(InstallService.class);
+            bind(portables).to(PortableService.class);
           }
         });
     register(NativePluginsResource.class);
     register(FunctionRegisterResource.class);
     register(PortablePluginsResource.class);
+    register(PortableSymbolsResource.class);
     register(UdfsResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);

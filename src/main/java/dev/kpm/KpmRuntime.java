@@ -5,6 +5,7 @@ import dev.kpm.install.DownloadPolicy;
 import dev.kpm.install.Downloader;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
+import dev.kpm.install.PortableService;
 import dev.kpm.install.Reconciler;
 import dev.kpm.install.ServerControl;
 import dev.kpm.persistence.Database;
@@ -16,9 +17,12 @@ import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.Prebuild;
+import dev.kpm.portable.PortableSettings;
+import dev.kpm.portable.PortableSupervisor;
 import jakarta.persistence.EntityManagerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -33,12 +37,18 @@ public final class KpmRuntime implements AutoCloseable {
   private final Teardown teardown;
   private final PluginService plugins;
   private final InstallService installs;
+  private final PortableService portables;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private KpmRuntime(Teardown teardown, PluginService plugins, InstallService installs) {
+  private KpmRuntime(
+      Teardown teardown,
+      PluginService plugins,
+      InstallService installs,
+      PortableService portables) {
     this.teardown = teardown;
     this.plugins = plugins;
     this.installs = installs;
+    this.portables = portables;
   }
 
   /**
@@ -79,10 +89,16 @@ public final class KpmRuntime implements AutoCloseable {
     InstallTools tools =
         new InstallTools(
             layout, downloader, limits(i), i.scriptTimeout(), workers.executor(), server);
+    PortableSupervisor supervisor =
+        teardown.push(
+            "portable plugins", new PortableSupervisor(portable(settings), workers.executor()));
+    PortableService portables = new PortableService(tools, store, records, supervisor);
+    portables.startInstalled();
     return new KpmRuntime(
         teardown,
         new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion())),
-        new InstallService(tools, store, records));
+        new InstallService(tools, store, records),
+        portables);
   }
 
   private static void reconcile(Reconciler reconciler) {
@@ -104,6 +120,12 @@ public final class KpmRuntime implements AutoCloseable {
             new HashSet<>(i.allowedHosts())));
   }
 
+  private static PortableSettings portable(Settings settings) {
+    Settings.Portable p = settings.portable();
+    return new PortableSettings(
+        p.pythonBin(), p.handshakeTimeout(), p.stopGrace(), Duration.ofSeconds(30), p.socketDir());
+  }
+
   private static ArchiveLimits limits(Settings.Install i) {
     return new ArchiveLimits(
         i.maxZipEntries(),
@@ -114,7 +136,7 @@ public final class KpmRuntime implements AutoCloseable {
 
   /** A new JAX-RS application over this runtime's services. */
   public KpmApplication application() {
-    return new KpmApplication(plugins, installs, stopped::get);
+    return new KpmApplication(plugins, installs, portables, stopped::get);
   }
 
   /** Stops everything; from then on the API answers 503. Idempotent. */

@@ -22,7 +22,16 @@ public record Settings(
     Install install,
     int workerThreads,
     Duration shutdownGrace,
-    boolean ownsJvm) {
+    boolean ownsJvm,
+    Portable portable) {
+
+  /**
+   * The portable plugin host.
+   *
+   * @param socketDir where the ipc socket files live; eKuiper's SDKs dial {@code /tmp}
+   */
+  public record Portable(
+      String pythonBin, Duration handshakeTimeout, Duration stopGrace, Path socketDir) {}
 
   /**
    * The database.
@@ -76,7 +85,16 @@ public record Settings(
     SCRIPT_TIMEOUT("kpm.script.timeout", "KPM_SCRIPT_TIMEOUT", "kpm/script.timeout", "PT5M"),
     PLUGIN_HOSTS(
         "kpm.pluginHosts", "KPM_PLUGIN_HOSTS", "kpm/pluginHosts", "https://packages.emqx.io"),
-    ENGINE_VERSION("kpm.engineVersion", "KPM_ENGINE_VERSION", "kpm/engineVersion", "2.0.0");
+    ENGINE_VERSION("kpm.engineVersion", "KPM_ENGINE_VERSION", "kpm/engineVersion", "2.0.0"),
+    PYTHON_BIN("kpm.portable.pythonBin", "KPM_PYTHON_BIN", "kpm/portable.pythonBin", "python"),
+    HANDSHAKE_TIMEOUT(
+        "kpm.portable.handshakeTimeout",
+        "KPM_HANDSHAKE_TIMEOUT",
+        "kpm/portable.handshakeTimeout",
+        "PT60S"),
+    PORTABLE_STOP_GRACE(
+        "kpm.portable.stopGrace", "KPM_PORTABLE_STOP_GRACE", "kpm/portable.stopGrace", "PT5S"),
+    SOCKET_DIR("kpm.portable.socketDir", "KPM_SOCKET_DIR", "kpm/portable.socketDir", "/tmp");
 
     public final String property;
     public final String env;
@@ -110,7 +128,12 @@ public record Settings(
         install(v),
         (int) v.positive(Key.WORKER_THREADS),
         v.duration(Key.SHUTDOWN_GRACE),
-        v.flag(Key.OWNS_JVM));
+        v.flag(Key.OWNS_JVM),
+        new Portable(
+            v.text(Key.PYTHON_BIN),
+            v.duration(Key.HANDSHAKE_TIMEOUT),
+            v.duration(Key.PORTABLE_STOP_GRACE),
+            Path.of(v.text(Key.SOCKET_DIR))));
   }
 
   private static Install install(SettingValues v) {

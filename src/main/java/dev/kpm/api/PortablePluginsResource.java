@@ -1,26 +1,35 @@
 package dev.kpm.api;
 
+import dev.kpm.api.dto.PortableDescription;
 import dev.kpm.api.dto.PortableInfo;
+import dev.kpm.api.dto.PortableStatusInfo;
+import dev.kpm.install.PortableService;
 import dev.kpm.plugin.PluginService;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** eKuiper's portable plugin endpoints. */
+/** eKuiper's portable plugin endpoints with the process status (SPEC §2.3, A1). */
 @Path("/plugins/portables")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class PortablePluginsResource {
   private final PluginService plugins;
+  private final PortableService portables;
 
   @Inject
-  public PortablePluginsResource(PluginService plugins) {
+  public PortablePluginsResource(PluginService plugins, PortableService portables) {
     this.plugins = plugins;
+    this.portables = portables;
   }
 
   @GET
@@ -28,9 +37,36 @@ public final class PortablePluginsResource {
     return plugins.listPortables().stream().map(PortableInfo::from).toList();
   }
 
+  @POST
+  @Produces(NativePluginsResource.TEXT)
+  public Response create(String body) {
+    return Response.status(201).entity(portables.create(body)).build();
+  }
+
   @GET
   @Path("{name}")
-  public PortableInfo describe(@PathParam("name") String name) {
-    return PortableInfo.from(plugins.describePortable(name));
+  public PortableDescription describe(@PathParam("name") String name) {
+    return PortableDescription.from(
+        PortableInfo.from(plugins.describePortable(name)), status(name));
+  }
+
+  @PUT
+  @Path("{name}")
+  @Produces(NativePluginsResource.TEXT)
+  public String update(@PathParam("name") String name, String body) {
+    return portables.update(name, body);
+  }
+
+  @DELETE
+  @Path("{name}")
+  @Produces(NativePluginsResource.TEXT)
+  public String drop(@PathParam("name") String name) {
+    return portables.drop(name);
+  }
+
+  @GET
+  @Path("{name}/status")
+  public PortableStatusInfo status(@PathParam("name") String name) {
+    return PortableStatusInfo.from(portables.status(name));
   }
 }

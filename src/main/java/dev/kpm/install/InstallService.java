@@ -9,9 +9,6 @@ import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -25,13 +22,14 @@ public final class InstallService {
   private final PluginStore store;
   private final InstallRecords records;
   private final NativeInstaller installer;
-  private final KeyedLocks locks = new KeyedLocks();
+  private final Jobs jobs;
 
   public InstallService(InstallTools tools, PluginStore store, InstallRecords records) {
     this.tools = tools;
     this.store = store;
     this.records = records;
     this.installer = new NativeInstaller(tools, store, records);
+    this.jobs = new Jobs(tools.executor());
   }
 
   public String create(PluginType type, String body) {
@@ -132,22 +130,6 @@ public final class InstallService {
   }
 
   private <T> T locked(PluginType type, String name, Supplier<T> work) {
-    Future<T> job;
-    try {
-      job = tools.executor().submit(() -> locks.with(type.word() + "/" + name, work));
-    } catch (RejectedExecutionException e) {
-      throw PluginException.invalid("too many plugin operations in progress, try again later");
-    }
-    try {
-      return job.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw PluginException.invalid("interrupted while kpm was stopping");
-    }
+    return jobs.locked(type, name, work);
   }
 }

@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.process.OutputPump;
+import dev.kpm.process.ProcessTree;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

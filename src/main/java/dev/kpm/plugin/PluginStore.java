@@ -74,6 +74,45 @@ public final class PluginStore {
         });
   }
 
+  /** Registers a new portable plugin with its metadata and ends its install record. */
+  public void registerPortable(NewPlugin plugin, PortableSpec spec, long recordId, InstallLog log) {
+    write(
+        plugin,
+        em -> {
+          Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
+          row.apply(plugin, PluginOrigin.API);
+          em.persist(row);
+          em.flush();
+          em.persist(new PortableMeta(row, spec));
+          em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+        });
+  }
+
+  /** Replaces an installed portable plugin's attributes and metadata; ends its record. */
+  public void replacePortable(NewPlugin plugin, PortableSpec spec, long recordId, InstallLog log) {
+    write(
+        plugin,
+        em -> {
+          Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
+          row.apply(plugin, PluginOrigin.API);
+          em.find(PortableMeta.class, row.id()).apply(spec);
+          em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+        });
+  }
+
+  /** The metadata of every installed portable plugin, by name: what kpm starts at boot. */
+  public java.util.Map<String, PortableSpec> portables() {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select m from PortableMeta m join fetch m.plugin p where p.state = :s",
+                    PortableMeta.class)
+                .setParameter("s", PluginState.INSTALLED)
+                .getResultStream()
+                .collect(
+                    java.util.stream.Collectors.toMap(m -> m.plugin().name(), PortableMeta::spec)));
+  }
+
   /** Replaces an installed plugin's attributes and symbols, and ends its install record. */
   public void replace(NewPlugin plugin, long recordId, InstallLog log) {
     write(

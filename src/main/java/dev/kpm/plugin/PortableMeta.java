@@ -46,6 +46,37 @@ class PortableMeta {
 
   protected PortableMeta() {}
 
+  PortableMeta(Plugin plugin, PortableSpec spec) {
+    this.plugin = plugin;
+    apply(spec);
+  }
+
+  void apply(PortableSpec spec) {
+    this.language = spec.language();
+    this.executable = spec.executable();
+    this.virtualEnvType = spec.virtualEnvType();
+    this.env = spec.env();
+    this.sources = array(spec.sources());
+    this.sinks = array(spec.sinks());
+    this.functions = array(spec.functions());
+  }
+
+  private static String[] array(java.util.List<String> names) {
+    return names == null ? null : names.toArray(String[]::new);
+  }
+
+  PortableSpec spec() {
+    return new PortableSpec(
+        plugin.version(),
+        language,
+        executable,
+        virtualEnvType,
+        env,
+        sources == null ? null : java.util.List.of(sources),
+        sinks == null ? null : java.util.List.of(sinks),
+        functions == null ? null : java.util.List.of(functions));
+  }
+
   Plugin plugin() {
     return plugin;
   }

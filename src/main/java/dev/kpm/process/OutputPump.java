@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.process;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +12,8 @@ import java.util.logging.Logger;
  * logged at INFO, the last bytes are kept in a {@link Tail}. The thread ends by itself at end of
  * stream or on a read error; nothing else stops it (closing a pipe does not unblock a read).
  */
-final class OutputPump implements Runnable {
-  static final String THREAD_PREFIX = "kpm-script-";
+public final class OutputPump implements Runnable {
+  public static final String THREAD_PREFIX = "kpm-script-";
   private static final int MAX_LINE = 8192;
 
   private final InputStream in;
@@ -33,7 +33,8 @@ final class OutputPump implements Runnable {
   }
 
   /** Starts a pump; {@code label} (e.g. "install.sh stdout") prefixes every logged line. */
-  static OutputPump start(InputStream in, String label, long pid, int tailBytes, Logger log) {
+  public static OutputPump start(
+      InputStream in, String label, long pid, int tailBytes, Logger log) {
     OutputPump pump = new OutputPump(in, label, pid, tailBytes, log);
     pump.thread.start();
     return pump;
@@ -57,12 +58,12 @@ final class OutputPump implements Runnable {
   }
 
   /** Waits up to {@code millis} for end of stream; true when the pump has finished. */
-  boolean await(long millis) throws InterruptedException {
+  public boolean await(long millis) throws InterruptedException {
     thread.join(Math.max(1, millis));
     return !thread.isAlive();
   }
 
-  String tail() {
+  public String tail() {
     return tail.text();
   }
 

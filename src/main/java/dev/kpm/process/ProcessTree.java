@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +21,9 @@ import java.util.Optional;
  * ProcessTreeKiller). A process that clears its environment and detaches escapes; so does one
  * running as another user. Not thread-safe: used by the one thread running the script.
  */
-final class ProcessTree {
+public final class ProcessTree {
   /** Environment variable set in the script's environment to find its processes later. */
-  static final String MARKER = "KPM_SCRIPT_RUN";
+  public static final String MARKER = "KPM_SCRIPT_RUN";
 
   private static final Path PROC = Path.of("/proc");
   private static final long POLL_MILLIS = 50;
@@ -31,7 +31,7 @@ final class ProcessTree {
   private final Process shell;
   private final byte[] markerEntry;
 
-  ProcessTree(Process shell, String runId) {
+  public ProcessTree(Process shell, String runId) {
     this.shell = shell;
     this.markerEntry = (MARKER + "=" + runId).getBytes(StandardCharsets.UTF_8);
   }
@@ -43,7 +43,7 @@ final class ProcessTree {
    *
    * @return the processes other than the shell that were alive when collected
    */
-  List<ProcessHandle> kill(Duration grace) {
+  public List<ProcessHandle> kill(Duration grace) {
     List<ProcessHandle> members = members();
     members.forEach(ProcessHandle::destroy);
     boolean interrupted = !awaitExit(members, grace);
@@ -56,7 +56,7 @@ final class ProcessTree {
   }
 
   /** Live members, deepest first, the shell last. */
-  List<ProcessHandle> members() {
+  public List<ProcessHandle> members() {
     Map<Long, ProcessHandle> found = new LinkedHashMap<>();
     shell.descendants().forEach(h -> found.put(h.pid(), h));
     marked().forEach(h -> found.putIfAbsent(h.pid(), h));
@@ -121,7 +121,7 @@ final class ProcessTree {
    * Alive and not a zombie. The JDK counts a zombie as alive, but a killed orphan stays one until
    * init reaps it — never, where kpm's JVM itself is PID 1 in a container.
    */
-  static boolean running(ProcessHandle process) {
+  public static boolean running(ProcessHandle process) {
     if (!process.isAlive()) {
       return false;
     }

@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.process;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,20 +8,20 @@ import java.util.Arrays;
  * runner may take a snapshot of an abandoned stream. Memory grows with the output, up to twice the
  * capacity.
  */
-final class Tail {
+public final class Tail {
   private final int capacity;
   private byte[] buffer = new byte[0];
   private int size;
   private long written;
 
-  Tail(int capacity) {
+  public Tail(int capacity) {
     if (capacity < 0) {
       throw new IllegalArgumentException("tail capacity must not be negative: " + capacity);
     }
     this.capacity = capacity;
   }
 
-  synchronized void append(byte[] bytes, int offset, int length) {
+  public synchronized void append(byte[] bytes, int offset, int length) {
     written += length;
     if (length >= capacity) {
       size = 0;
@@ -36,7 +36,7 @@ final class Tail {
   }
 
   /** The kept bytes as UTF-8; when output was cut, continuation bytes at the start are dropped. */
-  synchronized String text() {
+  public synchronized String text() {
     int from = Math.max(0, size - capacity);
     if (written > size - from) {
       int limit = Math.min(size, from + 3);

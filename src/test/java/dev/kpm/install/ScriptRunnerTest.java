@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kpm.process.ProcessTree;
+import dev.kpm.process.Tail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

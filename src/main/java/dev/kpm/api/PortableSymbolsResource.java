@@ -1,0 +1,71 @@
+package dev.kpm.api;
+
+import dev.kpm.api.dto.PortableStatusInfo;
+import dev.kpm.install.PortableService;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * kpm's symbol API (SPEC A3): start and stop a portable source, sink or function for a rule
+ * operator instance with eKuiper's Control JSON, call a function, read a source, feed a sink — over
+ * the same channels and messages a rule engine uses (shared/PORTABLE.md §2–§3).
+ */
+@Path("/plugins/portables/{name}/symbols")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+public final class PortableSymbolsResource {
+  private final PortableService portables;
+
+  @Inject
+  public PortableSymbolsResource(PortableService portables) {
+    this.portables = portables;
+  }
+
+  @POST
+  @Path("start")
+  public PortableStatusInfo start(@PathParam("name") String name, String control) {
+    portables.startSymbol(name, control);
+    return PortableStatusInfo.from(portables.status(name));
+  }
+
+  @POST
+  @Path("stop")
+  public PortableStatusInfo stop(@PathParam("name") String name, String control) {
+    portables.stopSymbol(name, control);
+    return PortableStatusInfo.from(portables.status(name));
+  }
+
+  @POST
+  @Path("functions/{symbol}")
+  public String call(
+      @PathParam("name") String name, @PathParam("symbol") String symbol, String request) {
+    return portables.call(name, symbol, request);
+  }
+
+  @GET
+  @Path("sources/{key}")
+  public String read(
+      @PathParam("name") String name,
+      @PathParam("key") String key,
+      @QueryParam("count") @DefaultValue("1") int count) {
+    return "[" + String.join(",", portables.read(name, key, count)) + "]";
+  }
+
+  @POST
+  @Path("sinks/{key}")
+  public String write(
+      @PathParam("name") String name,
+      @PathParam("key") String key,
+      @QueryParam("ack") @DefaultValue("false") boolean ack,
+      String data) {
+    return portables.write(name, key, data, ack).map(a -> "{\"ack\":" + a + "}").orElse("{}");
+  }
+}

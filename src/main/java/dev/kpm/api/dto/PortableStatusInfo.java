@@ -1,0 +1,29 @@
+package dev.kpm.api.dto;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kpm.portable.PortableStatus;
+import java.util.Map;
+
+/**
+ * eKuiper's portable status object {@code {"refCount":…,"status":…,"errMsg":…}} with kpm's {@code
+ * pid} (0 without a process), {@code restarts} and {@code startedAt} (null when not running).
+ */
+@JsonPropertyOrder({"refCount", "status", "errMsg", "pid", "restarts", "startedAt"})
+public record PortableStatusInfo(
+    Map<String, Integer> refCount,
+    String status,
+    String errMsg,
+    long pid,
+    int restarts,
+    String startedAt) {
+
+  public static PortableStatusInfo from(PortableStatus s) {
+    return new PortableStatusInfo(
+        s.refCount(),
+        s.state().word(),
+        s.errMsg(),
+        s.pid(),
+        s.restarts(),
+        s.startedAt() == null ? null : s.startedAt().toString());
+  }
+}

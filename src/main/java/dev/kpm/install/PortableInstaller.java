@@ -1,0 +1,204 @@
+package dev.kpm.install;
+
+import dev.kpm.plugin.InstallOperation;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstalledPlugin;
+import dev.kpm.plugin.NewPlugin;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
+import dev.kpm.plugin.PortableSpec;
+import dev.kpm.portable.PortablePlugin;
+import dev.kpm.portable.PortableStartException;
+import dev.kpm.portable.PortableSupervisor;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Creates and updates portable plugins: stage and check the zip (SPEC B §5), run install.sh, move
+ * the files into place, start the process — an update starts the new one on the kept control
+ * channel, so started symbols continue — and only then commit. Any failure, a failed first start
+ * included, leaves the files, the registry and the running version as they were (A2.3, A2.6). The
+ * caller holds the plugin's lock.
+ */
+final class PortableInstaller {
+  static final String PREFIX_CREATE = "portable plugin create command error: ";
+  private final InstallTools tools;
+  private final PluginStore store;
+  private final InstallRecords records;
+  private final PortableSupervisor supervisor;
+
+  PortableInstaller(
+      InstallTools tools,
+      PluginStore store,
+      InstallRecords records,
+      PortableSupervisor supervisor) {
+    this.tools = tools;
+    this.store = store;
+    this.records = records;
+    this.supervisor = supervisor;
+  }
+
+  String create(InstallRequest req) {
+    URI uri = Checks.uri(req.file(), PREFIX_CREATE);
+    if (store.exists(PluginType.PORTABLES, req.name())) {
+      throw PluginException.invalid(PREFIX_CREATE + "invalid name " + req.name() + ": duplicate");
+    }
+    install(req, uri, PREFIX_CREATE, Optional.empty());
+    return "portable plugin " + req.name() + " is created";
+  }
+
+  String update(InstallRequest req, InstalledPlugin old, PortableSpec oldSpec) {
+    String prefix = "portable plugin update command error: ";
+    install(req, Checks.uri(req.file(), prefix), prefix, Optional.of(new Old(old, oldSpec)));
+    return "portable plugin " + req.name() + " is updated";
+  }
+
+  private record Old(InstalledPlugin plugin, PortableSpec spec) {}
+
+  private void install(InstallRequest req, URI uri, String prefix, Optional<Old> old) {
+    Staging staging =
+        Checks.io(
+            () ->
+                Staging.create(
+                    tools.home().staging().resolve(UUID.randomUUID().toString()),
+                    tools.home().base()));
+    InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
+    Attempt a =
+        new Attempt(
+            records.begin(PluginType.PORTABLES, req.name(), op, req.file(), staging.root()),
+            staging);
+    try {
+      a.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
+      PortableSpec spec = prepare(req, a, prefix + "fail to install plugin: ");
+      commit(req, spec, old, a, prefix);
+    } catch (RuntimeException e) {
+      records.fail(a.recordId, e.getMessage(), a.log());
+      throw e;
+    } finally {
+      staging.delete();
+    }
+  }
+
+  private PortableSpec prepare(InstallRequest req, Attempt a, String fail) {
+    PortableArchive archive = new PortableArchive(req.name());
+    String folder = "plugins/portable/" + req.name() + "/";
+    return Checks.archive(
+        fail,
+        () -> {
+          List<ArchiveEntry> entries = SafeZip.inspect(a.zip(), tools.limits());
+          archive.requireJson(entries);
+          SafeZip.extract(
+              a.zip(),
+              tools.limits(),
+              e -> archive.targets(e).stream().map(a.staging::staged).toList(),
+              List.of(a.staging.root()));
+          PortableSpec spec =
+              PortableJson.parse(
+                  req.name(), Files.readAllBytes(a.staging.staged(folder + req.name() + ".json")));
+          archive.requireFiles(entries, spec);
+          makeOwnerExecutable(a.staging.staged(folder + spec.executable()));
+          if (entries.stream().anyMatch(archive::isInstallScript)) {
+            runScript(req, a, a.staging.staged(folder));
+          }
+          return spec;
+        });
+  }
+
+  /** SPEC A2.8: the declared executable gets its owner execute bit, nothing else is widened. */
+  private static void makeOwnerExecutable(Path exe) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(exe);
+    perms.add(PosixFilePermission.OWNER_EXECUTE);
+    Files.setPosixFilePermissions(exe, perms);
+  }
+
+  private void runScript(InstallRequest req, Attempt a, Path pluginFolder)
+      throws IOException, InterruptedException, ArchiveException {
+    a.script =
+        ScriptRunner.run(
+            pluginFolder.resolve("install.sh"),
+            req.shellParas(),
+            pluginFolder,
+            tools.scriptTimeout(),
+            InstallTools.SCRIPT_TAIL_BYTES,
+            InstallTools.scriptLog("portables", req.name()));
+    if (!a.script.succeeded()) {
+      throw new ArchiveException(
+          "err:"
+              + a.script.failure()
+              + " stdout:"
+              + a.script.stdoutTail()
+              + " stderr:"
+              + a.script.stderrTail());
+    }
+  }
+
+  private void commit(
+      InstallRequest req, PortableSpec spec, Optional<Old> old, Attempt a, String prefix) {
+    NewPlugin plugin = plugin(req, spec, a);
+    List<String> manifest = new ArrayList<>();
+    plugin.files().forEach(f -> manifest.add(Staging.PUT + f));
+    old.ifPresent(
+        o ->
+            o.plugin().files().stream()
+                .filter(f -> !plugin.files().contains(f))
+                .forEach(f -> manifest.add(Staging.DROP + f)));
+    records.plan(a.recordId, manifest);
+    try {
+      a.staging.apply(manifest);
+      supervisor.start(running(req.name(), spec));
+      if (old.isPresent()) {
+        store.replacePortable(plugin, spec, a.recordId, a.log());
+      } else {
+        store.registerPortable(plugin, spec, a.recordId, a.log());
+      }
+    } catch (IOException | PortableStartException | RuntimeException e) {
+      supervisor.stop(req.name());
+      Checks.act(() -> a.staging.undo(manifest));
+      old.ifPresent(o -> restart(req.name(), o.spec()));
+      throw e instanceof PluginException pe
+          ? PluginException.invalid(prefix + pe.getMessage())
+          : PluginException.invalid(prefix + "fail to install plugin: " + e.getMessage());
+    }
+  }
+
+  /** After a failed update the old version runs again on the same channels. */
+  private void restart(String name, PortableSpec spec) {
+    try {
+      supervisor.start(running(name, spec));
+    } catch (PortableStartException e) {
+      // its status shows the error; the old files and row are in place for a later start
+    }
+  }
+
+  PortablePlugin running(String name, PortableSpec spec) {
+    Path folder = tools.home().plugins(PluginType.PORTABLES).resolve(name);
+    return new PortablePlugin(
+        name,
+        spec.language(),
+        folder.resolve(spec.executable()).normalize(),
+        spec.virtualEnvType(),
+        spec.env());
+  }
+
+  private NewPlugin plugin(InstallRequest req, PortableSpec spec, Attempt a) {
+    return new NewPlugin(
+        PluginType.PORTABLES,
+        req.name(),
+        spec.version(),
+        req.name(),
+        req.file(),
+        a.download.sha256(),
+        req.shellParas(),
+        Optional.empty(),
+        Checks.io(a.staging::stagedFiles));
+  }
+}

@@ -1,0 +1,167 @@
+package dev.kpm.api;
+
+import static dev.kpm.api.NativeTestSupport.assertError;
+import static dev.kpm.api.NativeTestSupport.assertText;
+import static dev.kpm.testing.HomeAssertions.files;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kpm.Settings;
+import dev.kpm.testing.ApiTest;
+import dev.kpm.testing.Probe;
+import dev.kpm.testing.Processes;
+import dev.kpm.testing.TestPlugins;
+import dev.kpm.testing.TestPlugins.Entry;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole life of a portable plugin through the real API, with the real libnng peer as its
+ * process: install, status, function, source, sink with acks, refCount, crash and restart with
+ * replay, hot update, drop, re-create resuming the started source.
+ */
+class PortableLifecycleTest extends ApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SOURCE =
+      "{\"symbolName\":\"counter\",\"meta\":{\"ruleId\":\"rule1\",\"opId\":\"counterStream\","
+          + "\"instanceId\":0},\"pluginType\":\"source\",\"dataSource\":\"demo\","
+          + "\"config\":{\"interval\":50}}";
+  private static final String SINK =
+      "{\"symbolName\":\"print\",\"meta\":{\"ruleId\":\"rule1\",\"opId\":\"print_0\","
+          + "\"instanceId\":0},\"pluginType\":\"sink\",\"config\":{\"requireAck\":true}}";
+
+  @Override
+  protected Map<Settings.Key, String> settings() {
+    return Map.of(Settings.Key.HANDSHAKE_TIMEOUT, "PT20S");
+  }
+
+  private Path zip(String version) throws Exception {
+    byte[] exe = Files.readAllBytes(Probe.binary());
+    return TestPlugins.zip(
+        fixtures.resolve("probe-" + version + ".zip"),
+        List.of(
+            Entry.file(
+                "probe.json",
+                "{\"version\":\""
+                    + version
+                    + "\",\"language\":\"go\",\"executable\":\"probe\","
+                    + "\"sources\":[\"counter\"],\"sinks\":[\"print\"],\"functions\":[\"echo\"]}"),
+            new Entry("probe", exe, 0100644),
+            Entry.file("sources/counter.yaml", "default:\n  interval: 100\n"),
+            Entry.file("sinks/print.json", "{}")));
+  }
+
+  private Response send(String method, String path, String body) {
+    return body == null
+        ? target(path).request().method(method)
+        : target(path).request().method(method, Entity.entity(body, MediaType.APPLICATION_JSON));
+  }
+
+  private JsonNode status() throws Exception {
+    return JSON.readTree(target("plugins/portables/probe/status").request().get(String.class));
+  }
+
+  private JsonNode awaitRunning(long notPid) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode s = status();
+    while (System.nanoTime() < deadline) {
+      s = status();
+      if (s.get("status").asText().equals("running") && s.get("pid").asLong() != notPid) {
+        return s;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not running again: " + s);
+  }
+
+  private JsonNode tuples(int count) throws Exception {
+    return JSON.readTree(
+        target("plugins/portables/probe/symbols/sources/rule1_counterStream_0")
+            .queryParam("count", count)
+            .request()
+            .get(String.class));
+  }
+
+  @Test
+  void aPortablePluginLivesThroughCrashUpdateDropAndRecreate() throws Exception {
+    String create = "{\"name\":\"probe\",\"file\":\"file://" + zip("v1.0.0") + "\"}";
+    assertText(send("POST", "plugins/portables", create), 201, "portable plugin probe is created");
+    JsonNode s = status();
+    assertEquals("running", s.get("status").asText(), s.toString());
+    long pid = s.get("pid").asLong();
+    assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    assertTrue(Files.isExecutable(kpm.home().resolve("plugins/portable/probe/probe")), "A2.8");
+
+    send(
+        "POST",
+        "plugins/portables/probe/symbols/start",
+        "{\"symbolName\":\"echo\",\"meta\":{\"ruleId\":\"\",\"opId\":\"\",\"instanceId\":0},\"pluginType\":\"func\"}");
+    String reply =
+        send(
+                "POST",
+                "plugins/portables/probe/symbols/functions/echo",
+                "{\"func\":\"Exec\",\"arg\":[\"abc\",\"{\\\"ruleId\\\":\\\"r1\\\",\\\"opId\\\":\\\"op1\\\",\\\"instanceId\\\":0,\\\"funcId\\\":0}\"]}")
+            .readEntity(String.class);
+    assertEquals("abc", JSON.readTree(reply).get("result").asText(), reply);
+
+    assertEquals(200, send("POST", "plugins/portables/probe/symbols/start", SOURCE).getStatus());
+    assertEquals(10, tuples(10).size());
+    assertEquals(200, send("POST", "plugins/portables/probe/symbols/start", SINK).getStatus());
+    String ack =
+        target("plugins/portables/probe/symbols/sinks/rule1_print_0_0")
+            .queryParam("ack", true)
+            .request()
+            .post(Entity.entity("{\"a\":1}", MediaType.APPLICATION_JSON))
+            .readEntity(String.class);
+    assertEquals("{\"ack\":{}}", ack);
+    assertEquals("{\"rule1\":2}", status().get("refCount").toString());
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    JsonNode restarted = awaitRunning(pid);
+    assertEquals(1, restarted.get("restarts").asInt());
+    assertTrue(tuples(3).size() == 3, "the journal was replayed: the source produces again");
+
+    String update = "{\"name\":\"probe\",\"file\":\"file://" + zip("v2.0.0") + "\"}";
+    assertText(
+        send("PUT", "plugins/portables/probe", update), 200, "portable plugin probe is updated");
+    JsonNode updated = status();
+    assertNotEquals(restarted.get("pid").asLong(), updated.get("pid").asLong());
+    assertEquals("{\"rule1\":2}", updated.get("refCount").toString());
+    assertEquals(
+        "v2.0.0",
+        JSON.readTree(target("plugins/portables/probe").request().get(String.class))
+            .get("version")
+            .asText());
+    assertEquals(3, tuples(3).size());
+
+    long last = updated.get("pid").asLong();
+    assertText(
+        send("DELETE", "plugins/portables/probe", null), 200, "portable plugin probe is deleted");
+    assertTrue(Processes.deadWithin(last, Duration.ofSeconds(15)));
+    assertError(
+        target("plugins/portables/probe/status").request().get(),
+        404,
+        "portable plugin probe not found: not found");
+    assertEquals(List.of(), files(kpm.home().resolve("plugins/portable")));
+    assertEquals(List.of(), files(kpm.home().resolve("etc/sources")));
+
+    assertEquals(201, send("POST", "plugins/portables", create).getStatus());
+    assertEquals(3, tuples(3).size(), "the started source resumed without a new start");
+
+    long again = status().get("pid").asLong();
+    kpm.runtime().close();
+    assertTrue(Processes.deadWithin(again, Duration.ofSeconds(15)), "no orphan after kpm stops");
+    assertTrue(Files.notExists(Path.of("/tmp/plugin_probe.ipc")), "control socket file removed");
+    assertTrue(Files.notExists(Path.of("/tmp/rule1_counterStream_0.ipc")), "source socket removed");
+  }
+}
