@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * stream or on a read error; nothing else stops it (closing a pipe does not unblock a read).
  */
 public final class OutputPump implements Runnable {
-  public static final String THREAD_PREFIX = "kpm-script-";
+  public static final String THREAD_PREFIX = "kpm-output-";
   private static final int MAX_LINE = 8192;
 
   private final InputStream in;

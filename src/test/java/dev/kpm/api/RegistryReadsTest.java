@@ -90,13 +90,14 @@ class RegistryReadsTest extends ApiTest {
   }
 
   @Test
-  void portableDescribeIsTheInfoObjectWithTheRawVersion() {
+  void portableDescribeIsTheInfoObjectMergedWithTheStatus() {
     String portable = kpm.home().resolve("plugins/portable").toString();
     assertEquals(
         "{\"name\":\"mirror\",\"version\":\"v1.0.0\",\"language\":\"go\",\"executable\":\""
             + portable
             + "/mirror/mirror\",\"sources\":[\"randomGo\"],\"sinks\":[\"fileGo\"],"
-            + "\"functions\":[\"echoGo\"]}",
+            + "\"functions\":[\"echoGo\"],\"refCount\":{},\"status\":\"initializing\","
+            + "\"errMsg\":\"\",\"pid\":0,\"restarts\":0,\"startedAt\":null}",
         get("plugins/portables/mirror"));
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.HomeAssertions;
+import dev.kpm.testing.Probe;
+import dev.kpm.testing.Processes;
 import dev.kpm.testing.TestDatabase;
 import dev.kpm.testing.TestKpm;
 import dev.kpm.testing.TestPlugins;
@@ -108,6 +110,60 @@ class RestartTest {
     assertFalse(Files.exists(home.resolve("etc/sinks/half.json")));
     assertEquals("old", Files.readString(home.resolve("data/sinks/half.json")), "backup restored");
     assertEquals(List.of(), HomeAssertions.files(home.resolve(".kpm/staging")));
+  }
+
+  @Test
+  void portablePluginsAreStartedAgainWhenKpmStarts() throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    Path zip =
+        TestPlugins.zip(
+            fixtures.resolve("boot.zip"),
+            List.of(
+                Entry.file(
+                    "bootprobe.json",
+                    "{\"language\":\"go\",\"executable\":\"bootprobe\",\"functions\":[\"echo\"]}"),
+                new Entry("bootprobe", Files.readAllBytes(Probe.binary()), 0100755)));
+    long[] first = new long[1];
+    session(
+        db,
+        s -> {
+          assertEquals(
+              201,
+              s.send(
+                      "POST",
+                      "plugins/portables",
+                      "{\"name\":\"bootprobe\",\"file\":\"file://" + zip + "\"}")
+                  .statusCode());
+          first[0] = pid(s.get("plugins/portables/bootprobe/status"));
+        });
+    assertTrue(
+        Processes.deadWithin(first[0], java.time.Duration.ofSeconds(15)), "stopped with kpm");
+    session(
+        db,
+        s -> {
+          long deadline = System.nanoTime() + 30_000_000_000L;
+          String status = s.get("plugins/portables/bootprobe/status");
+          while (!status.contains("\"running\"") && System.nanoTime() < deadline) {
+            sleep();
+            status = s.get("plugins/portables/bootprobe/status");
+          }
+          assertTrue(status.contains("\"running\""), status);
+          assertTrue(pid(status) != first[0], status);
+        });
+  }
+
+  private static long pid(String status) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)").matcher(status);
+    assertTrue(m.find(), status);
+    return Long.parseLong(m.group(1));
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

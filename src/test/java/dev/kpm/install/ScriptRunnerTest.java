@@ -157,7 +157,7 @@ class ScriptRunnerTest {
         logged.contains("INFO writes-stdout-and-stderr.sh stderr: to stderr"), logged::toString);
     assertEquals(2, loggingThreads.size(), loggingThreads::toString);
     for (String thread : loggingThreads) {
-      assertTrue(thread.startsWith("kpm-script-") && thread.endsWith(" daemon"), thread);
+      assertTrue(thread.startsWith("kpm-output-") && thread.endsWith(" daemon"), thread);
     }
   }
 
@@ -441,7 +441,7 @@ class ScriptRunnerTest {
   private static List<String> readerThreadsOf(long shellPid) {
     return Thread.getAllStackTraces().keySet().stream()
         .map(Thread::getName)
-        .filter(name -> name.startsWith("kpm-script-" + shellPid + "-"))
+        .filter(name -> name.startsWith("kpm-output-" + shellPid + "-"))
         .collect(Collectors.toList());
   }
 }
