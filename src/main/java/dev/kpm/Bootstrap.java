@@ -45,19 +45,11 @@ public final class Bootstrap implements ServletContextListener {
 
   /** {@code ?stop=1} in a shared container: kpm stops itself and answers 503 until restarted. */
   private void stopInContainer() {
-    Thread stopper =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(1000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              runtime.close();
-              LOG.info("kpm stopped by ?stop=1; restart the web application to start it again");
-            },
-            "kpm-stop");
-    stopper.start();
+    AfterResponse.run(
+        () -> {
+          runtime.close();
+          LOG.info("kpm stopped by ?stop=1; restart the web application to start it again");
+        });
   }
 
   @Override

@@ -15,19 +15,10 @@ enum JvmExit implements ServerControl {
 
   @Override
   public void stopSoon() {
-    Thread stopper =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(1000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              Logger.getLogger(JvmExit.class.getName()).info("stopping kpm: ?stop=1");
-              System.exit(STATUS);
-            },
-            "kpm-stop");
-    stopper.setDaemon(false);
-    stopper.start();
+    AfterResponse.run(
+        () -> {
+          Logger.getLogger(JvmExit.class.getName()).info("stopping kpm: ?stop=1");
+          System.exit(STATUS);
+        });
   }
 }

@@ -46,7 +46,7 @@ public final class PortablePluginsResource {
   @GET
   @Path("{name}")
   public PortableDescription describe(@PathParam("name") String name) {
-    return PortableDescription.from(
+    return new PortableDescription(
         PortableInfo.from(plugins.describePortable(name)), status(name));
   }
 
