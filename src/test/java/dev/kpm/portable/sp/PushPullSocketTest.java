@@ -81,6 +81,23 @@ class PushPullSocketTest {
   }
 
   @Test
+  void aSendThePeerDoesNotReadTimesOutAndClosesTheCutPipe() throws Exception {
+    byte[] large = new byte[32 << 20];
+    AtomicReference<CompletableFuture<PushSocket>> dialing = new AtomicReference<>();
+    try (RawPeer stuck = RawPeer.acceptOne(path, () -> dialing.set(dialAsync()))) {
+      stuck.handshake(Sp.PULL, Sp.PUSH);
+      try (PushSocket push = dialing.get().get(20, TimeUnit.SECONDS)) {
+        long start = System.nanoTime();
+
+        assertThrows(SpTimeoutException.class, () -> push.send(large, QUIET));
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(8), "send was not bounded");
+        stuck.assertClosedByPeer();
+      }
+    }
+  }
+
+  @Test
   void whatAPipeSentBeforeClosingIsStillDelivered() throws Exception {
     try (PullSocket pull = PullSocket.listen(path)) {
       PushSocket push = PushSocket.dial(path, WAIT);
