@@ -21,7 +21,6 @@ public final class PushSocket implements AutoCloseable {
   /** A PUSH pipe only watches for the peer closing; a PULL peer never sends (NNG closes on it). */
   private static final Pipe.Events SEND_ONLY =
       new Pipe.Events() {
-
         @Override
         public void message(Pipe pipe, byte[] payload) throws IOException {
           throw new IOException("the PULL peer sent a message, which SP forbids");

@@ -144,7 +144,6 @@ public final class ReqSocket implements AutoCloseable {
   }
 
   private final class Events implements Pipe.Events {
-
     @Override
     public void message(Pipe pipe, byte[] payload) throws InterruptedException {
       inbox.put(pipe, payload);

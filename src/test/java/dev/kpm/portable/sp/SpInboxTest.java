@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 class SpInboxTest {
   private static final Pipe.Events NO_EVENTS =
       new Pipe.Events() {
-
         @Override
         public void message(Pipe pipe, byte[] payload) {}
 
