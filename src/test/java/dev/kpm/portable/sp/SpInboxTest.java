@@ -1,7 +1,7 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

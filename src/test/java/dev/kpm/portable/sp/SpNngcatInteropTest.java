@@ -1,8 +1,9 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
+import static dev.kpm.portable.sp.SpTests.unchecked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,7 +39,7 @@ class SpNngcatInteropTest {
 
   @BeforeEach
   void name() {
-    path = SpTestFiles.unique(dir, "nng");
+    path = SpTests.unique(dir, "nng");
   }
 
   @AfterEach
@@ -46,7 +47,7 @@ class SpNngcatInteropTest {
     for (Child child : children) {
       child.close();
     }
-    SpTestFiles.assertNoThreadsOf(path);
+    SpTests.assertNoThreadsOf(path);
   }
 
   @Test
@@ -67,7 +68,7 @@ class SpNngcatInteropTest {
     try (RepSocket rep = RepSocket.listen(path)) {
       CompletableFuture<byte[]> answer =
           CompletableFuture.supplyAsync(
-              () -> RepSocketTest.unchecked(() -> rep.exchange(bytes("command"), EXIT)));
+              () -> unchecked(() -> rep.exchange(bytes("command"), EXIT)));
       for (int i = 0; i < 2; i++) {
         Child keepalive = nngcat("--req", "--dial", url(), "--data", "handshake", "--quoted");
         assertEquals(0, keepalive.exitStatus(EXIT), keepalive.output());

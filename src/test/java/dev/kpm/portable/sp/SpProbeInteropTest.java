@@ -1,8 +1,8 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
