@@ -3,7 +3,6 @@ package dev.kpm.portable.sp;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -12,29 +11,22 @@ import java.util.function.BooleanSupplier;
 /**
  * Connects to a listening SP peer, retrying every 100 ms (NNG's fixed redial interval) until a
  * deadline, and returns a pipe whose header exchange succeeded. Runs on the caller's thread.
+ *
+ * @param cancelled checked before every attempt; true stops dialing with an IOException
  */
-final class Dialer {
+record Dialer(Path path, int protocol, Pipe.Events events, BooleanSupplier cancelled) {
   static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-  private Dialer() {}
-
   /**
-   * @param cancelled checked before every attempt; true stops dialing with an IOException
-   * @throws SpTimeoutException when no attempt succeeded by the deadline, with the last reason
+   * @param threadName the new pipe's reader thread
+   * @throws SpTimeoutException when no attempt succeeded by the deadline, with the best reason
    */
-  static Pipe dial(
-      Path path,
-      int protocol,
-      String threadName,
-      Pipe.Events events,
-      long deadline,
-      BooleanSupplier cancelled)
-      throws IOException {
-    UnixDomainSocketAddress address = Sp.address(path);
+  Pipe dial(String threadName, long deadline) throws IOException {
+    Sp.address(path);
     String last = null;
     while (!cancelled.getAsBoolean()) {
       try {
-        return attempt(address, protocol, threadName, events, deadline);
+        return attempt(threadName, deadline);
       } catch (IOException e) {
         // An attempt cut short by the deadline says less than the refusal before it.
         if (last == null || !(e instanceof SpTimeoutException)) {
@@ -49,16 +41,10 @@ final class Dialer {
     throw new IOException("dialing " + path + " was cancelled: the socket is closed");
   }
 
-  private static Pipe attempt(
-      UnixDomainSocketAddress address,
-      int protocol,
-      String threadName,
-      Pipe.Events events,
-      long deadline)
-      throws IOException {
+  private Pipe attempt(String threadName, long deadline) throws IOException {
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
-      channel.connect(address);
+      channel.connect(Sp.address(path));
     } catch (IOException e) {
       channel.close();
       throw e;

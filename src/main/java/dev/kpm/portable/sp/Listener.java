@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
  * refused) is unlinked first, a live one is "address in use"; close unlinks the file if it is still
  * the one we bound.
  *
- * <p>Lifecycle ({@link Lifecycle}): OPEN while accepting; FAILED when accepting fails (pipes
+ * <p>Lifecycle ({@link Lifecycle}): OPEN while accepting (a failed accept, e.g. out of file
+ * descriptors, is retried after 100 ms); FAILED when the listening channel itself is gone (pipes
  * already connected keep working); CLOSED by {@link #close}, which stops the accept thread, closes
  * every pipe and waits for their threads (bounded).
  *
@@ -32,6 +34,7 @@ import java.util.logging.Logger;
  */
 final class Listener implements Pipe.Events {
   static final Duration JOIN = Duration.ofSeconds(5);
+  static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
   private static final Logger LOG = Logger.getLogger(Listener.class.getPackageName());
 
   private final Path path;
@@ -114,14 +117,27 @@ final class Listener implements Pipe.Events {
   }
 
   private void acceptLoop() {
-    try {
-      while (true) {
+    while (!lifecycle.closed()) {
+      try {
         adopt(server.accept());
+      } catch (ClosedChannelException | RuntimeException e) {
+        if (lifecycle.moveTo(Lifecycle.State.FAILED, String.valueOf(e))) {
+          LOG.log(Level.WARNING, "accepting on " + path + " failed; connected pipes still work", e);
+        }
+        return;
+      } catch (IOException e) {
+        // Like NNG: a failed accept (say, out of file descriptors) is retried after a pause.
+        LOG.log(Level.WARNING, "accept on " + path + " failed, retrying", e);
+        pause();
       }
-    } catch (IOException | RuntimeException e) {
-      if (lifecycle.moveTo(Lifecycle.State.FAILED, String.valueOf(e))) {
-        LOG.log(Level.WARNING, "accepting on " + path + " failed; connected pipes still work", e);
-      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(ACCEPT_RETRY.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -21,7 +21,6 @@ public final class PushSocket implements AutoCloseable {
   /** A PUSH pipe only watches for the peer closing; a PULL peer never sends (NNG closes on it). */
   private static final Pipe.Events SEND_ONLY =
       new Pipe.Events() {
-
         @Override
         public void message(Pipe pipe, byte[] payload) throws IOException {
           throw new IOException("the PULL peer sent a message, which SP forbids");
@@ -32,6 +31,7 @@ public final class PushSocket implements AutoCloseable {
       };
 
   private final Path path;
+  private final Dialer dialer;
   private final Lifecycle lifecycle = new Lifecycle();
   private final ReentrantLock sending = new ReentrantLock();
   private volatile Pipe pipe;
@@ -39,6 +39,7 @@ public final class PushSocket implements AutoCloseable {
 
   private PushSocket(Path path) {
     this.path = path;
+    this.dialer = new Dialer(path, Sp.PUSH, SEND_ONLY, lifecycle::closed);
   }
 
   /**
@@ -104,14 +105,7 @@ public final class PushSocket implements AutoCloseable {
 
   private Pipe connect(long deadline) throws IOException {
     checkOpen();
-    Pipe fresh =
-        Dialer.dial(
-            path,
-            Sp.PUSH,
-            Sp.threadName(Sp.PUSH, path, "pipe-" + ++dials),
-            SEND_ONLY,
-            deadline,
-            lifecycle::closed);
+    Pipe fresh = dialer.dial(Sp.threadName(Sp.PUSH, path, "pipe-" + ++dials), deadline);
     pipe = fresh;
     if (lifecycle.closed()) {
       retire(fresh);

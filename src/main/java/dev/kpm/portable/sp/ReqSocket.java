@@ -43,15 +43,8 @@ public final class ReqSocket implements AutoCloseable {
    */
   public static ReqSocket dial(Path path, Duration timeout) throws IOException {
     ReqSocket socket = new ReqSocket(path);
-    Pipe.Events events = socket.new Events();
-    socket.pipe =
-        Dialer.dial(
-            path,
-            Sp.REQ,
-            Sp.threadName(Sp.REQ, path, "pipe-1"),
-            events,
-            Deadline.after(timeout),
-            () -> false);
+    Dialer dialer = new Dialer(path, Sp.REQ, socket.new Events(), () -> false);
+    socket.pipe = dialer.dial(Sp.threadName(Sp.REQ, path, "pipe-1"), Deadline.after(timeout));
     return socket;
   }
 
@@ -151,7 +144,6 @@ public final class ReqSocket implements AutoCloseable {
   }
 
   private final class Events implements Pipe.Events {
-
     @Override
     public void message(Pipe pipe, byte[] payload) throws InterruptedException {
       inbox.put(pipe, payload);

@@ -1,10 +1,10 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.QUIET;
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
-import static dev.kpm.portable.sp.RepSocketTest.unchecked;
+import static dev.kpm.portable.sp.SpTests.QUIET;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
+import static dev.kpm.portable.sp.SpTests.unchecked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,12 +28,12 @@ class PushPullSocketTest {
 
   @BeforeEach
   void name() {
-    path = SpTestFiles.unique(dir, "pull");
+    path = SpTests.unique(dir, "pull");
   }
 
   @AfterEach
   void noThreadsLeft() {
-    SpTestFiles.assertNoThreadsOf(path);
+    SpTests.assertNoThreadsOf(path);
   }
 
   @Test
@@ -81,9 +81,27 @@ class PushPullSocketTest {
   }
 
   @Test
+  void aSendThePeerDoesNotReadTimesOutAndClosesTheCutPipe() throws Exception {
+    byte[] large = new byte[32 << 20];
+    AtomicReference<CompletableFuture<PushSocket>> dialing = new AtomicReference<>();
+    try (RawPeer stuck = RawPeer.acceptOne(path, () -> dialing.set(dialAsync()))) {
+      stuck.handshake(Sp.PULL, Sp.PUSH);
+      try (PushSocket push = dialing.get().get(20, TimeUnit.SECONDS)) {
+        long start = System.nanoTime();
+
+        assertThrows(SpTimeoutException.class, () -> push.send(large, QUIET));
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(8), "send was not bounded");
+        stuck.assertClosedByPeer();
+      }
+    }
+  }
+
+  @Test
   void whatAPipeSentBeforeClosingIsStillDelivered() throws Exception {
     try (PullSocket pull = PullSocket.listen(path)) {
       PushSocket push = PushSocket.dial(path, WAIT);
+      awaitPipes(pull, 1); // so that 0 below means "closed", not "still negotiating"
       for (int i = 0; i < 3; i++) {
         push.send(bytes("t" + i), WAIT);
       }

@@ -1,10 +1,10 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.QUIET;
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
-import static dev.kpm.portable.sp.RepSocketTest.unchecked;
+import static dev.kpm.portable.sp.SpTests.QUIET;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
+import static dev.kpm.portable.sp.SpTests.unchecked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +31,7 @@ class ReqSocketTest {
 
   @BeforeEach
   void connect() throws Exception {
-    path = SpTestFiles.unique(dir, "req");
+    path = SpTests.unique(dir, "req");
     AtomicReference<CompletableFuture<ReqSocket>> dialing = new AtomicReference<>();
     rep =
         RawPeer.acceptOne(
@@ -48,7 +48,7 @@ class ReqSocketTest {
   void close() throws IOException {
     req.close();
     rep.close();
-    SpTestFiles.assertNoThreadsOf(path);
+    SpTests.assertNoThreadsOf(path);
   }
 
   @Test

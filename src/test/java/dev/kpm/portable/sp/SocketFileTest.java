@@ -1,8 +1,8 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +24,7 @@ class SocketFileTest {
 
   @Test
   void aStaleSocketFileFromADeadListenerIsReclaimed() throws IOException {
-    Path path = SpTestFiles.unique(dir, "stale");
+    Path path = SpTests.unique(dir, "stale");
     ServerSocketChannel.open(StandardProtocolFamily.UNIX)
         .bind(UnixDomainSocketAddress.of(path))
         .close(); // Java leaves the file behind, like a killed process does
@@ -39,7 +39,7 @@ class SocketFileTest {
 
   @Test
   void theSocketFileOfAKilledProcessIsReclaimed() throws Exception {
-    Path path = SpTestFiles.unique(dir, "killed");
+    Path path = SpTests.unique(dir, "killed");
     Process python =
         new ProcessBuilder(
                 "python3",
@@ -68,7 +68,7 @@ class SocketFileTest {
 
   @Test
   void aLiveListenerIsAddressInUseAndKeepsItsFile() throws IOException {
-    Path path = SpTestFiles.unique(dir, "live");
+    Path path = SpTests.unique(dir, "live");
     try (RepSocket first = RepSocket.listen(path)) {
       IOException e = assertThrows(IOException.class, () -> RepSocket.listen(path));
 
@@ -83,8 +83,8 @@ class SocketFileTest {
 
   @Test
   void closeUnlinksTheSocketFile() throws IOException {
-    Path rep = SpTestFiles.unique(dir, "rep");
-    Path pull = SpTestFiles.unique(dir, "pull");
+    Path rep = SpTests.unique(dir, "rep");
+    Path pull = SpTests.unique(dir, "pull");
 
     RepSocket.listen(rep).close();
     PullSocket.listen(pull).close();
@@ -95,7 +95,7 @@ class SocketFileTest {
 
   @Test
   void closeLeavesAFileThatIsNoLongerOurs() throws IOException {
-    Path path = SpTestFiles.unique(dir, "replaced");
+    Path path = SpTests.unique(dir, "replaced");
     RepSocket rep = RepSocket.listen(path);
     Files.delete(path);
     Files.writeString(path, "someone else's");
@@ -107,7 +107,7 @@ class SocketFileTest {
 
   @Test
   void aFileThatIsNotASocketIsNotReplaced() throws IOException {
-    Path path = SpTestFiles.unique(dir, "regular");
+    Path path = SpTests.unique(dir, "regular");
     Files.writeString(path, "data");
 
     IOException e = assertThrows(IOException.class, () -> RepSocket.listen(path));

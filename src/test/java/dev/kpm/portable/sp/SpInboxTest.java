@@ -1,7 +1,7 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
-import static dev.kpm.portable.sp.RepSocketTest.text;
+import static dev.kpm.portable.sp.SpTests.bytes;
+import static dev.kpm.portable.sp.SpTests.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 class SpInboxTest {
   private static final Pipe.Events NO_EVENTS =
       new Pipe.Events() {
-
         @Override
         public void message(Pipe pipe, byte[] payload) {}
 

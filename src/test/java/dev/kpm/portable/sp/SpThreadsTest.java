@@ -1,7 +1,7 @@
 package dev.kpm.portable.sp;
 
-import static dev.kpm.portable.sp.RepSocketTest.WAIT;
-import static dev.kpm.portable.sp.RepSocketTest.bytes;
+import static dev.kpm.portable.sp.SpTests.WAIT;
+import static dev.kpm.portable.sp.SpTests.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +17,8 @@ class SpThreadsTest {
 
   @Test
   void threadsAreNamedDaemonsAndCloseStopsThemAll() throws IOException {
-    Path control = SpTestFiles.unique(dir, "plugin_x");
-    Path source = SpTestFiles.unique(dir, "r_src_0");
+    Path control = SpTests.unique(dir, "plugin_x");
+    Path source = SpTests.unique(dir, "r_src_0");
     RepSocket rep = RepSocket.listen(control);
     ReqSocket req = ReqSocket.dial(control, WAIT);
     ReqSocket second = ReqSocket.dial(control, WAIT);
@@ -49,12 +49,12 @@ class SpThreadsTest {
       close(socket);
     }
 
-    SpTestFiles.assertNoThreadsOf(control);
-    SpTestFiles.assertNoThreadsOf(source);
+    SpTests.assertNoThreadsOf(control);
+    SpTests.assertNoThreadsOf(source);
   }
 
   private static List<String> names(Path socket) {
-    return SpTestFiles.threadsOf(socket);
+    return SpTests.threadsOf(socket);
   }
 
   private static void close(AutoCloseable socket) {

@@ -2,13 +2,43 @@ package dev.kpm.portable.sp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Unique socket paths and the thread-leak check shared by the socket tests. */
-final class SpTestFiles {
-  private SpTestFiles() {}
+/**
+ * Shared by the socket tests: timeouts, text helpers, unique socket paths, the thread-leak check.
+ */
+final class SpTests {
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration QUIET = Duration.ofMillis(300);
+
+  private SpTests() {}
+
+  interface IoCall<T> {
+    T call() throws IOException;
+  }
+
+  /** For lambdas that must not throw checked exceptions, e.g. in CompletableFuture.supplyAsync. */
+  static <T> T unchecked(IoCall<T> call) {
+    try {
+      return call.call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
 
   /** {@code <dir>/<stem>-<random>.ipc}: unique, so thread names identify one test's socket. */
   static Path unique(Path dir, String stem) {
