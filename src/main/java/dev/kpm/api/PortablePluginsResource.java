@@ -46,8 +46,7 @@ public final class PortablePluginsResource {
   @GET
   @Path("{name}")
   public PortableDescription describe(@PathParam("name") String name) {
-    return new PortableDescription(
-        PortableInfo.from(plugins.describePortable(name)), status(name));
+    return new PortableDescription(PortableInfo.from(plugins.describePortable(name)), status(name));
   }
 
   @PUT
@@ -62,6 +61,13 @@ public final class PortablePluginsResource {
   @Produces(NativePluginsResource.TEXT)
   public String drop(@PathParam("name") String name) {
     return portables.drop(name);
+  }
+
+  @GET
+  @Path("{name}/output")
+  @Produces(NativePluginsResource.TEXT)
+  public String output(@PathParam("name") String name) {
+    return portables.output(name);
   }
 
   @GET

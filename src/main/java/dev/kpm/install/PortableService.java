@@ -125,6 +125,12 @@ public final class PortableService {
         .orElse(new PortableStatus(Map.of(), ProcessState.INITIALIZING, "", 0, 0, null));
   }
 
+  /** The bounded tail of what the plugin's process printed (kpm extension). */
+  public String output(String name) {
+    status(name);
+    return supervisor.output(name);
+  }
+
   /** Status of every installed plugin, for list and describe. */
   public Optional<PortableStatus> statusOf(String name) {
     return supervisor.status(name);

@@ -34,6 +34,7 @@ final class PluginHost implements AutoCloseable {
   private ScheduledFuture<?> pendingRestart;
   private int failuresInRow;
   private volatile PortableStatus status;
+  private volatile PortableProcess lastProcess;
 
   PluginHost(String name, PortableSettings settings, ScheduledExecutorService scheduler) {
     this.name = name;
@@ -45,6 +46,12 @@ final class PluginHost implements AutoCloseable {
 
   PortableStatus status() {
     return status;
+  }
+
+  /** The last output of the current or last process: stdout then stderr, bounded. */
+  String output() {
+    PortableProcess p = lastProcess;
+    return p == null ? "" : p.outputTail();
   }
 
   /** Starts {@code p}'s process (stopping the current one), waits for its handshake, replays. */
@@ -71,6 +78,7 @@ final class PluginHost implements AutoCloseable {
       throw failed(e.getMessage());
     }
     process = started;
+    lastProcess = started;
     set(ProcessState.INITIALIZING, "", started.pid(), null);
     started.onExit().thenRun(() -> exited(started));
     awaitHandshake(started);

@@ -73,6 +73,11 @@ public final class PortableSupervisor implements AutoCloseable {
     Optional.ofNullable(hosts.get(name)).ifPresent(PluginHost::stop);
   }
 
+  /** The last output of a plugin's current or last process. */
+  public String output(String name) {
+    return Optional.ofNullable(hosts.get(name)).map(PluginHost::output).orElse("");
+  }
+
   public Optional<PortableStatus> status(String name) {
     return Optional.ofNullable(hosts.get(name)).map(PluginHost::status);
   }

@@ -143,6 +143,35 @@ class PortableLifecycleTest extends ApiTest {
             .get("version")
             .asText());
     assertEquals(3, tuples(3).size());
+    assertTrue(
+        target("plugins/portables/probe/output").request().get(String.class).contains("probe:"),
+        "the process output is readable");
+
+    Path broken =
+        TestPlugins.zip(
+            fixtures.resolve("broken.zip"),
+            List.of(
+                Entry.file(
+                    "probe.json",
+                    "{\"language\":\"go\",\"executable\":\"probe\",\"sources\":[\"counter\"],"
+                        + "\"sinks\":[\"print\"],\"functions\":[\"echo\"]}"),
+                new Entry("probe", "#!/bin/sh\nexit 3\n".getBytes(), 0100755),
+                Entry.file("sources/counter.yaml", "default: {}\n")));
+    Response failed =
+        send(
+            "PUT",
+            "plugins/portables/probe",
+            "{\"name\":\"probe\",\"file\":\"file://" + broken + "\"}");
+    assertEquals(400, failed.getStatus(), failed.readEntity(String.class));
+    JsonNode kept = awaitRunning(0);
+    assertEquals(
+        "v2.0.0",
+        JSON.readTree(target("plugins/portables/probe").request().get(String.class))
+            .get("version")
+            .asText());
+    assertEquals("{\"rule1\":2}", kept.get("refCount").toString());
+    assertEquals(3, tuples(3).size(), "the old version runs on after a failed update");
+    updated = kept;
 
     long last = updated.get("pid").asLong();
     assertText(
