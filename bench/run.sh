@@ -4,7 +4,7 @@
 # Unix-domain socket, PORTABLE.md section 3). Prints each run's line and a Markdown table of the
 # medians over the rounds with the ratio Java/C.
 #
-#   bench/run.sh                      # ROUNDS=3 N=20000 WARMUP=2000 by default
+#   bench/run.sh                      # ROUNDS=5 N=20000 WARMUP=2000 by default
 #   ROUNDS=5 N=50000 bench/run.sh     # override; JAVA_OPTS is passed to the Java host's JVM
 #
 # Needs gcc, make, libnng-dev, libcjson-dev (for the probe), a JDK 17 and Maven. The probe always
@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PROBE_SRC="$ROOT/../shared/tools/portable-probe"
 OUT="$ROOT/target/bench"
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-5}"
 N="${N:-20000}"
 WARMUP="${WARMUP:-2000}"
 # The probe re-sends "handshake" after this long without a call; far beyond a run, so no keepalive
@@ -50,12 +50,12 @@ build() {
   gcc -O2 -Wall -Wextra -o "$OUT/host_bench" "$ROOT/bench/c/host_bench.c" -lnng
   local bench_class="$ROOT/target/test-classes/dev/kpm/bench/FunctionCallBench.class"
   if [[ ! -f "$bench_class" || -n "$(find "$ROOT/src" "$ROOT/pom.xml" -newer "$bench_class" -print -quit)" ]]; then
-    say "== compiling kpm's classes and test classes (mvn -q -DskipTests test-compile)"
-    (cd "$ROOT" && mvn -q -DskipTests test-compile)
+    say "== compiling kpm's classes and test classes (mvn -B -q -DskipTests test-compile)"
+    (cd "$ROOT" && mvn -B -q -DskipTests test-compile)
   fi
   if [[ ! -f "$OUT/classpath.txt" || "$ROOT/pom.xml" -nt "$OUT/classpath.txt" ]]; then
     say "== computing the test class path (mvn -q dependency:build-classpath)"
-    (cd "$ROOT" && mvn -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt")
+    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt")
   fi
   CLASSPATH_BENCH="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"
 }
