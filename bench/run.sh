@@ -5,7 +5,7 @@
 # medians over the rounds with the ratio Java/C.
 #
 #   bench/run.sh                      # ROUNDS=5 N=20000 WARMUP=2000 by default
-#   ROUNDS=5 N=50000 bench/run.sh     # override; JAVA_OPTS is passed to the Java host's JVM
+#   ROUNDS=9 N=50000 bench/run.sh     # override; JAVA_OPTS is passed to the Java host's JVM
 #
 # Needs gcc, make, libnng-dev, libcjson-dev (for the probe), a JDK 17 and Maven. The probe always
 # dials /tmp/func_echo.ipc, a fixed path: the C and Java hosts run one after the other, and nothing
