@@ -97,7 +97,7 @@ build
 export CLASSPATH_BENCH
 # kpm's own test suite also runs the probe's function echo on /tmp/func_echo.ipc: when a private
 # /tmp is possible (a user and mount namespace), measure there, so neither disturbs the other.
-if unshare -Urm true 2>/dev/null; then
+if unshare -Urm sh -c 'mount -t tmpfs -o size=1m kpm-bench /tmp' 2>/dev/null; then
   say "== measuring with a private /tmp (unshare -Urm + tmpfs)"
   # shellcheck disable=SC2016 # $0 is expanded by the inner bash
   KPM_BENCH_PHASE=measure unshare -Urm bash -c \
