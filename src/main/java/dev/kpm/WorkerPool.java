@@ -68,10 +68,6 @@ public final class WorkerPool implements AutoCloseable {
     return executor;
   }
 
-  public boolean isOwned() {
-    return owned;
-  }
-
   @Override
   public void close() throws InterruptedException {
     if (!owned) {

@@ -33,9 +33,4 @@ final class KeyedLocks {
       locks.computeIfPresent(key, (k, h) -> --h.users == 0 ? null : h);
     }
   }
-
-  /** How many keys currently have a lock: for tests of the clean-up. */
-  int size() {
-    return locks.size();
-  }
 }

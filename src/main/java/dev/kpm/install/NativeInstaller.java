@@ -10,12 +10,10 @@ import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import java.io.IOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Creates and updates native plugins: record the attempt, download, check and extract into a
@@ -72,24 +70,16 @@ final class NativeInstaller {
             fn -> {
               throw PluginException.invalid(prefix + "function name " + fn + " already exists");
             });
-    Staging staging = Checks.io(() -> Staging.create(stagingRoot(), tools.home().base()));
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
-    Attempt attempt =
-        new Attempt(records.begin(type, req.name(), op, req.file(), staging.root()), staging);
-    try {
-      attempt.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
-      String so = prepare(type, req, old, attempt, prefix);
-      commit(plugin(type, req, so, attempt), old, attempt, prefix);
-    } catch (RuntimeException e) {
-      records.fail(attempt.recordId, e.getMessage(), attempt.log());
-      throw e;
-    } finally {
-      staging.delete();
-    }
-  }
-
-  private java.nio.file.Path stagingRoot() {
-    return tools.home().staging().resolve(UUID.randomUUID().toString());
+    Attempt.run(
+        tools,
+        records,
+        type,
+        req,
+        uri,
+        op,
+        prefix,
+        a -> commit(plugin(type, req, prepare(type, req, old, a, prefix), a), old, a, prefix));
   }
 
   private String prepare(
@@ -138,13 +128,8 @@ final class NativeInstaller {
   }
 
   private void commit(NewPlugin plugin, Optional<InstalledPlugin> old, Attempt a, String prefix) {
-    List<String> manifest = new ArrayList<>();
-    plugin.files().forEach(f -> manifest.add(Staging.PUT + f));
-    old.ifPresent(
-        o ->
-            o.files().stream()
-                .filter(f -> !plugin.files().contains(f))
-                .forEach(f -> manifest.add(Staging.DROP + f)));
+    List<String> manifest =
+        Staging.manifest(plugin.files(), old.map(InstalledPlugin::files).orElse(List.of()));
     records.plan(a.recordId, manifest);
     try {
       a.staging.apply(manifest);

@@ -16,11 +16,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Creates and updates portable plugins: stage and check the zip (SPEC B §5), run install.sh, move
@@ -65,27 +63,16 @@ final class PortableInstaller {
   private record Old(InstalledPlugin plugin, PortableSpec spec) {}
 
   private void install(InstallRequest req, URI uri, String prefix, Optional<Old> old) {
-    Staging staging =
-        Checks.io(
-            () ->
-                Staging.create(
-                    tools.home().staging().resolve(UUID.randomUUID().toString()),
-                    tools.home().base()));
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
-    Attempt a =
-        new Attempt(
-            records.begin(PluginType.PORTABLES, req.name(), op, req.file(), staging.root()),
-            staging);
-    try {
-      a.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
-      PortableSpec spec = prepare(req, a, prefix + "fail to install plugin: ");
-      commit(req, spec, old, a, prefix);
-    } catch (RuntimeException e) {
-      records.fail(a.recordId, e.getMessage(), a.log());
-      throw e;
-    } finally {
-      staging.delete();
-    }
+    Attempt.run(
+        tools,
+        records,
+        PluginType.PORTABLES,
+        req,
+        uri,
+        op,
+        prefix,
+        a -> commit(req, prepare(req, a, prefix + "fail to install plugin: "), old, a, prefix));
   }
 
   private PortableSpec prepare(InstallRequest req, Attempt a, String fail) {
@@ -144,13 +131,8 @@ final class PortableInstaller {
   private void commit(
       InstallRequest req, PortableSpec spec, Optional<Old> old, Attempt a, String prefix) {
     NewPlugin plugin = plugin(req, spec, a);
-    List<String> manifest = new ArrayList<>();
-    plugin.files().forEach(f -> manifest.add(Staging.PUT + f));
-    old.ifPresent(
-        o ->
-            o.plugin().files().stream()
-                .filter(f -> !plugin.files().contains(f))
-                .forEach(f -> manifest.add(Staging.DROP + f)));
+    List<String> manifest =
+        Staging.manifest(plugin.files(), old.map(o -> o.plugin().files()).orElse(List.of()));
     records.plan(a.recordId, manifest);
     try {
       a.staging.apply(manifest);

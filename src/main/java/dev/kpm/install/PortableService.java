@@ -131,11 +131,6 @@ public final class PortableService {
     return supervisor.output(name);
   }
 
-  /** Status of every installed plugin, for list and describe. */
-  public Optional<PortableStatus> statusOf(String name) {
-    return supervisor.status(name);
-  }
-
   public void startSymbol(String name, String body) {
     Control c = Control.parse(body);
     requireSymbol(name, c);

@@ -73,6 +73,14 @@ final class Staging {
     return files;
   }
 
+  /** The plan for a new version: put every new file, drop the old version's files it lacks. */
+  static List<String> manifest(List<String> files, List<String> oldFiles) {
+    List<String> manifest = new ArrayList<>();
+    files.forEach(f -> manifest.add(PUT + f));
+    oldFiles.stream().filter(f -> !files.contains(f)).forEach(f -> manifest.add(DROP + f));
+    return manifest;
+  }
+
   /** Moves staged files into place (backing up what they replace) and obsolete files out. */
   void apply(List<String> manifest) throws IOException {
     for (String entry : manifest) {

@@ -117,10 +117,6 @@ class Plugin {
     return files;
   }
 
-  PluginOrigin origin() {
-    return origin;
-  }
-
   /** Takes every installable attribute of {@code p}; the row keeps its id, type, name, state. */
   void apply(NewPlugin p, PluginOrigin origin) {
     this.version = p.version();

@@ -103,8 +103,4 @@ public record Control(
     envelope.put("arg", control.toString());
     return envelope.toString().getBytes(StandardCharsets.UTF_8);
   }
-
-  boolean requiresAck() {
-    return config != null && config.path("requireAck").asBoolean(false);
-  }
 }

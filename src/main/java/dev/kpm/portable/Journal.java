@@ -30,10 +30,6 @@ final class Journal {
     }
   }
 
-  boolean contains(Control c) {
-    return started.containsKey(c.key());
-  }
-
   List<Control> replay() {
     return new ArrayList<>(started.values());
   }

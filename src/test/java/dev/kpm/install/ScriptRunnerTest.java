@@ -329,7 +329,8 @@ class ScriptRunnerTest {
     } finally {
       tree.kill(ScriptRunner.GRACE);
     }
-    assertFalse(shell.isAlive());
+    // The JVM reaps the killed shell on its own thread: wait for that, bounded.
+    assertTrue(shell.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "shell survived the kill");
   }
 
   @Test
