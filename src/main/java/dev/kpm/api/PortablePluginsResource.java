@@ -1,10 +1,13 @@
 package dev.kpm.api;
 
+import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PortableDescription;
 import dev.kpm.api.dto.PortableInfo;
 import dev.kpm.api.dto.PortableStatusInfo;
+import dev.kpm.install.InstallService;
 import dev.kpm.install.PortableService;
 import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.PluginType;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
@@ -25,11 +28,14 @@ import java.util.List;
 public final class PortablePluginsResource {
   private final PluginService plugins;
   private final PortableService portables;
+  private final InstallService installs;
 
   @Inject
-  public PortablePluginsResource(PluginService plugins, PortableService portables) {
+  public PortablePluginsResource(
+      PluginService plugins, PortableService portables, InstallService installs) {
     this.plugins = plugins;
     this.portables = portables;
+    this.installs = installs;
   }
 
   @GET
@@ -61,6 +67,12 @@ public final class PortablePluginsResource {
   @Produces(NativePluginsResource.TEXT)
   public String drop(@PathParam("name") String name) {
     return portables.drop(name);
+  }
+
+  @GET
+  @Path("{name}/installs")
+  public List<InstallInfo> history(@PathParam("name") String name) {
+    return installs.history(PluginType.PORTABLES, name).stream().map(InstallInfo::from).toList();
   }
 
   @GET

@@ -5,6 +5,7 @@ import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.NewPlugin;
 import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginOrigin;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortableSpec;
@@ -140,7 +141,7 @@ final class PortableInstaller {
       if (old.isPresent()) {
         store.replacePortable(plugin, spec, a.recordId, a.log());
       } else {
-        store.registerPortable(plugin, spec, a.recordId, a.log());
+        store.registerPortable(plugin, spec, PluginOrigin.API, a.recordId, a.log());
       }
     } catch (IOException | PortableStartException | RuntimeException e) {
       supervisor.stop(req.name());

@@ -12,6 +12,7 @@ import dev.kpm.plugin.PluginOrigin;
 import dev.kpm.plugin.PluginState;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.plugin.PortableSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,77 @@ public final class Reconciler {
     }
     for (PluginType type : List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS)) {
       autoLoad(type);
+    }
+    try (Stream<Path> folders = Files.list(home.plugins(PluginType.PORTABLES))) {
+      folders.filter(Files::isDirectory).sorted().forEach(this::autoLoadPortable);
+    }
+  }
+
+  /**
+   * eKuiper registers every folder of {@code plugins/portable/} at start (SPEC B §5.9): a folder
+   * without a row, holding a valid {@code <name>.json} and its executable, is registered as
+   * auto-loaded; its processes start with the others.
+   */
+  private void autoLoadPortable(Path folder) {
+    String name = folder.getFileName().toString();
+    if (!isValidId(name) || store.exists(PluginType.PORTABLES, name)) {
+      return;
+    }
+    PortableSpec spec;
+    try {
+      spec = PortableJson.parse(name, Files.readAllBytes(folder.resolve(name + ".json")));
+      if (!Files.isRegularFile(folder.resolve(spec.executable()))) {
+        throw new ArchiveException("missing " + spec.executable());
+      }
+    } catch (IOException | ArchiveException e) {
+      LOG.warning(() -> "not auto-loading portable plugin " + name + ": " + e.getMessage());
+      return;
+    }
+    NewPlugin plugin =
+        new NewPlugin(
+            PluginType.PORTABLES,
+            name,
+            spec.version(),
+            name,
+            null,
+            null,
+            List.of(),
+            Optional.empty(),
+            portableFiles(folder, spec));
+    long id =
+        records.begin(PluginType.PORTABLES, name, InstallOperation.AUTOLOAD, null, home.staging());
+    store.registerPortable(plugin, spec, PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
+    LOG.info(() -> "auto-loaded portable plugin " + name + " from plugins/portable/" + name);
+  }
+
+  /** The folder's files and the symbol configs of its sources, sinks and functions, as present. */
+  private List<String> portableFiles(Path folder, PortableSpec spec) {
+    List<String> files = new java.util.ArrayList<>();
+    try (Stream<Path> walk = Files.walk(folder)) {
+      walk.filter(Files::isRegularFile)
+          .forEach(f -> files.add(home.base().relativize(f).toString().replace('\\', '/')));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    symbolConfigs("sources", spec.sources(), files);
+    symbolConfigs("sinks", spec.sinks(), files);
+    symbolConfigs("functions", spec.functions(), files);
+    return files;
+  }
+
+  private void symbolConfigs(String kind, List<String> symbols, List<String> files) {
+    if (symbols == null) {
+      return;
+    }
+    for (String s : symbols) {
+      for (String rel :
+          List.of("etc/", "data/").stream()
+              .flatMap(dir -> Stream.of(".yaml", ".json").map(ext -> dir + kind + "/" + s + ext))
+              .toList()) {
+        if (Files.isRegularFile(home.base().resolve(rel))) {
+          files.add(rel);
+        }
+      }
     }
   }
 

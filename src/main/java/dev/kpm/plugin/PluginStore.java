@@ -75,12 +75,13 @@ public final class PluginStore {
   }
 
   /** Registers a new portable plugin with its metadata and ends its install record. */
-  public void registerPortable(NewPlugin plugin, PortableSpec spec, long recordId, InstallLog log) {
+  public void registerPortable(
+      NewPlugin plugin, PortableSpec spec, PluginOrigin origin, long recordId, InstallLog log) {
     write(
         plugin,
         em -> {
           Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
-          row.apply(plugin, PluginOrigin.API);
+          row.apply(plugin, origin);
           em.persist(row);
           em.flush();
           em.persist(new PortableMeta(row, spec));

@@ -152,6 +152,37 @@ class RestartTest {
         });
   }
 
+  @Test
+  void portableFoldersWithoutARowAreAutoLoadedAndStarted() throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    session(db, s -> {});
+    Path folder = Files.createDirectories(home.resolve("plugins/portable/scanned"));
+    Files.writeString(
+        folder.resolve("scanned.json"),
+        "{\"version\":\"v3\",\"language\":\"go\",\"executable\":\"scanned\",\"functions\":[\"echo\"]}");
+    Files.copy(Probe.binary(), folder.resolve("scanned"));
+    Path broken = Files.createDirectories(home.resolve("plugins/portable/broken"));
+    Files.writeString(broken.resolve("broken.json"), "{\"language\":\"go\"}");
+    session(
+        db,
+        s -> {
+          String list = s.get("plugins/portables");
+          assertTrue(list.startsWith("[{\"name\":\"scanned\",\"version\":\"v3\""), list);
+          assertTrue(!list.contains("broken"), list);
+          assertTrue(
+              s.get("plugins/portables/scanned/installs").contains("\"operation\":\"AUTOLOAD\""));
+          long deadline = System.nanoTime() + 30_000_000_000L;
+          String status = s.get("plugins/portables/scanned/status");
+          while (!status.contains("\"running\"") && System.nanoTime() < deadline) {
+            sleep();
+            status = s.get("plugins/portables/scanned/status");
+          }
+          assertTrue(status.contains("\"running\""), status);
+          assertEquals(200, s.send("DELETE", "plugins/portables/scanned", null).statusCode());
+        });
+    assertFalse(Files.exists(folder), "a drop removes the auto-loaded folder");
+  }
+
   private static long pid(String status) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)").matcher(status);
     assertTrue(m.find(), status);

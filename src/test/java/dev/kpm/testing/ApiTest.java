@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.glassfish.jersey.test.JerseyTest;
+import org.glassfish.jersey.test.TestProperties;
 import org.glassfish.jersey.test.jdkhttp.JdkHttpServerTestContainerFactory;
 import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,8 @@ public abstract class ApiTest extends JerseyTest {
 
   @Override
   protected Application configure() {
+    // A free port: two test runs (or a benchmark) on one machine must not collide on 9998.
+    forceSet(TestProperties.CONTAINER_PORT, "0");
     fixtures = newFolder("kpm-fixtures-");
     kpm = TestKpm.start(newFolder("kpm-home-"), TestDatabase.fresh(), settings());
     return kpm.runtime().application();
