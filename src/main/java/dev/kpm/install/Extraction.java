@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,7 +119,9 @@ final class Extraction {
     Files.createFile(destination, FileModes.attribute(FileModes.OWNER_READ_WRITE));
     written.add(destination);
     try (OutputStream out =
-        Files.newOutputStream(destination, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        new BufferedOutputStream(
+            Files.newOutputStream(destination, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            BUFFER_SIZE)) {
       content.writeTo(out);
     }
     Files.setPosixFilePermissions(

@@ -94,23 +94,31 @@ final class NativeInstaller {
     return Checks.archive(
         fail,
         () -> {
-          List<ArchiveEntry> entries = SafeZip.inspect(a.zip(), tools.limits());
-          boolean script = Checks.hasInstallScript(entries);
-          Checks.shellParas(req.shellParas(), script);
-          String so = archive.requireComplete(entries);
-          SafeZip.extract(
-              a.zip(),
-              tools.limits(),
-              e -> Checks.destinations(archive.target(e), a.staging),
-              List.of(a.staging.root()));
-          if (script) {
+          Staged staged = extract(archive, req, a);
+          if (staged.script()) {
             a.script = Scripts.run(type, req, a.staging, tools);
             if (!a.script.succeeded()) {
               throw new ArchiveException(a.script.failure());
             }
           }
-          return so;
+          return staged.so();
         });
+  }
+
+  private record Staged(String so, boolean script) {}
+
+  /** Checks the zip and extracts it into the staging folder, reading its directory once. */
+  private Staged extract(NativeArchive archive, InstallRequest req, Attempt a)
+      throws ArchiveException, IOException {
+    try (SafeZip.Archive zip = SafeZip.open(a.zip(), tools.limits())) {
+      List<ArchiveEntry> entries = zip.entries();
+      boolean script = Checks.hasInstallScript(entries);
+      Checks.shellParas(req.shellParas(), script);
+      String so = archive.requireComplete(entries);
+      zip.extract(
+          e -> Checks.destinations(archive.target(e), a.staging), List.of(a.staging.root()));
+      return new Staged(so, script);
+    }
   }
 
   private NewPlugin plugin(PluginType type, InstallRequest req, String so, Attempt a) {

@@ -82,13 +82,7 @@ final class PortableInstaller {
     return Checks.archive(
         fail,
         () -> {
-          List<ArchiveEntry> entries = SafeZip.inspect(a.zip(), tools.limits());
-          archive.requireJson(entries);
-          SafeZip.extract(
-              a.zip(),
-              tools.limits(),
-              e -> archive.targets(e).stream().map(a.staging::staged).toList(),
-              List.of(a.staging.root()));
+          List<ArchiveEntry> entries = extract(archive, a);
           PortableSpec spec =
               PortableJson.parse(
                   req.name(), Files.readAllBytes(a.staging.staged(folder + req.name() + ".json")));
@@ -99,6 +93,19 @@ final class PortableInstaller {
           }
           return spec;
         });
+  }
+
+  /** Checks the zip and extracts it into the staging folder, reading its directory once. */
+  private List<ArchiveEntry> extract(PortableArchive archive, Attempt a)
+      throws ArchiveException, IOException {
+    try (SafeZip.Archive zip = SafeZip.open(a.zip(), tools.limits())) {
+      List<ArchiveEntry> entries = zip.entries();
+      archive.requireJson(entries);
+      zip.extract(
+          e -> archive.targets(e).stream().map(a.staging::staged).toList(),
+          List.of(a.staging.root()));
+      return entries;
+    }
   }
 
   /** SPEC A2.8: the declared executable gets its owner execute bit, nothing else is widened. */

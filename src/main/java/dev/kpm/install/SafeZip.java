@@ -11,9 +11,10 @@ import java.util.function.Function;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * Reads and extracts plugin zips, refusing hostile ones (SPEC A2.10, DESIGN rule 7). Stateless and
- * thread-safe: every call opens the zip on its own. Entries are checked against the central
- * directory before anything is written, so a refused archive writes nothing.
+ * Reads and extracts plugin zips, refusing hostile ones (SPEC A2.10, DESIGN rule 7). The static
+ * methods are thread-safe: every call opens the zip on its own; an {@link Archive} they open is
+ * used by one thread. Entries are checked against the central directory before anything is written,
+ * so a refused archive writes nothing.
  *
  * <p>Duplicate entry names are refused ({@code zip entry "<name>" appears more than once}), also
  * when they differ only by empty or "." segments or a trailing slash ("a", "./a", "a/"): tools
@@ -33,23 +34,28 @@ public final class SafeZip {
    */
   public static List<ArchiveEntry> inspect(Path zip, ArchiveLimits limits)
       throws ArchiveException, IOException {
-    Objects.requireNonNull(limits, "limits");
-    try (ZipFile file = open(zip)) {
-      return EntryRules.check(file, limits).stream().map(EntryRules.Checked::entry).toList();
+    try (Archive archive = open(zip, limits)) {
+      return archive.entries();
     }
   }
 
   /**
-   * Extracts: for each entry (in order) asks {@code targets} for its destination paths (0, 1 or
-   * several) and writes file entries to every destination, creates folder entries as folders. All
-   * destinations are asked for and checked before the first write; each must lie inside one of
-   * {@code allowedRoots} (a file strictly inside), compared as normalized absolute paths and again
-   * as real paths once its folder exists. Missing folders inside a root are created with 0755.
-   * Files get the entry's permission bits &amp; 0777 plus owner read+write, or 0644 without bits;
-   * folder entries get their bits plus owner rwx, or 0755. Existing files (and symbolic links) at a
-   * destination are replaced, never followed. Actual bytes are metered: each entry is counted once
-   * against maxTotalBytes however many copies it has. On any failure every file and folder this
-   * call created is removed before the exception is thrown (files it replaced are not restored).
+   * Opens {@code zip} and checks every entry, as {@link #inspect}; the archive then extracts
+   * without reading and checking the central directory again. Close it when done.
+   */
+  public static Archive open(Path zip, ArchiveLimits limits) throws ArchiveException, IOException {
+    Objects.requireNonNull(limits, "limits");
+    ZipFile file = openFile(zip);
+    try {
+      return new Archive(file, limits, EntryRules.check(file, limits));
+    } catch (ArchiveException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens, checks and extracts in one call: {@link Archive#extract} on {@link #open}.
    *
    * @return every file written (not folders), as normalized absolute paths, in write order
    */
@@ -59,15 +65,56 @@ public final class SafeZip {
       Function<ArchiveEntry, List<Path>> targets,
       List<Path> allowedRoots)
       throws ArchiveException, IOException {
-    Objects.requireNonNull(limits, "limits");
-    Objects.requireNonNull(targets, "targets");
-    try (ZipFile file = open(zip)) {
-      List<EntryRules.Checked> entries = EntryRules.check(file, limits);
-      return new Extraction(file, limits, allowedRoots).run(entries, targets);
+    try (Archive archive = open(zip, limits)) {
+      return archive.extract(targets, allowedRoots);
     }
   }
 
-  private static ZipFile open(Path zip) throws ArchiveException, IOException {
+  /** An open, checked zip. Used by one thread; close it when done. */
+  public static final class Archive implements AutoCloseable {
+    private final ZipFile file;
+    private final ArchiveLimits limits;
+    private final List<EntryRules.Checked> checked;
+
+    private Archive(ZipFile file, ArchiveLimits limits, List<EntryRules.Checked> checked) {
+      this.file = file;
+      this.limits = limits;
+      this.checked = checked;
+    }
+
+    /** The entries, in central-directory order. */
+    public List<ArchiveEntry> entries() {
+      return checked.stream().map(EntryRules.Checked::entry).toList();
+    }
+
+    /**
+     * Extracts: for each entry (in order) asks {@code targets} for its destination paths (0, 1 or
+     * several) and writes file entries to every destination, creates folder entries as folders. All
+     * destinations are asked for and checked before the first write; each must lie inside one of
+     * {@code allowedRoots} (a file strictly inside), compared as normalized absolute paths and
+     * again as real paths once its folder exists. Missing folders inside a root are created with
+     * 0755. Files get the entry's permission bits &amp; 0777 plus owner read+write, or 0644 without
+     * bits; folder entries get their bits plus owner rwx, or 0755. Existing files (and symbolic
+     * links) at a destination are replaced, never followed. Actual bytes are metered: each entry is
+     * counted once against maxTotalBytes however many copies it has. On any failure every file and
+     * folder this call created is removed before the exception is thrown (files it replaced are not
+     * restored).
+     *
+     * @return every file written (not folders), as normalized absolute paths, in write order
+     */
+    public List<Path> extract(Function<ArchiveEntry, List<Path>> targets, List<Path> allowedRoots)
+        throws ArchiveException, IOException {
+      Objects.requireNonNull(targets, "targets");
+      return new Extraction(file, limits, allowedRoots).run(checked, targets);
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+  }
+
+  private static ZipFile openFile(Path zip) throws ArchiveException, IOException {
     boolean startsLikeZip = startsWithLocalHeader(zip); // a missing or unreadable file throws here
     try {
       return ZipFile.builder().setPath(zip).get();

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,16 +44,22 @@ public final class LauncherProcess {
 
   /** Starts the launcher on {@code home} and waits until {@code GET /plugins/sources} is 200. */
   public static LauncherProcess start(Path home, int dbPort, String logName) throws Exception {
+    return start(home, dbPort, logName, List.of());
+  }
+
+  /** As {@link #start(Path, int, String)}, with more options for the launcher's JVM. */
+  public static LauncherProcess start(
+      Path home, int dbPort, String logName, List<String> jvmOptions) throws Exception {
     int port = freePort();
     Path log = home.resolveSibling(logName);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dkpm.db.port=" + dbPort);
+    command.add("-jar");
+    command.add(System.getProperty("kpm.it.launcher"));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dkpm.db.port=" + dbPort,
-                "-jar",
-                System.getProperty("kpm.it.launcher"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KPM_HOME", home.toString());
     builder.environment().put("KPM_PORT", Integer.toString(port));
     builder.environment().remove("DB_URL");
