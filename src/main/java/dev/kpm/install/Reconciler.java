@@ -2,13 +2,10 @@ package dev.kpm.install;
 
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.Ids;
-import dev.kpm.plugin.InstallLog;
-import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.NewPlugin;
 import dev.kpm.plugin.PluginException;
-import dev.kpm.plugin.PluginOrigin;
 import dev.kpm.plugin.PluginState;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
@@ -16,8 +13,10 @@ import dev.kpm.plugin.PortableSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -133,7 +132,41 @@ public final class Reconciler {
     }
   }
 
+  /**
+   * Registers the {@code .so} files of {@code type} without a row. One query finds the rows and one
+   * the taken function names, whatever the number of files; the plugins are then registered in a
+   * few transactions.
+   */
   private void autoLoad(PluginType type) throws IOException {
+    Set<String> known = store.names(type);
+    List<NewPlugin> found = new ArrayList<>();
+    soFilesByName(type)
+        .forEach(
+            (name, file) -> {
+              if (isValidId(name) && !known.contains(name)) {
+                found.add(plugin(type, name, file));
+              }
+            });
+    List<NewPlugin> plugins = withFreeSymbols(found);
+    store.autoLoad(plugins, home.staging());
+    plugins.forEach(Reconciler::logLoaded);
+  }
+
+  private static void logLoaded(NewPlugin p) {
+    LOG.info(
+        () ->
+            "auto-loaded "
+                + p.type()
+                + " plugin "
+                + p.name()
+                + " from plugins/"
+                + p.type()
+                + "/"
+                + p.artifact());
+  }
+
+  /** The last {@code .so} file (by name) of each plugin name found in {@code plugins/<type>/}. */
+  private TreeMap<String, String> soFilesByName(PluginType type) throws IOException {
     TreeMap<String, String> lastFileByName = new TreeMap<>();
     try (Stream<Path> files = Files.list(home.plugins(type))) {
       files
@@ -142,35 +175,32 @@ public final class Reconciler {
           .sorted()
           .forEach(f -> lastFileByName.put(NativeArchive.pluginName(f), f));
     }
-    lastFileByName.forEach((name, file) -> register(type, name, file));
+    return lastFileByName;
   }
 
-  private void register(PluginType type, String name, String file) {
-    if (!isValidId(name) || store.exists(type, name)) {
-      return;
-    }
-    NewPlugin plugin =
-        new NewPlugin(
-            type,
-            name,
-            NativeArchive.version(file),
-            file,
-            null,
-            null,
-            List.of(),
-            Optional.empty(),
-            ownedFiles(type, name, file));
-    long id = records.begin(type, name, InstallOperation.AUTOLOAD, null, home.staging());
-    store.register(withFreeSymbols(plugin), PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
-    LOG.info(
-        () -> "auto-loaded " + type + " plugin " + name + " from plugins/" + type + "/" + file);
+  private NewPlugin plugin(PluginType type, String name, String file) {
+    return new NewPlugin(
+        type,
+        name,
+        NativeArchive.version(file),
+        file,
+        null,
+        null,
+        List.of(),
+        Optional.empty(),
+        ownedFiles(type, name, file));
   }
 
   /** An auto-loaded function plugin exports its own name, unless another plugin owns it. */
-  private NewPlugin withFreeSymbols(NewPlugin p) {
-    if (p.type() != PluginType.FUNCTIONS || store.firstConflict(p.symbols(), p.name()).isEmpty()) {
-      return p;
-    }
+  private List<NewPlugin> withFreeSymbols(List<NewPlugin> plugins) {
+    Set<String> taken =
+        store.symbolsTaken(plugins.stream().flatMap(p -> p.symbols().stream()).toList());
+    return plugins.stream()
+        .map(p -> p.symbols().stream().anyMatch(taken::contains) ? withoutSymbols(p) : p)
+        .toList();
+  }
+
+  private static NewPlugin withoutSymbols(NewPlugin p) {
     LOG.warning(() -> "auto-loaded function plugin " + p.name() + " exports no function: taken");
     return new NewPlugin(
         p.type(),

@@ -4,8 +4,10 @@ import dev.kpm.persistence.Constraints;
 import dev.kpm.persistence.Transactions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,9 @@ import java.util.Set;
  * constraints guard the rest. Thread-safe.
  */
 public final class PluginStore {
+  /** Auto-loaded plugins registered per transaction: short transactions, few commits. */
+  static final int AUTOLOAD_CHUNK = 100;
+
   private final Transactions tx;
 
   public PluginStore(Transactions tx) {
@@ -27,6 +32,30 @@ public final class PluginStore {
   /** The plugin row in any state, e.g. a delete in flight still counts as present. */
   public boolean exists(PluginType type, String name) {
     return tx.inTransaction(em -> row(em, type, name).isPresent());
+  }
+
+  /** The names of every plugin row of {@code type}, in any state: one query for a whole scan. */
+  public Set<String> names(PluginType type) {
+    return tx.inTransaction(
+        em ->
+            new HashSet<>(
+                em.createQuery("select p.name from Plugin p where p.type = :t", String.class)
+                    .setParameter("t", type)
+                    .getResultList()));
+  }
+
+  /** Which of {@code names} some plugin already exports as a function. */
+  public Set<String> symbolsTaken(Collection<String> names) {
+    if (names.isEmpty()) {
+      return Set.of();
+    }
+    return tx.inTransaction(
+        em ->
+            new HashSet<>(
+                em.createQuery(
+                        "select s.name from FunctionSymbol s where s.name in :names", String.class)
+                    .setParameter("names", names)
+                    .getResultList()));
   }
 
   public Optional<InstalledPlugin> find(PluginType type, String name) {
@@ -72,6 +101,32 @@ public final class PluginStore {
           insertSymbols(em, row, plugin.symbols());
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
         });
+  }
+
+  /**
+   * Registers plugins found on disk at start-up (eKuiper's auto-load), each with its install record
+   * of operation AUTOLOAD, already succeeded: {@value #AUTOLOAD_CHUNK} plugins per transaction, so
+   * a thousand {@code .so} files cost ten commits rather than two thousand. The caller has checked
+   * that no row and no symbol is in the way.
+   */
+  public void autoLoad(List<NewPlugin> plugins, Path staging) {
+    for (int from = 0; from < plugins.size(); from += AUTOLOAD_CHUNK) {
+      List<NewPlugin> chunk =
+          plugins.subList(from, Math.min(plugins.size(), from + AUTOLOAD_CHUNK));
+      tx.run(em -> chunk.forEach(p -> persistAutoLoaded(em, p, staging)));
+    }
+  }
+
+  private static void persistAutoLoaded(EntityManager em, NewPlugin plugin, Path staging) {
+    InstallRecord record =
+        new InstallRecord(
+            plugin.type(), plugin.name(), InstallOperation.AUTOLOAD, null, staging.toString());
+    record.finish(InstallState.SUCCEEDED, null, InstallLog.EMPTY);
+    em.persist(record);
+    Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
+    row.apply(plugin, PluginOrigin.AUTOLOAD);
+    em.persist(row);
+    persistSymbols(em, row, plugin.symbols());
   }
 
   /** Registers a new portable plugin with its metadata and ends its install record. */
@@ -186,10 +241,14 @@ public final class PluginStore {
   }
 
   private static void insertSymbols(EntityManager em, Plugin row, List<String> names) {
+    persistSymbols(em, row, names);
+    em.flush();
+  }
+
+  private static void persistSymbols(EntityManager em, Plugin row, List<String> names) {
     for (int i = 0; i < names.size(); i++) {
       em.persist(new FunctionSymbol(names.get(i), row, i));
     }
-    em.flush();
   }
 
   private static void deleteSymbols(EntityManager em, Plugin row) {

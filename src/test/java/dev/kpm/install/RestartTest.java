@@ -82,6 +82,32 @@ class RestartTest {
   }
 
   @Test
+  void manyStrayFilesAreAllAutoLoadedAndAFunctionNameAnotherPluginExportsStaysItsOwn()
+      throws Exception {
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    Path zip = TestPlugins.zip("function-two-symbols", fixtures);
+    String create =
+        "{\"name\":\"echo2\",\"file\":\"file://" + zip + "\",\"functions\":[\"echo2\",\"echo3\"]}";
+    session(db, s -> assertEquals(201, s.send("POST", "plugins/functions", create).statusCode()));
+    Files.writeString(home.resolve("plugins/functions/Echo3.so"), "so");
+    // More files than one auto-load transaction takes.
+    for (int i = 0; i < 250; i++) {
+      Files.writeString(home.resolve(String.format("plugins/sources/S%03d@v1.so", i)), "so");
+    }
+    session(
+        db,
+        s -> {
+          assertEquals(
+              "{\"functions\":[],\"name\":\"echo3\",\"version\":\"\"}",
+              s.get("plugins/functions/echo3"));
+          assertEquals("{\"name\":\"echo3\",\"plugin\":\"echo2\"}", s.get("plugins/udfs/echo3"));
+          assertEquals(250, s.get("plugins/sources").split(",").length);
+          assertEquals("{\"name\":\"s249\",\"version\":\"1\"}", s.get("plugins/sources/s249"));
+          assertTrue(s.get("plugins/sources/s000/installs").contains("\"operation\":\"AUTOLOAD\""));
+        });
+  }
+
+  @Test
   void anInstallACrashInterruptedMidMoveIsRolledBackAtStart() throws Exception {
     TestDatabase.Coordinates db = TestDatabase.fresh();
     session(db, s -> {});
