@@ -2,10 +2,13 @@ package dev.kpm.install;
 
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.Ids;
+import dev.kpm.plugin.InstallLog;
+import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.NewPlugin;
 import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginOrigin;
 import dev.kpm.plugin.PluginState;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
