@@ -95,11 +95,15 @@ final class Checks {
     }
   }
 
-  /** The staging paths of an entry's target. */
-  static List<Path> destinations(NativeArchive.Target target, Staging staging) {
+  /**
+   * The staging paths of an entry's target. Entries for the script folder are only written when an
+   * install.sh will run there: without one nothing reads them (eKuiper writes them to its temp
+   * folder and removes it unread), so they are only read and checked.
+   */
+  static List<Path> destinations(NativeArchive.Target target, Staging staging, boolean script) {
     List<Path> paths = new ArrayList<>();
     target.home().forEach(rel -> paths.add(staging.staged(rel)));
-    if (target.scratch() != null) {
+    if (script && target.scratch() != null) {
       paths.add(staging.scratch().resolve(target.scratch()));
     }
     return paths;

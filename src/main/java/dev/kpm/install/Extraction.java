@@ -95,7 +95,10 @@ final class Extraction {
       for (Path folder : destinations) {
         folder(entry, folder);
       }
-    } else if (!destinations.isEmpty()) {
+    } else if (destinations.isEmpty()) {
+      // Not written, still read: its size, CRC and ratio are checked as every other entry's.
+      copyEntry(step.checked(), OutputStream.nullOutputStream());
+    } else {
       Path first = destinations.get(0);
       writeFile(entry, first, out -> copyEntry(step.checked(), out));
       for (Path copy : destinations.subList(1, destinations.size())) {

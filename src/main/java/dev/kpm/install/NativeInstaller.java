@@ -116,7 +116,8 @@ final class NativeInstaller {
       Checks.shellParas(req.shellParas(), script);
       String so = archive.requireComplete(entries);
       zip.extract(
-          e -> Checks.destinations(archive.target(e), a.staging), List.of(a.staging.root()));
+          e -> Checks.destinations(archive.target(e), a.staging, script),
+          List.of(a.staging.root()));
       return new Staged(so, script);
     }
   }

@@ -89,16 +89,16 @@ public final class SafeZip {
 
     /**
      * Extracts: for each entry (in order) asks {@code targets} for its destination paths (0, 1 or
-     * several) and writes file entries to every destination, creates folder entries as folders. All
-     * destinations are asked for and checked before the first write; each must lie inside one of
-     * {@code allowedRoots} (a file strictly inside), compared as normalized absolute paths and
-     * again as real paths once its folder exists. Missing folders inside a root are created with
-     * 0755. Files get the entry's permission bits &amp; 0777 plus owner read+write, or 0644 without
-     * bits; folder entries get their bits plus owner rwx, or 0755. Existing files (and symbolic
-     * links) at a destination are replaced, never followed. Actual bytes are metered: each entry is
-     * counted once against maxTotalBytes however many copies it has. On any failure every file and
-     * folder this call created is removed before the exception is thrown (files it replaced are not
-     * restored).
+     * several) and writes file entries to every destination (a file entry without any is still read
+     * and checked, not written), creates folder entries as folders. All destinations are asked for
+     * and checked before the first write; each must lie inside one of {@code allowedRoots} (a file
+     * strictly inside), compared as normalized absolute paths and again as real paths once its
+     * folder exists. Missing folders inside a root are created with 0755. Files get the entry's
+     * permission bits &amp; 0777 plus owner read+write, or 0644 without bits; folder entries get
+     * their bits plus owner rwx, or 0755. Existing files (and symbolic links) at a destination are
+     * replaced, never followed. Actual bytes are metered: each entry is counted once against
+     * maxTotalBytes however many copies it has. On any failure every file and folder this call
+     * created is removed before the exception is thrown (files it replaced are not restored).
      *
      * @return every file written (not folders), as normalized absolute paths, in write order
      */

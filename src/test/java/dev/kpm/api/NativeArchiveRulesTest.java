@@ -13,10 +13,14 @@ import dev.kpm.testing.TestPlugins.Entry;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,6 +138,34 @@ class NativeArchiveRulesTest extends ApiTest {
                 Entry.file("lib/a/b/c.txt", "y")));
     assertText(create("sinks", "nested", zip), 201, "sinks plugin nested is created");
     assertTrue(files(kpm.home().resolve("etc/sinks")).contains("nested/deep/er/conf.txt"));
+  }
+
+  @Test
+  void otherEntriesAreCheckedAlsoWithoutAnInstallScript() throws Exception {
+    Path zip = fixtures.resolve("crc.zip");
+    try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
+      ZipArchiveEntry so = new ZipArchiveEntry("Crc.so");
+      out.putArchiveEntry(so);
+      out.write("so".getBytes(StandardCharsets.UTF_8));
+      out.closeArchiveEntry();
+      ZipArchiveEntry dep = new ZipArchiveEntry("lib/dep.txt");
+      dep.setMethod(ZipEntry.STORED);
+      out.putArchiveEntry(dep);
+      out.write("payload-to-corrupt".getBytes(StandardCharsets.UTF_8));
+      out.closeArchiveEntry();
+    }
+    String zipText = new String(Files.readAllBytes(zip), StandardCharsets.ISO_8859_1);
+    Files.write(
+        zip,
+        zipText
+            .replace("payload-to-corrupt", "Payload-to-corrupt")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertError(
+        create("sinks", "crc", zip),
+        400,
+        "sinks plugins create command error: fail to install plugin: zip: truncated or corrupt"
+            + " archive: entry \\\"lib/dep.txt\\\" fails its CRC check");
+    assertNoTrace(kpm, "sinks", "crc");
   }
 
   private void assertRefused(String name, List<Entry> entries, String message) {

@@ -1,7 +1,6 @@
 package dev.kpm.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  */
 final class BenchZips {
   private static final String[] WORDS = words();
+  private static final String SCRIPT =
+      "#!/bin/sh\n# The libraries stay in the folder kpm extracted them to: nothing to install.\nexit 0\n";
 
   private BenchZips() {}
 
@@ -26,13 +27,18 @@ final class BenchZips {
   record Made(Path zip, int entries, long zipBytes, long contentBytes) {}
 
   /**
-   * A zip of about {@code targetBytes}: the .so ({@code soBytes}), yaml, json, a few hundred config
-   * files under {@code etc/}, then dependency files under {@code lib/} until the target is reached.
+   * A zip of about {@code targetBytes}: a 12 MB .so, yaml, json, 400 config files under {@code
+   * etc/}, then dependency files under {@code lib/} until the target is reached; with {@code
+   * script}, also an {@code install.sh} that does nothing (so kpm writes the lib/ files too). The
+   * content is the same with and without the script.
    */
-  static Made bulk(Path zip, String name, long targetBytes, int soBytes) throws IOException {
+  static Made bulk(Path zip, String name, long targetBytes, boolean script) throws IOException {
     Random random = new Random(42);
     try (Writer w = new Writer(zip)) {
-      w.head(name, random, soBytes);
+      if (script) {
+        w.add("install.sh", SCRIPT.getBytes(StandardCharsets.UTF_8), 0755);
+      }
+      w.head(name, random, 12_000_000);
       for (int i = 0; i < 400; i++) {
         w.add(
             "etc/conf" + i / 50 + "/" + name + "-" + i + ".conf",
@@ -194,12 +200,5 @@ final class BenchZips {
       words[i] = w.toString();
     }
     return words;
-  }
-
-  /** Writes {@code data} to {@code file}. */
-  static void write(Path file, byte[] data) throws IOException {
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(data);
-    }
   }
 }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,6 +184,28 @@ class SafeZipRefusalTest {
 
     box.assertExtractRefusedAndNothingWritten(
         zip, DEFAULTS, "zip: truncated or corrupt archive: entry \"b.txt\" fails its CRC check");
+  }
+
+  @Test
+  void anEntryWithoutDestinationIsStillReadAndChecked() throws Exception {
+    Path zip = box.zip(file("a/first.txt", 0, "fine"), stored("b.txt", "payload-to-corrupt"));
+    flipFirstByteOf(zip, "payload-to-corrupt");
+
+    ArchiveException e =
+        assertThrows(
+            ArchiveException.class,
+            () ->
+                SafeZip.extract(
+                    zip,
+                    DEFAULTS,
+                    entry ->
+                        entry.name().equals("b.txt")
+                            ? List.of()
+                            : List.of(root.resolve(entry.name())),
+                    List.of(root)));
+    assertEquals(
+        "zip: truncated or corrupt archive: entry \"b.txt\" fails its CRC check", e.getMessage());
+    box.assertNothingWritten();
   }
 
   @Test
