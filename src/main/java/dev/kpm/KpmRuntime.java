@@ -103,7 +103,10 @@ public final class KpmRuntime implements AutoCloseable {
 
   private static void reconcile(Reconciler reconciler) {
     try {
+      long started = System.nanoTime();
       reconciler.run();
+      LOG.info(
+          () -> "start-up reconcile done in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     } catch (IOException e) {
       throw new UncheckedIOException("start-up reconcile of the home folder failed", e);
     }

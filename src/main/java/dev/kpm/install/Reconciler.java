@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  */
 public final class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+  private static final int LOGGED_NAMES = 10;
   private final HomeLayout home;
   private final PluginStore store;
   private final InstallRecords records;
@@ -152,20 +153,28 @@ public final class Reconciler {
             });
     List<NewPlugin> plugins = withFreeSymbols(found);
     store.autoLoad(plugins, home.staging());
-    plugins.forEach(Reconciler::logLoaded);
+    logLoaded(type, plugins);
   }
 
-  private static void logLoaded(NewPlugin p) {
+  /** One line per type, naming the first plugins; each plugin has its record in the install log. */
+  private static void logLoaded(PluginType type, List<NewPlugin> plugins) {
+    if (plugins.isEmpty()) {
+      return;
+    }
+    List<String> names = plugins.stream().limit(LOGGED_NAMES).map(NewPlugin::name).toList();
+    String more =
+        plugins.size() > LOGGED_NAMES ? " and " + (plugins.size() - LOGGED_NAMES) + " more" : "";
     LOG.info(
         () ->
             "auto-loaded "
-                + p.type()
-                + " plugin "
-                + p.name()
-                + " from plugins/"
-                + p.type()
-                + "/"
-                + p.artifact());
+                + plugins.size()
+                + " "
+                + type
+                + " plugin(s) from plugins/"
+                + type
+                + "/: "
+                + String.join(", ", names)
+                + more);
   }
 
   /** The last {@code .so} file (by name) of each plugin name found in {@code plugins/<type>/}. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.hibernate.Session;
 
 /**
  * Writes of the plugin registry and the UDF registry. Each method is one transaction, so a
@@ -105,28 +106,16 @@ public final class PluginStore {
 
   /**
    * Registers plugins found on disk at start-up (eKuiper's auto-load), each with its install record
-   * of operation AUTOLOAD, already succeeded: {@value #AUTOLOAD_CHUNK} plugins per transaction, so
-   * a thousand {@code .so} files cost ten commits rather than two thousand. The caller has checked
-   * that no row and no symbol is in the way.
+   * of operation AUTOLOAD, already succeeded: {@value #AUTOLOAD_CHUNK} plugins per transaction, in
+   * JDBC batches ({@link AutoLoadRows}). The caller has checked that no row and no symbol is in the
+   * way.
    */
   public void autoLoad(List<NewPlugin> plugins, Path staging) {
     for (int from = 0; from < plugins.size(); from += AUTOLOAD_CHUNK) {
       List<NewPlugin> chunk =
           plugins.subList(from, Math.min(plugins.size(), from + AUTOLOAD_CHUNK));
-      tx.run(em -> chunk.forEach(p -> persistAutoLoaded(em, p, staging)));
+      tx.run(em -> em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging)));
     }
-  }
-
-  private static void persistAutoLoaded(EntityManager em, NewPlugin plugin, Path staging) {
-    InstallRecord record =
-        new InstallRecord(
-            plugin.type(), plugin.name(), InstallOperation.AUTOLOAD, null, staging.toString());
-    record.finish(InstallState.SUCCEEDED, null, InstallLog.EMPTY);
-    em.persist(record);
-    Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
-    row.apply(plugin, PluginOrigin.AUTOLOAD);
-    em.persist(row);
-    persistSymbols(em, row, plugin.symbols());
   }
 
   /** Registers a new portable plugin with its metadata and ends its install record. */
@@ -241,14 +230,10 @@ public final class PluginStore {
   }
 
   private static void insertSymbols(EntityManager em, Plugin row, List<String> names) {
-    persistSymbols(em, row, names);
-    em.flush();
-  }
-
-  private static void persistSymbols(EntityManager em, Plugin row, List<String> names) {
     for (int i = 0; i < names.size(); i++) {
       em.persist(new FunctionSymbol(names.get(i), row, i));
     }
+    em.flush();
   }
 
   private static void deleteSymbols(EntityManager em, Plugin row) {

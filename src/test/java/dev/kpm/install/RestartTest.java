@@ -103,7 +103,13 @@ class RestartTest {
           assertEquals("{\"name\":\"echo3\",\"plugin\":\"echo2\"}", s.get("plugins/udfs/echo3"));
           assertEquals(250, s.get("plugins/sources").split(",").length);
           assertEquals("{\"name\":\"s249\",\"version\":\"1\"}", s.get("plugins/sources/s249"));
-          assertTrue(s.get("plugins/sources/s000/installs").contains("\"operation\":\"AUTOLOAD\""));
+          String history = s.get("plugins/sources/s000/installs");
+          assertTrue(
+              history.contains("\"operation\":\"AUTOLOAD\",\"state\":\"SUCCEEDED\""), history);
+          assertEquals(
+              "{\"name\":\"s000\",\"status\":\"ok\",\"files\":[\"plugins/sources/S000@v1.so\"],"
+                  + "\"missing\":[]}",
+              s.get("plugins/sources/s000/health"));
         });
   }
 
