@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The install benchmarks (README, Benchmarks): B1, one ~50 MB native plugin zip installed through
-# the API over file:// and http:// against `unzip -q` + `sync` of the same zip; B5, 50 small plugins
-# installed all at once against one after another. kpm runs from the launcher jar (embedded Tomcat
-# and PostgreSQL) in a JVM of its own; the data is generated into target/bench/install.
+# The install benchmarks (README, Benchmarks), against kpm's launcher jar (embedded Tomcat and
+# PostgreSQL) in a JVM of its own; the zips are generated into target/bench/install at each run.
+#   B1: a ~50 MB native plugin zip (4,079 entries) installed through the API over file://, over
+#       http:// from a loopback server, and over file:// with an install.sh in the zip, each
+#       against `unzip -q` of the same zip into a fresh folder + `sync`, in the same rounds.
+#   B5: 50 small plugins installed all at once against the same 50 one after another.
+# Prints every round, then a Markdown table: medians, ratios, PASS/MISS, CPU seconds.
 #
-#   bench/install.sh                       # ROUNDS=5 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
-#   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr' bench/install.sh
+#   bench/install.sh                       # ROUNDS=5 WARMUP=2 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
+#   BENCH=b1 ROUNDS=3 bench/install.sh     # B1 only (BENCH=b5: B5 only)
+#   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr,settings=profile' \
+#     bench/install.sh                     # profile kpm's JVM; then: jfr print --events … kpm.jfr
 #
-# Needs a JDK 17, Maven and unzip (installed with apt-get when missing and running as root).
-# The whole run is cut off after BENCH_TIMEOUT seconds (default 900). BENCH_DIR moves the work
-# folder (data, kpm's home, the unzip folder; default target/bench/install) elsewhere, e.g. onto
-# another file system; BENCH=b1 or BENCH=b5 runs one benchmark only.
+# About 3 minutes on 2 cores once built. Needs a JDK 17, Maven and unzip (installed with apt-get
+# when missing and running as root). The whole run is cut off after BENCH_TIMEOUT seconds (default
+# 900). BENCH_DIR moves the work folder (zips, kpm's home, the unzip folder) elsewhere.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,4 +45,4 @@ cd "$ROOT"
 timeout "${BENCH_TIMEOUT:-900}" java ${JAVA_OPTS:-} \
   -Dkpm.it.launcher="$ROOT/target/kpm-launcher/kpm-launcher.jar" \
   -cp "$CLASSPATH_BENCH" dev.kpm.bench.InstallBench "${BENCH_DIR:-$OUT/install}"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-5} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-2} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh"

@@ -12,9 +12,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Reads and extracts plugin zips, refusing hostile ones (SPEC A2.10, DESIGN rule 7). The static
- * methods are thread-safe: every call opens the zip on its own; an {@link Archive} they open is
- * used by one thread. Entries are checked against the central directory before anything is written,
- * so a refused archive writes nothing.
+ * methods are thread-safe, each call opening the zip on its own; an {@link Archive} from {@link
+ * #open} belongs to one thread. Entries are checked against the central directory before anything
+ * is written, so a refused archive writes nothing.
  *
  * <p>Duplicate entry names are refused ({@code zip entry "<name>" appears more than once}), also
  * when they differ only by empty or "." segments or a trailing slash ("a", "./a", "a/"): tools

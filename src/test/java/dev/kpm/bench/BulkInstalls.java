@@ -1,0 +1,132 @@
+package dev.kpm.bench;
+
+import static dev.kpm.bench.InstallBench.expect;
+import static dev.kpm.bench.InstallBench.say;
+
+import dev.kpm.testing.FixtureServer;
+import dev.kpm.testing.LauncherProcess;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * B1: {@code POST /plugins/sources} of the ~50 MB plugin zip until the 201, over {@code file://},
+ * over {@code http://} from the loopback server, and over {@code file://} for the same zip with an
+ * install.sh (kpm then writes every entry, as unzip does); the plugin is deleted, untimed, after
+ * each install. Baseline in the same rounds: {@code unzip -q} of the zip into a fresh folder, then
+ * {@code sync}. Every step starts after an untimed {@code sync}, so none pays for the dirty pages
+ * of the one before; the order of the four steps rotates from round to round, because each step
+ * also pays for the files the step before it deleted (README).
+ */
+final class BulkInstalls {
+  static final String NAME = "bulk";
+  private static final double TARGET = 1.3;
+
+  private final Path work;
+  private final LauncherProcess kpm;
+  private final FixtureServer http;
+  private final List<Double> syncSeconds = new ArrayList<>();
+
+  BulkInstalls(Path work, LauncherProcess kpm, FixtureServer http) {
+    this.work = work;
+    this.kpm = kpm;
+    this.http = http;
+  }
+
+  /** Warm-up installs, then the rounds; returns the table rows. */
+  List<String> run(Path zip, Path scripted, int rounds, int warmup) throws Exception {
+    List<String> urls =
+        List.of("file://" + zip, http.url(zip.getFileName().toString()), "file://" + scripted);
+    say("== B1 warm-up: " + warmup + " installs of each kind, one unzip");
+    unzip(zip);
+    for (int i = 0; i < warmup; i++) {
+      for (String url : urls) {
+        install(url);
+      }
+    }
+    List<List<Sample>> samples = List.of(list(), list(), list(), list());
+    for (int r = 0; r < rounds; r++) {
+      for (int step = 0; step < 4; step++) {
+        int kind = (r + step) % 4;
+        samples.get(kind).add(kind == 0 ? unzip(zip) : install(urls.get(kind - 1)));
+      }
+      say("B1 round " + (r + 1) + " (wall/CPU s): " + describe(samples, r));
+    }
+    List<Sample> medians = samples.stream().map(Sample::median).toList();
+    say(
+        String.format(
+            Locale.ROOT,
+            "B1 medians (wall/CPU s): %s; sync took %.2f s of the baseline",
+            describe(medians.stream().map(List::of).toList(), 0),
+            Sample.median(syncSeconds.stream().mapToDouble(d -> d).toArray())));
+    Sample base = medians.get(0);
+    return List.of(
+        row("B1 50 MB zip, file://", medians.get(1), base),
+        row("B1 50 MB zip, http:// (loopback)", medians.get(2), base),
+        row("B1 50 MB zip + install.sh (all files written), file://", medians.get(3), base));
+  }
+
+  private static List<Sample> list() {
+    return new ArrayList<>();
+  }
+
+  private static String describe(List<List<Sample>> samples, int round) {
+    return "unzip+sync "
+        + samples.get(0).get(round)
+        + ", kpm file:// "
+        + samples.get(1).get(round)
+        + ", http:// "
+        + samples.get(2).get(round)
+        + ", file:// with install.sh "
+        + samples.get(3).get(round);
+  }
+
+  /** {@code unzip -q} into a fresh folder, then {@code sync}; the folder is removed afterwards. */
+  private Sample unzip(Path zip) throws Exception {
+    Path dest = work.resolve("unzip");
+    BenchHost.deleteTree(dest);
+    BenchHost.sync();
+    double cpu = BenchHost.childrenCpu();
+    long t0 = System.nanoTime();
+    BenchHost.run("unzip", "-q", zip.toString(), "-d", dest.toString());
+    long t1 = System.nanoTime();
+    BenchHost.sync();
+    Sample s = new Sample((System.nanoTime() - t0) / 1e9, BenchHost.childrenCpu() - cpu);
+    syncSeconds.add((System.nanoTime() - t1) / 1e9);
+    BenchHost.deleteTree(dest);
+    return s;
+  }
+
+  /** One timed install (POST until the 201) of the bulk plugin, then its untimed delete. */
+  private Sample install(String url) throws Exception {
+    BenchHost.sync();
+    Path pgdata = work.resolve("home").resolve("pgdata");
+    double cpu = BenchHost.kpmCpu(pgdata);
+    long t0 = System.nanoTime();
+    HttpResponse<String> created =
+        kpm.send(
+            "POST", "/plugins/sources", "{\"name\":\"" + NAME + "\",\"file\":\"" + url + "\"}");
+    Sample s = new Sample((System.nanoTime() - t0) / 1e9, BenchHost.kpmCpu(pgdata) - cpu);
+    expect(created, 201, "install of " + url);
+    expect(kpm.send("GET", "/plugins/sources/" + NAME, null), 200, "describe");
+    expect(kpm.send("DELETE", "/plugins/sources/" + NAME, null), 200, "delete");
+    return s;
+  }
+
+  private static String row(String what, Sample kpm, Sample base) {
+    double ratio = kpm.wall() / base.wall();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.2f s | %.2f s `unzip -q` + `sync` | %.2f× | ≤ %.1f× | %s | %.2f / %.2f s |",
+        what,
+        kpm.wall(),
+        base.wall(),
+        ratio,
+        TARGET,
+        ratio <= TARGET ? "PASS" : "MISS",
+        kpm.cpu(),
+        base.cpu());
+  }
+}
