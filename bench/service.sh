@@ -19,7 +19,9 @@
 # Environment: N (plugins, 1000), DURATION (wrk seconds per measured run, 20), WARMUP (wrk seconds
 # per target before measuring, 5), ROUNDS (B3 starts per variant, 3), PORTABLES (B4, 20), KPM_WAR
 # (the WAR B2 deploys, default target/kpm.war: e.g. a build with bench/memoized-reads.patch),
-# JAVA_OPTS (options of the launcher JVMs of B3 and B4).
+# KPM_LAUNCHER (the launcher jar of B3 and B4, with its kpm.war beside its folder, default
+# target/kpm-launcher/kpm-launcher.jar: e.g. another version's build), JAVA_OPTS (options of those
+# launcher JVMs).
 # Needs a JDK 17, Maven, curl, wrk (apt-get install wrk), and for B4 gcc, make, libnng-dev and
 # libcjson-dev (the probe of ../shared/tools/portable-probe, built into target/). Everything it makes
 # lives in target/bench/service/; nothing else of kpm's may run on the probes' /tmp/plugin_probe<i>.ipc.
@@ -28,7 +30,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/target/bench/service"
 PROBE_SRC="$ROOT/../shared/tools/portable-probe"
-LAUNCHER="$ROOT/target/kpm-launcher/kpm-launcher.jar"
+LAUNCHER="${KPM_LAUNCHER:-$ROOT/target/kpm-launcher/kpm-launcher.jar}"
 WAR="${KPM_WAR:-$ROOT/target/kpm.war}"
 N="${N:-1000}"
 DURATION="${DURATION:-20}"
@@ -139,12 +141,13 @@ count_names() { curl -sf "$1" | tr -d '[]"' | tr ',' '\n' | grep -c . || true; }
 build() {
   mkdir -p "$OUT"
   local built="$ROOT/target/kpm.war"
-  if [[ ! -f "$LAUNCHER" || ! -f "$built" ||
+  if [[ ! -f "$ROOT/target/kpm-launcher/kpm-launcher.jar" || ! -f "$built" ||
     -n "$(find "$ROOT/src/main" "$ROOT/db" "$ROOT/webapp" "$ROOT/pom.xml" -newer "$built" -print -quit)" ]]; then
     say "== building kpm (mvn -B -q -DskipTests package)"
     (cd "$ROOT" && mvn -B -q -DskipTests package)
   fi
   [[ -f "$WAR" ]] || die "no WAR at $WAR"
+  [[ -f "$LAUNCHER" ]] || die "no launcher at $LAUNCHER"
   command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
 }
 
@@ -354,8 +357,8 @@ b3() {
   }
   function row(what, x, base, cx, cbase) {
     what = sprintf(what, n)
-    printf "B3|cold start to first 200, %s (median of %d)|%.2f s|%.2f s (no plugin)|%.2f× (+%.2f s)|< 5 s extra|%s\n", what, rounds, x / 1000, base / 1000, x / base, (x - base) / 1000, (x - base < 5000 ? "PASS" : "MISS")
-    printf "B3|CPU time until then (launcher JVM and PostgreSQL), %s|%.2f s|%.2f s (no plugin)|%.2f× (+%.2f s)|—|—\n", what, cx / 1000, cbase / 1000, cx / cbase, (cx - cbase) / 1000
+    printf "B3|cold start to first 200, %s (median of %d)|%.2f s|%.2f s (no plugin)|%.2f× (%+.2f s)|< 5 s extra|%s\n", what, rounds, x / 1000, base / 1000, x / base, (x - base) / 1000, (x - base < 5000 ? "PASS" : "MISS")
+    printf "B3|CPU time until then (launcher JVM and PostgreSQL), %s|%.2f s|%.2f s (no plugin)|%.2f× (%+.2f s)|—|—\n", what, cx / 1000, cbase / 1000, cx / cbase, (cx - cbase) / 1000
   }' >>"$RESULTS"
 }
 
@@ -438,7 +441,7 @@ CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo
 echo "machine: $(nproc) cores, ${CPU:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average (1 min) $(printf '%s; ' "${LOADS[@]}")"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(java -version 2>&1 | head -1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
-echo "command: ${KPM_WAR:+KPM_WAR=$KPM_WAR }N=$N DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS PORTABLES=$PORTABLES bench/service.sh ${selected[*]}"
+echo "command: ${KPM_WAR:+KPM_WAR=$KPM_WAR }${KPM_LAUNCHER:+KPM_LAUNCHER=$KPM_LAUNCHER }N=$N DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS PORTABLES=$PORTABLES bench/service.sh ${selected[*]}"
 echo
 echo "| | figure | kpm | baseline | ratio | target | |"
 echo "| --- | --- | ---: | ---: | ---: | --- | --- |"
