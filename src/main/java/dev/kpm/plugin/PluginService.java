@@ -9,18 +9,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads of the plugin registry, answered from the database with eKuiper's rules and error texts.
- * Thread-safe: every call is one short transaction.
+ * Reads of the plugin registry with eKuiper's rules and error texts. Lists and describes of native
+ * plugins and UDFs come from the in-memory {@link Registry} (as eKuiper's do); portables, health
+ * and the install log are read from the database. Thread-safe.
  */
 public final class PluginService {
   private final Transactions tx;
   private final HomeLayout layout;
   private final Prebuild prebuild;
+  private final RegistryCache registry;
 
-  public PluginService(Transactions tx, HomeLayout layout, Prebuild prebuild) {
+  public PluginService(
+      Transactions tx, HomeLayout layout, Prebuild prebuild, RegistryCache registry) {
     this.tx = tx;
     this.layout = layout;
     this.prebuild = prebuild;
+    this.registry = registry;
   }
 
   /** eKuiper's prebuild listing for this machine. */
@@ -28,41 +32,18 @@ public final class PluginService {
     return prebuild.list(type, System.getProperty("os.name"), System.getProperty("os.arch"));
   }
 
+  /** The registry snapshot that includes every change committed so far. */
+  public Registry registry() {
+    return registry.current();
+  }
+
   /** Names of the installed native plugins of {@code type}, sorted. */
   public List<String> listNames(PluginType type) {
-    return tx.inTransaction(
-        em ->
-            em.createQuery(
-                    "select p.name from Plugin p where p.type = :type and p.state = :state"
-                        + " order by p.name",
-                    String.class)
-                .setParameter("type", type)
-                .setParameter("state", PluginState.INSTALLED)
-                .getResultList());
+    return registry().names(type);
   }
 
   public NativePluginView describe(PluginType type, String name) {
-    Ids.validate(name);
-    return tx.inTransaction(
-        em ->
-            installed(em, type, name)
-                .map(p -> new NativePluginView(type, name, p.version(), functionsOf(em, p)))
-                .orElseThrow(
-                    () ->
-                        PluginException.notFound(
-                            "describe " + type.word() + " plugin " + name + " error: not found")));
-  }
-
-  private static Optional<List<String>> functionsOf(EntityManager em, Plugin plugin) {
-    if (plugin.type() != PluginType.FUNCTIONS || !plugin.functionsDeclared()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        em.createQuery(
-                "select s.name from FunctionSymbol s where s.plugin = :plugin order by s.position",
-                String.class)
-            .setParameter("plugin", plugin)
-            .getResultList());
+    return registry().describe(type, name);
   }
 
   public List<PortablePluginView> listPortables() {
@@ -110,33 +91,11 @@ public final class PluginService {
 
   /** All registered native function names, sorted. */
   public List<String> listUdfs() {
-    return tx.inTransaction(
-        em ->
-            em.createQuery(
-                    "select s.name from FunctionSymbol s where s.plugin.state = :state"
-                        + " order by s.name",
-                    String.class)
-                .setParameter("state", PluginState.INSTALLED)
-                .getResultList());
+    return registry().udfs();
   }
 
   public UdfView describeUdf(String name) {
-    Ids.validate(name);
-    return tx.inTransaction(
-        em ->
-            em.createQuery(
-                    "select s.plugin.name from FunctionSymbol s where s.name = :name"
-                        + " and s.plugin.state = :state",
-                    String.class)
-                .setParameter("name", name)
-                .setParameter("state", PluginState.INSTALLED)
-                .getResultStream()
-                .findFirst()
-                .map(plugin -> new UdfView(name, plugin))
-                .orElseThrow(
-                    () ->
-                        PluginException.notFound(
-                            "describe function " + name + " error: not found")));
+    return registry().describeUdf(name);
   }
 
   private static Optional<Plugin> installed(EntityManager em, PluginType type, String name) {

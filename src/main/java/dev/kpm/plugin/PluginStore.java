@@ -18,16 +18,19 @@ import org.hibernate.Session;
  * Writes of the plugin registry and the UDF registry. Each method is one transaction, so a
  * registration, an update or a function-list replacement is all-or-nothing, and symbols are only
  * ever removed from their owner (SPEC A2.5). Callers serialise per (type, name); the database's
- * constraints guard the rest. Thread-safe.
+ * constraints guard the rest. Every write tells the {@link RegistryCache} once it has committed (or
+ * failed), before it returns. Thread-safe.
  */
 public final class PluginStore {
   /** Auto-loaded plugins registered per transaction: short transactions, few commits. */
   static final int AUTOLOAD_CHUNK = 100;
 
   private final Transactions tx;
+  private final RegistryCache registry;
 
-  public PluginStore(Transactions tx) {
+  public PluginStore(Transactions tx, RegistryCache registry) {
     this.tx = tx;
+    this.registry = registry;
   }
 
   /** The plugin row in any state, e.g. a delete in flight still counts as present. */
@@ -114,7 +117,7 @@ public final class PluginStore {
     for (int from = 0; from < plugins.size(); from += AUTOLOAD_CHUNK) {
       List<NewPlugin> chunk =
           plugins.subList(from, Math.min(plugins.size(), from + AUTOLOAD_CHUNK));
-      tx.run(em -> em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging)));
+      commit(em -> em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging)));
     }
   }
 
@@ -196,25 +199,38 @@ public final class PluginStore {
 
   /** Marks an installed plugin as being deleted: from now on it is invisible. */
   public Optional<InstalledPlugin> markDeleting(PluginType type, String name) {
-    return tx.inTransaction(
-        em ->
-            row(em, type, name)
-                .filter(p -> p.state() == PluginState.INSTALLED)
-                .map(
-                    p -> {
-                      p.state(PluginState.DELETING);
-                      return view(p);
-                    }));
+    try {
+      return tx.inTransaction(
+          em ->
+              row(em, type, name)
+                  .filter(p -> p.state() == PluginState.INSTALLED)
+                  .map(
+                      p -> {
+                        p.state(PluginState.DELETING);
+                        return view(p);
+                      }));
+    } finally {
+      registry.changed();
+    }
   }
 
   /** Removes the row; its symbols and metadata go with it (ON DELETE CASCADE). */
   public void remove(PluginType type, String name) {
-    tx.run(em -> row(em, type, name).ifPresent(em::remove));
+    commit(em -> row(em, type, name).ifPresent(em::remove));
+  }
+
+  /** One write transaction; the read model learns of it once it has ended, committed or not. */
+  private void commit(java.util.function.Consumer<EntityManager> work) {
+    try {
+      tx.run(work);
+    } finally {
+      registry.changed();
+    }
   }
 
   private void write(NewPlugin plugin, java.util.function.Consumer<EntityManager> work) {
     try {
-      tx.run(work);
+      commit(work);
     } catch (PersistenceException e) {
       if (Constraints.violated(e, "plugin_type_name_uq")) {
         throw PluginException.invalid("invalid name " + plugin.name() + ": duplicate");

@@ -3,29 +3,42 @@ package dev.kpm.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kpm.testing.ApiTest;
+import dev.kpm.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The read endpoints answer from the database, in eKuiper's exact JSON shapes. */
+/**
+ * The read endpoints answer with what kpm's database held when it started (native plugins and UDFs,
+ * kept in memory from then on) or holds now (portables), in eKuiper's exact JSON shapes.
+ */
 class RegistryReadsTest extends ApiTest {
 
-  @BeforeAll
-  void arrangeRegistry() {
-    kpm.sql(
+  @Override
+  protected void beforeStart(TestDatabase.Coordinates db) {
+    TestDatabase.migrate(db);
+    TestDatabase.sql(
+        db,
         "INSERT INTO plugin (type, name, version, state, artifact) VALUES"
             + " ('sources', 'random', 'v1.0.0', 'INSTALLED', 'Random@v1.0.0.so'),"
             + " ('sources', 'zeta', '', 'INSTALLED', 'zeta.so'),"
             + " ('sources', 'halfway', '', 'INSTALLING', 'Halfway.so'),"
             + " ('sinks', 'file2', 'vv1', 'INSTALLED', 'file2@vv1.so'),"
             + " ('functions', 'echo2', '20200331', 'INSTALLED', 'Echo2@20200331.so'),"
-            + " ('functions', 'plain', '', 'INSTALLED', 'Plain.so'),"
-            + " ('portables', 'mirror', 'v1.0.0', 'INSTALLED', 'mirror'),"
-            + " ('portables', 'pysam', '', 'INSTALLED', 'pysam')",
+            + " ('functions', 'plain', '', 'INSTALLED', 'Plain.so')",
         "UPDATE plugin SET functions_declared = TRUE WHERE name = 'echo2'",
         "INSERT INTO function_symbol (name, plugin_id, position)"
             + " SELECT 'echo3', id, 1 FROM plugin WHERE name = 'echo2' UNION ALL"
             + " SELECT 'echo2', id, 0 FROM plugin WHERE name = 'echo2' UNION ALL"
-            + " SELECT 'plain', id, 0 FROM plugin WHERE name = 'plain'",
+            + " SELECT 'plain', id, 0 FROM plugin WHERE name = 'plain'");
+  }
+
+  /** Portables are read from the database on every request (their status is live). */
+  @BeforeAll
+  void arrangePortables() {
+    kpm.sql(
+        "INSERT INTO plugin (type, name, version, state, artifact) VALUES"
+            + " ('portables', 'mirror', 'v1.0.0', 'INSTALLED', 'mirror'),"
+            + " ('portables', 'pysam', '', 'INSTALLED', 'pysam')",
         "INSERT INTO portable_meta (plugin_id, language, executable, sources, sinks, functions)"
             + " SELECT id, 'go', 'mirror', '{randomGo}', '{fileGo}', '{echoGo}' FROM plugin"
             + " WHERE name = 'mirror'",

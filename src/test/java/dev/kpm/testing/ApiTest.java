@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
-import org.glassfish.jersey.test.jdkhttp.JdkHttpServerTestContainerFactory;
 import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,8 +15,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Base of resource tests: kpm's production {@code KpmApplication} over a real {@code KpmRuntime}
- * and PostgreSQL, served over real HTTP on loopback (JDK HTTP server), one server per test class.
- * JerseyTest 4 carries no JUnit 5 annotations, hence the lifecycle methods here.
+ * and PostgreSQL, mounted in an embedded Tomcat as deployments mount it, over real HTTP on
+ * loopback; one server per test class. JerseyTest 4 carries no JUnit 5 annotations, hence the
+ * lifecycle methods here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ApiTest extends JerseyTest {
@@ -29,12 +28,15 @@ public abstract class ApiTest extends JerseyTest {
 
   @Override
   protected Application configure() {
-    // A free port: two test runs (or a benchmark) on one machine must not collide on 9998.
-    forceSet(TestProperties.CONTAINER_PORT, "0");
     fixtures = newFolder("kpm-fixtures-");
-    kpm = TestKpm.start(newFolder("kpm-home-"), TestDatabase.fresh(), settings());
+    TestDatabase.Coordinates db = TestDatabase.fresh();
+    beforeStart(db);
+    kpm = TestKpm.start(newFolder("kpm-home-"), db, settings());
     return kpm.runtime().application();
   }
+
+  /** Arranges the fresh database before kpm starts on it; nothing by default. */
+  protected void beforeStart(TestDatabase.Coordinates db) {}
 
   /** Settings this test class needs on top of the defaults. */
   protected Map<Settings.Key, String> settings() {
@@ -51,7 +53,7 @@ public abstract class ApiTest extends JerseyTest {
 
   @Override
   protected TestContainerFactory getTestContainerFactory() {
-    return new JdkHttpServerTestContainerFactory();
+    return new TomcatTestContainerFactory(kpm.runtime()::mount);
   }
 
   @BeforeAll

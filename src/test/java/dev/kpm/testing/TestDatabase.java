@@ -39,6 +39,15 @@ public final class TestDatabase {
     return new Coordinates(s.baseUrl() + name, s.user(), s.password());
   }
 
+  /** Creates kpm's tables in a database, as kpm's start would: for rows arranged before it. */
+  public static void migrate(Coordinates db) {
+    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
+    source.setURL(db.url());
+    source.setUser(db.user());
+    source.setPassword(db.password());
+    dev.kpm.persistence.Migrations.migrate(source);
+  }
+
   /** Runs SQL statements against a database, in one transaction. */
   public static void sql(Coordinates db, String... statements) {
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());

@@ -1,0 +1,100 @@
+package dev.kpm.plugin;
+
+import dev.kpm.persistence.Transactions;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The registry's read model: a {@link Registry} snapshot loaded from the database, replaced on the
+ * first read after a committed change. The database stays the only record; the snapshot spares
+ * every read its round trips (issue 5, B2). kpm owns its database as it owns its home folder: rows
+ * changed behind its back (by hand, or by a second kpm on the same database) show after kpm's next
+ * change or restart.
+ *
+ * <p>Read-your-writes: {@link PluginStore} calls {@link #changed} after each commit and before the
+ * request that made the change answers, so any read that starts after that answer loads a snapshot
+ * that includes it. A load reads the counter before it queries, so a snapshot never claims a
+ * generation whose changes it may lack. Thread-safe; loads are serialised.
+ */
+public final class RegistryCache {
+  private final Transactions tx;
+  private final AtomicLong changes = new AtomicLong();
+  private final Object loading = new Object();
+  private volatile Registry current;
+
+  public RegistryCache(Transactions tx) {
+    this.tx = tx;
+  }
+
+  /** Called after every committed change of plugin rows or function symbols. */
+  void changed() {
+    changes.incrementAndGet();
+  }
+
+  /** The snapshot that includes every change committed before this call. */
+  public Registry current() {
+    Registry snapshot = current;
+    if (snapshot != null && snapshot.generation() == changes.get()) {
+      return snapshot;
+    }
+    synchronized (loading) {
+      long generation = changes.get();
+      snapshot = current;
+      if (snapshot == null || snapshot.generation() != generation) {
+        snapshot = tx.inTransaction(em -> load(em, generation));
+        current = snapshot;
+      }
+      return snapshot;
+    }
+  }
+
+  private static Registry load(EntityManager em, long generation) {
+    Map<String, List<String>> symbolsByPlugin = new HashMap<>();
+    List<String> udfs = new ArrayList<>();
+    Map<String, String> owners = new HashMap<>();
+    for (Object[] s :
+        em.createQuery(
+                "select s.name, s.plugin.name from FunctionSymbol s where s.plugin.state = :s"
+                    + " order by s.plugin.name, s.position",
+                Object[].class)
+            .setParameter("s", PluginState.INSTALLED)
+            .getResultList()) {
+      String symbol = (String) s[0];
+      String plugin = (String) s[1];
+      symbolsByPlugin.computeIfAbsent(plugin, p -> new ArrayList<>()).add(symbol);
+      udfs.add(symbol);
+      owners.put(symbol, plugin);
+    }
+    udfs.sort(null);
+    Map<PluginType, Map<String, NativePluginView>> plugins = new EnumMap<>(PluginType.class);
+    for (PluginType type : PluginType.values()) {
+      if (type != PluginType.PORTABLES) {
+        plugins.put(type, new LinkedHashMap<>());
+      }
+    }
+    for (Object[] p :
+        em.createQuery(
+                "select p.type, p.name, p.version, p.functionsDeclared from Plugin p"
+                    + " where p.state = :s and p.type <> :portables",
+                Object[].class)
+            .setParameter("s", PluginState.INSTALLED)
+            .setParameter("portables", PluginType.PORTABLES)
+            .getResultList()) {
+      PluginType type = (PluginType) p[0];
+      String name = (String) p[1];
+      Optional<List<String>> functions =
+          type == PluginType.FUNCTIONS && (Boolean) p[3]
+              ? Optional.of(List.copyOf(symbolsByPlugin.getOrDefault(name, List.of())))
+              : Optional.empty();
+      plugins.get(type).put(name, new NativePluginView(type, name, (String) p[2], functions));
+    }
+    return new Registry(generation, plugins, udfs, owners);
+  }
+}
