@@ -2,20 +2,19 @@ package dev.kpm;
 
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.ServletRegistration;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
- * Starts kpm when the web application deploys ({@link KpmRuntime}, then the JAX-RS servlet on
- * {@code /*}) and stops it when it undeploys, deregistering the JDBC drivers this web application
- * loaded so the container logs no leak. Declared in web.xml: only such a listener may register
- * servlets. Called by the container on its deploy thread, once each way.
+ * Starts kpm when the web application deploys ({@link KpmRuntime}, then {@link KpmRuntime#mount}:
+ * the fast-reads filter and the JAX-RS servlet on {@code /*}) and stops it when it undeploys,
+ * deregistering the JDBC drivers this web application loaded so the container logs no leak.
+ * Declared in web.xml: only such a listener may register servlets and filters. Called by the
+ * container on its deploy thread, once each way.
  */
 public final class Bootstrap implements ServletContextListener {
   private static final Logger LOG = Logger.getLogger(Bootstrap.class.getName());
@@ -27,10 +26,7 @@ public final class Bootstrap implements ServletContextListener {
     try {
       Settings settings = Settings.load(SettingSources.standard());
       runtime = KpmRuntime.start(settings, this::stopInContainer);
-      ServletRegistration.Dynamic servlet =
-          event.getServletContext().addServlet("kpm", new ServletContainer(runtime.application()));
-      servlet.addMapping("/*");
-      servlet.setLoadOnStartup(1);
+      runtime.mount(event.getServletContext());
       LOG.info(
           () ->
               "kpm started in "

@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.api.FastReads;
 import dev.kpm.install.ArchiveLimits;
 import dev.kpm.install.DownloadPolicy;
 import dev.kpm.install.Downloader;
@@ -17,15 +18,22 @@ import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.Prebuild;
+import dev.kpm.plugin.RegistryCache;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * Everything kpm runs, started in order — home folders → database pool → migrations →
@@ -81,9 +89,11 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     Transactions tx = new Transactions(emf);
-    PluginStore store = new PluginStore(tx);
+    RegistryCache registry = new RegistryCache(tx);
+    PluginStore store = new PluginStore(tx, registry);
     InstallRecords records = new InstallRecords(tx);
     reconcile(new Reconciler(layout, store, records));
+    registry.current(); // the first read finds the snapshot loaded
     Settings.Install i = settings.install();
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
     InstallTools tools =
@@ -96,7 +106,7 @@ public final class KpmRuntime implements AutoCloseable {
     portables.startInstalled();
     return new KpmRuntime(
         teardown,
-        new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion())),
+        new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
         new InstallService(tools, store, records),
         portables);
   }
@@ -135,6 +145,20 @@ public final class KpmRuntime implements AutoCloseable {
         i.maxZipBytes(),
         ArchiveLimits.defaults().ratioThresholdBytes(),
         i.maxZipRatio());
+  }
+
+  /**
+   * Serves kpm in a servlet context: {@link FastReads} on {@code /plugins/*}, then the JAX-RS
+   * application on {@code /*}. Called while the context starts (a listener or an initializer).
+   */
+  public void mount(ServletContext context) {
+    FilterRegistration.Dynamic reads =
+        context.addFilter("kpm-fast-reads", new FastReads(plugins, stopped::get));
+    reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/plugins/*");
+    ServletRegistration.Dynamic servlet =
+        context.addServlet("kpm", new ServletContainer(application()));
+    servlet.addMapping("/*");
+    servlet.setLoadOnStartup(1);
   }
 
   /** A new JAX-RS application over this runtime's services. */

@@ -1,11 +1,11 @@
 package dev.kpm.api;
 
 import dev.kpm.api.dto.InstallInfo;
-import dev.kpm.api.dto.PluginInfo;
 import dev.kpm.install.InstallService;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.plugin.Registry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
@@ -37,8 +37,8 @@ public final class NativePluginsResource {
   }
 
   @GET
-  public List<String> list(@PathParam("type") PluginType type) {
-    return plugins.listNames(type);
+  public byte[] list(@PathParam("type") PluginType type) {
+    return ReadBodies.list(plugins.registry(), type);
   }
 
   @POST
@@ -49,8 +49,9 @@ public final class NativePluginsResource {
 
   @GET
   @Path("{name}")
-  public PluginInfo describe(@PathParam("type") PluginType type, @PathParam("name") String name) {
-    return PluginInfo.from(plugins.describe(type, name));
+  public byte[] describe(@PathParam("type") PluginType type, @PathParam("name") String name) {
+    Registry registry = plugins.registry();
+    return ReadBodies.describe(registry, registry.describe(type, name));
   }
 
   @PUT

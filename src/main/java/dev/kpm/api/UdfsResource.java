@@ -1,7 +1,7 @@
 package dev.kpm.api;
 
-import dev.kpm.api.dto.UdfInfo;
 import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.Registry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -9,7 +9,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 
 /** eKuiper's UDF registry: the native function names and their owning plugins. */
 @Path("/plugins/udfs")
@@ -24,13 +23,14 @@ public final class UdfsResource {
   }
 
   @GET
-  public List<String> list() {
-    return plugins.listUdfs();
+  public byte[] list() {
+    return ReadBodies.udfs(plugins.registry());
   }
 
   @GET
   @Path("{name}")
-  public UdfInfo describe(@PathParam("name") String name) {
-    return UdfInfo.from(plugins.describeUdf(name));
+  public byte[] describe(@PathParam("name") String name) {
+    Registry registry = plugins.registry();
+    return ReadBodies.udf(registry, registry.describeUdf(name));
   }
 }
