@@ -25,6 +25,7 @@ import java.util.Optional;
  */
 public final class PortableService {
   private static final Duration DATA_TIMEOUT = Duration.ofSeconds(10);
+  static final int MAX_READ = 1000;
   private final InstallTools tools;
   private final PluginStore store;
   private final PortableSupervisor supervisor;
@@ -152,13 +153,22 @@ public final class PortableService {
         StandardCharsets.UTF_8);
   }
 
+  /**
+   * The next {@code count} (1 to {@value #MAX_READ}) tuples of a source instance of {@code name}.
+   */
   public List<String> read(String name, String key, int count) {
-    return io(() -> supervisor.read(key, count, DATA_TIMEOUT), "read source " + key);
+    status(name);
+    if (count < 1 || count > MAX_READ) {
+      throw PluginException.invalid(
+          "read source " + key + " error: count must be between 1 and " + MAX_READ);
+    }
+    return io(() -> supervisor.read(name, key, count, DATA_TIMEOUT), "read source " + key);
   }
 
   public Optional<String> write(String name, String key, String data, boolean ack) {
+    status(name);
     return io(
-        () -> supervisor.write(key, data.getBytes(StandardCharsets.UTF_8), ack, DATA_TIMEOUT),
+        () -> supervisor.write(name, key, data.getBytes(StandardCharsets.UTF_8), ack, DATA_TIMEOUT),
         "write sink " + key);
   }
 

@@ -22,6 +22,9 @@ final class DataChannels implements AutoCloseable {
   private final Map<String, PullSocket> acks = new ConcurrentHashMap<>();
   private final Map<String, RepSocket> functions = new ConcurrentHashMap<>();
 
+  /** The plugin that started each source or sink instance, by channel key. */
+  private final Map<String, String> owners = new ConcurrentHashMap<>();
+
   DataChannels(Path dir) {
     this.dir = dir;
   }
@@ -34,7 +37,10 @@ final class DataChannels implements AutoCloseable {
    * Listens before the start command: PULL for a source, the ack PULL for a sink, REP for a
    * function.
    */
-  void prepare(Control c) throws IOException {
+  void prepare(String plugin, Control c) throws IOException {
+    if (!c.pluginType().equals("func")) {
+      owners.put(c.key(), plugin);
+    }
     switch (c.pluginType()) {
       case "source" -> sources.computeIfAbsent(c.key(), k -> listenPull(path(k)));
       case "sink" -> acks.computeIfAbsent(c.key(), k -> listenPull(path(k + "_ack")));
@@ -54,6 +60,7 @@ final class DataChannels implements AutoCloseable {
     close(sources.remove(c.key()));
     close(sinks.remove(c.key()));
     close(acks.remove(c.key()));
+    owners.remove(c.key());
   }
 
   RepSocket function(String symbol) throws IOException {
@@ -64,12 +71,14 @@ final class DataChannels implements AutoCloseable {
     return rep;
   }
 
-  PullSocket source(String key) {
-    return sources.get(key);
+  /** The source instance {@code key} if {@code plugin} started it, else null. */
+  PullSocket source(String plugin, String key) {
+    return plugin.equals(owners.get(key)) ? sources.get(key) : null;
   }
 
-  PushSocket sink(String key) {
-    return sinks.get(key);
+  /** The sink instance {@code key} if {@code plugin} started it, else null. */
+  PushSocket sink(String plugin, String key) {
+    return plugin.equals(owners.get(key)) ? sinks.get(key) : null;
   }
 
   PullSocket ack(String key) {

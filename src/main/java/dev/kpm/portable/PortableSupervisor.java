@@ -84,7 +84,7 @@ public final class PortableSupervisor implements AutoCloseable {
 
   /** Listens, sends the start, dials a sink (PORTABLE §2 order); counts it on {@code ok}. */
   public void startSymbol(String plugin, Control c) throws IOException {
-    channels.prepare(c);
+    channels.prepare(plugin, c);
     try {
       host(plugin).startSymbol(c);
     } catch (IOException | RuntimeException e) {
@@ -110,11 +110,12 @@ public final class PortableSupervisor implements AutoCloseable {
     return channels.function(symbol).exchange(request, timeout);
   }
 
-  /** The next {@code count} tuples of a started source instance. */
-  public List<String> read(String key, int count, Duration timeout) throws IOException {
-    PullSocket pull = channels.source(key);
+  /** The next {@code count} tuples of a source instance that {@code plugin} started. */
+  public List<String> read(String plugin, String key, int count, Duration timeout)
+      throws IOException {
+    PullSocket pull = channels.source(plugin, key);
     if (pull == null) {
-      throw new IOException("source " + key + " is not started");
+      throw new IOException("source " + key + " of portable plugin " + plugin + " is not started");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> tuples = new ArrayList<>();
@@ -125,12 +126,15 @@ public final class PortableSupervisor implements AutoCloseable {
     return tuples;
   }
 
-  /** Sends one record to a started sink instance; with an ack channel, waits for its ack. */
-  public Optional<String> write(String key, byte[] data, boolean ack, Duration timeout)
-      throws IOException {
-    PushSocket push = channels.sink(key);
+  /**
+   * Sends one record to a sink instance that {@code plugin} started; with an ack channel, waits for
+   * its ack.
+   */
+  public Optional<String> write(
+      String plugin, String key, byte[] data, boolean ack, Duration timeout) throws IOException {
+    PushSocket push = channels.sink(plugin, key);
     if (push == null) {
-      throw new IOException("sink " + key + " is not started");
+      throw new IOException("sink " + key + " of portable plugin " + plugin + " is not started");
     }
     push.send(data, timeout);
     if (!ack) {
