@@ -6,6 +6,8 @@ import dev.kpm.plugin.PluginStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Drops a plugin: the row is marked DELETING (the name disappears at once, SPEC A2.1), the files
@@ -22,15 +24,21 @@ final class PluginRemover {
     this.store = store;
   }
 
-  /** Removes a plugin already marked DELETING. */
+  /**
+   * Removes a plugin already marked DELETING; the removals are durable before the row goes, so a
+   * power cut cannot bring the files back for the next start to auto-load.
+   */
   void finish(InstalledPlugin plugin) throws IOException {
+    List<Path> removed = new ArrayList<>();
     for (String rel : plugin.files()) {
       Path file = home.base().resolve(rel).normalize();
       if (file.startsWith(home.base())) {
         Files.deleteIfExists(file);
         Prune.emptyParents(file.getParent(), home.base());
+        removed.add(file);
       }
     }
+    Durability.flush(home.base(), removed);
     store.remove(plugin.type(), plugin.name());
   }
 }

@@ -81,7 +81,10 @@ final class Staging {
     return manifest;
   }
 
-  /** Moves staged files into place (backing up what they replace) and obsolete files out. */
+  /**
+   * Moves staged files into place (backing up what they replace) and obsolete files out, drops the
+   * download and the scratch folder, and makes the home folder durable ({@link Durability}).
+   */
   void apply(List<String> manifest) throws IOException {
     for (String entry : manifest) {
       String rel = entry.substring(entry.indexOf(':') + 1);
@@ -93,9 +96,16 @@ final class Staging {
         move(staged(rel), target);
       }
     }
+    // Work files deleted before the flush are never written back.
+    Files.deleteIfExists(download());
+    deleteTree(scratch());
+    Durability.flush(homeFolder, targets(manifest));
   }
 
-  /** Restores the home folder as it was before {@link #apply}, from wherever apply stopped. */
+  /**
+   * Restores the home folder as it was before {@link #apply}, from wherever apply stopped, and
+   * makes it durable.
+   */
   void undo(List<String> manifest) throws IOException {
     for (int i = manifest.size() - 1; i >= 0; i--) {
       String entry = manifest.get(i);
@@ -111,6 +121,13 @@ final class Staging {
       }
       moveIfExists(root.resolve("backup").resolve(rel), target);
     }
+    Durability.flush(homeFolder, targets(manifest));
+  }
+
+  private List<Path> targets(List<String> manifest) {
+    return manifest.stream()
+        .map(entry -> homeFolder.resolve(entry.substring(entry.indexOf(':') + 1)))
+        .toList();
   }
 
   private static void moveIfExists(Path from, Path to) throws IOException {
