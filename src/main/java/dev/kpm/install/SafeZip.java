@@ -45,6 +45,9 @@ public final class SafeZip {
    */
   public static Archive open(Path zip, ArchiveLimits limits) throws ArchiveException, IOException {
     Objects.requireNonNull(limits, "limits");
+    if (CentralDirectory.count(zip, limits.maxEntries()).orElse(0) > limits.maxEntries()) {
+      throw new ArchiveException("zip has more than " + limits.maxEntries() + " entries");
+    }
     ZipFile file = openFile(zip);
     try {
       return new Archive(file, limits, EntryRules.check(file, limits));

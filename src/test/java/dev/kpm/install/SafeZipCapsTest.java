@@ -41,6 +41,22 @@ class SafeZipCapsTest {
   }
 
   @Test
+  void theEntryCapHoldsBeforeTheZipIsParsed() throws Exception {
+    ArchiveLimits three = new ArchiveLimits(3, MIB, MIB, 200);
+    Path four = box.zip(file("1", 0, ""), file("2", 0, ""), file("3", 0, ""), file("4", 0, ""));
+    // The end record says the directory starts past the file's end: a parser gives up on it, the
+    // count finds the records where they must start.
+    byte[] bytes = Files.readAllBytes(four);
+    int end = bytes.length - 22;
+    bytes[end + 16] = (byte) 0xFF;
+    bytes[end + 17] = (byte) 0xFF;
+    bytes[end + 18] = (byte) 0xFF;
+    bytes[end + 19] = (byte) 0x7F;
+    Files.write(four, bytes);
+    box.assertRefusedAndNothingWritten(four, three, "zip has more than 3 entries");
+  }
+
+  @Test
   void declaredSizesOverTheTotalCapAreRefusedAndNothingIsWritten() throws Exception {
     ArchiveLimits small = new ArchiveLimits(10, 1000, MIB, 200);
     Path over = box.zip(file("a", 0, "a".repeat(600)), file("b", 0, "b".repeat(401)));
