@@ -4,8 +4,8 @@
 # Unix-domain socket, PORTABLE.md section 3). Prints each run's line and a Markdown table of the
 # medians over the rounds with the ratio Java/C.
 #
-#   bench/run.sh                      # ROUNDS=5 N=20000 WARMUP=2000 by default
-#   ROUNDS=9 N=50000 bench/run.sh     # override; JAVA_OPTS is passed to the Java host's JVM
+#   bench/calls.sh                    # ROUNDS=5 N=20000 WARMUP=2000 by default
+#   ROUNDS=9 N=50000 bench/calls.sh   # override; JAVA_OPTS is passed to the Java host's JVM
 #
 # Needs gcc, make, libnng-dev, libcjson-dev (for the probe), a JDK 17 and Maven. The probe always
 # dials /tmp/func_echo.ipc, a fixed path: the C and Java hosts run one after the other, and nothing
@@ -34,7 +34,7 @@ unlink_leftover() {
   local path="$1" waited=0
   while listening "$path"; do
     if ((waited >= 30)); then
-      say "run.sh: $path is in use by another process (a test run?); run the benchmark alone"
+      say "calls.sh: $path is in use by another process (a test run?); run the benchmark alone"
       exit 1
     fi
     sleep 1
@@ -115,7 +115,7 @@ NNG_VERSION="$(dpkg-query -W -f='${Version}' libnng1 2>/dev/null || echo unknown
 echo
 echo "machine: $(nproc) cores, ${CPU:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $JAVA_VERSION; libnng $NNG_VERSION"
-echo "command: ROUNDS=$ROUNDS N=$N WARMUP=$WARMUP bench/run.sh (median over $ROUNDS rounds, $ISOLATION)"
+echo "command: ROUNDS=$ROUNDS N=$N WARMUP=$WARMUP bench/calls.sh (median over $ROUNDS rounds, $ISOLATION)"
 echo
 awk '
   function median(host, key,    n, i, j, t, v) {
