@@ -2,20 +2,23 @@
 # The function-call benchmark: kpm's pure-Java SP host <-> the libnng portable probe, side by side
 # with a libnng C host <-> the same probe over the same kind of socket (REP listening on a
 # Unix-domain socket, PORTABLE.md section 3). Prints each run's line and a Markdown table of the
-# medians over the rounds with the ratio Java/C.
+# medians over the rounds with the ratio Java/C; the p50 and p99 rows also go to
+# target/bench/calls/rows.txt (id|figure|kpm|baseline|ratio|target|result) for bench/run.sh.
 #
 #   bench/calls.sh                    # ROUNDS=5 N=20000 WARMUP=2000 by default
 #   ROUNDS=9 N=50000 bench/calls.sh   # override; JAVA_OPTS is passed to the Java host's JVM
 #
-# Needs gcc, make, libnng-dev, libcjson-dev (for the probe), a JDK 17 and Maven. The probe always
+# Needs gcc, make, libnng-dev, libcjson-dev (for the probe and the C host; installed with apt-get
+# when missing and running as root), a JDK 17 and Maven. The probe always
 # dials /tmp/func_echo.ipc, a fixed path: the C and Java hosts run one after the other, and nothing
 # else that uses function echo of the probe (kpm's test suite does) may run at the same time, unless
 # namespaces are available: then the runs get a private /tmp (unshare -Urm).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PROBE_SRC="$ROOT/../shared/tools/portable-probe"
-OUT="$ROOT/target/bench"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+OUT="$BENCH_OUT/calls"
 ROUNDS="${ROUNDS:-5}"
 N="${N:-20000}"
 WARMUP="${WARMUP:-2000}"
@@ -24,7 +27,7 @@ WARMUP="${WARMUP:-2000}"
 export PROBE_KEEPALIVE_MS=3600000
 FUNC_SOCKET=/tmp/func_echo.ipc
 
-say() { printf '%s\n' "$*" >&2; }
+say() { bench_say "$@"; }
 
 # True while some process listens on the Unix socket $1 (flag __SO_ACCEPTCON in /proc/net/unix).
 listening() { awk -v p="$1" '$NF == p && $4 == "00010000" { found = 1 } END { exit !found }' /proc/net/unix; }
@@ -45,19 +48,11 @@ unlink_leftover() {
 
 build() {
   mkdir -p "$OUT"
-  say "== building the probe and the C host into target/bench/"
-  make -s -C "$PROBE_SRC" OUT="$OUT" >/dev/null
+  say "== building the probe (target/bench/probe/) and the C host (target/bench/calls/)"
+  bench_probe
   gcc -O2 -Wall -Wextra -o "$OUT/host_bench" "$ROOT/bench/c/host_bench.c" -lnng
-  local bench_class="$ROOT/target/test-classes/dev/kpm/bench/FunctionCallBench.class"
-  if [[ ! -f "$bench_class" || -n "$(find "$ROOT/src" "$ROOT/pom.xml" -newer "$bench_class" -print -quit)" ]]; then
-    say "== compiling kpm's classes and test classes (mvn -B -q -DskipTests test-compile)"
-    (cd "$ROOT" && mvn -B -q -DskipTests test-compile)
-  fi
-  if [[ ! -f "$OUT/classpath.txt" || "$ROOT/pom.xml" -nt "$OUT/classpath.txt" ]]; then
-    say "== computing the test class path (mvn -q dependency:build-classpath)"
-    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt")
-  fi
-  CLASSPATH_BENCH="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"
+  bench_build
+  bench_classpath
 }
 
 # run_one c|java ROUND: one host against a fresh probe; prints its result line.
@@ -66,11 +61,11 @@ run_one() {
   unlink_leftover "/tmp/plugin_$name.ipc"
   unlink_leftover "$FUNC_SOCKET"
   if [[ "$host" == c ]]; then
-    timeout 60 "$OUT/host_bench" "$OUT/portable-probe" "$name" "$WARMUP" "$N"
+    timeout 60 "$OUT/host_bench" "$BENCH_PROBE" "$name" "$WARMUP" "$N"
   else
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    timeout 60 java ${JAVA_OPTS:-} -cp "$CLASSPATH_BENCH" dev.kpm.bench.FunctionCallBench \
-      "$OUT/portable-probe" "$name" "$WARMUP" "$N"
+    timeout 60 java ${JAVA_OPTS:-} -cp "$BENCH_CLASSPATH" dev.kpm.bench.FunctionCallBench \
+      "$BENCH_PROBE" "$name" "$WARMUP" "$N"
   fi
 }
 
@@ -88,13 +83,16 @@ measure() {
   done
 }
 
-RESULTS="$OUT/results.txt"
+RESULTS="$OUT/runs.txt"
+ROWS="$OUT/rows.txt"
 if [[ "${KPM_BENCH_PHASE:-}" == measure ]]; then
   measure
   exit 0
 fi
+bench_lock
+rm -f "$ROWS" "$RESULTS"
 build
-export CLASSPATH_BENCH
+export BENCH_CLASSPATH BENCH_PROBE
 # kpm's own test suite also runs the probe's function echo on /tmp/func_echo.ipc: when a private
 # /tmp is possible (a user and mount namespace), measure there, so neither disturbs the other.
 if unshare -Urm sh -c 'mount -t tmpfs -o size=1m kpm-bench /tmp' 2>/dev/null; then
@@ -117,7 +115,7 @@ echo "machine: $(nproc) cores, ${CPU:-unknown CPU}, load average $(cut -d' ' -f1
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $JAVA_VERSION; libnng $NNG_VERSION"
 echo "command: ROUNDS=$ROUNDS N=$N WARMUP=$WARMUP bench/calls.sh (median over $ROUNDS rounds, $ISOLATION)"
 echo
-awk '
+awk -v rows="$ROWS" -v rounds="$ROUNDS" -v calls="$N" '
   function median(host, key,    n, i, j, t, v) {
     n = count[host]
     for (i = 1; i <= n; i++) v[i] = val[host, key, i]
@@ -139,5 +137,9 @@ awk '
     printf "| C (libnng REP) | %.1f | %.1f | %.0f |\n", p50["c"], p99["c"], cps["c"]
     printf "| Java (kpm RepSocket) | %.1f | %.1f | %.0f |\n", p50["java"], p99["java"], cps["java"]
     printf "| ratio Java/C | %.2f× | %.2f× | %.2f× |\n", p50["java"] / p50["c"], p99["java"] / p99["c"], cps["java"] / cps["c"]
+    what = sprintf("Java host (kpm RepSocket) ↔ probe, median of %d rounds of %d calls", rounds, calls)
+    r = p50["java"] / p50["c"]
+    printf "calls|function call p50, %s|%.1f µs|%.1f µs (C host on libnng)|%.2f×|≤ 1.5×|%s\n", what, p50["java"], p50["c"], r, (r <= 1.5 ? "PASS" : "MISS") > rows
+    printf "calls|function call p99, %s|%.1f µs|%.1f µs (C host on libnng)|%.2f×|—|—\n", what, p99["java"], p99["c"], p99["java"] / p99["c"] > rows
   }
 ' "$RESULTS"
