@@ -5,7 +5,7 @@
 # medians over the rounds with the ratio Java/C; the p50 and p99 rows also go to
 # target/bench/calls/rows.txt (id|figure|kpm|baseline|ratio|target|result) for bench/run.sh.
 #
-#   bench/calls.sh                    # ROUNDS=5 N=20000 WARMUP=2000 by default
+#   bench/calls.sh                    # ROUNDS=5 N=10000 WARMUP=2000 by default
 #   ROUNDS=9 N=50000 bench/calls.sh   # override; JAVA_OPTS is passed to the Java host's JVM
 #
 # Needs gcc, make, libnng-dev, libcjson-dev (for the probe and the C host; installed with apt-get
@@ -20,7 +20,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
 OUT="$BENCH_OUT/calls"
 ROUNDS="${ROUNDS:-5}"
-N="${N:-20000}"
+N="${N:-10000}"
 WARMUP="${WARMUP:-2000}"
 # The probe re-sends "handshake" after this long without a call; far beyond a run, so no keepalive
 # lands in the middle of the measurements.

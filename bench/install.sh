@@ -7,7 +7,7 @@
 #   B5: 50 small plugins installed all at once against the same 50 one after another.
 # Prints every round, then a Markdown table: medians, ratios, PASS/MISS, CPU seconds.
 #
-#   bench/install.sh                       # ROUNDS=5 WARMUP=2 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
+#   bench/install.sh                       # ROUNDS=4 WARMUP=1 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
 #   bench/install.sh b1                    # B1 only (b5: B5 only; or BENCH=b1 in the environment)
 #   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr,settings=profile' \
 #     bench/install.sh                     # profile kpm's JVM; then: jfr print --events … kpm.jfr
@@ -51,4 +51,4 @@ cd "$ROOT"
 timeout "${BENCH_TIMEOUT:-900}" java ${JAVA_OPTS:-} \
   -Dkpm.it.launcher="$ROOT/target/kpm-launcher/kpm-launcher.jar" \
   -cp "$BENCH_CLASSPATH" dev.kpm.bench.InstallBench "${BENCH_DIR:-$BENCH_OUT/install}" "$ROWS"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-2} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh${1:+ $*}"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-4} WARMUP=${WARMUP:-1} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh${1:+ $*}"

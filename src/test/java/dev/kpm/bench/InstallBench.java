@@ -25,11 +25,11 @@ import java.util.Locale;
  * <p>Usage: {@code InstallBench <work folder> [rows file]}: the work folder is emptied first; the
  * rows file, if given, receives each benchmark's rows as soon as it ends, one {@link
  * BenchRow#line()} per line, for {@code bench/run.sh}'s combined table. The system property {@code
- * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 5), {@code
- * WARMUP} (untimed B1 installs of each kind first, default 2), {@code PAR_ROUNDS} (B5, default 3),
- * {@code SIZE_MB} (B1 zip, default 50), {@code PLUGINS} (B5, default 50), {@code BENCH} ({@code
- * b1}, {@code b5} or {@code all}, the default), {@code KPM_JAVA_OPTS} (options for kpm's JVM, e.g.
- * a JFR recording).
+ * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 4: each step
+ * once in each place of the order), {@code WARMUP} (untimed B1 installs of each kind first, default
+ * 1), {@code PAR_ROUNDS} (B5, default 3), {@code SIZE_MB} (B1 zip, default 50), {@code PLUGINS}
+ * (B5, default 50), {@code BENCH} ({@code b1}, {@code b5} or {@code all}, the default), {@code
+ * KPM_JAVA_OPTS} (options for kpm's JVM, e.g. a JFR recording).
  */
 public final class InstallBench {
   private InstallBench() {}
@@ -39,7 +39,7 @@ public final class InstallBench {
       System.err.println("usage: InstallBench <work folder> [rows file]");
       System.exit(2);
     }
-    int rounds = env("ROUNDS", 5);
+    int rounds = env("ROUNDS", 4);
     int sizeMb = env("SIZE_MB", 50);
     int plugins = env("PLUGINS", 50);
     String only = System.getenv().getOrDefault("BENCH", "all");
@@ -83,7 +83,7 @@ public final class InstallBench {
     try (FixtureServer http = new FixtureServer(data)) {
       if (!only.equals("b5")) {
         String size = sizeMb + " MB zip";
-        int warmup = env("WARMUP", 2);
+        int warmup = env("WARMUP", 1);
         record(
             rows,
             new BulkInstalls(work, kpm, http).run(bulk.zip(), scripted, size, rounds, warmup),
