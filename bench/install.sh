@@ -12,7 +12,7 @@
 #   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr,settings=profile' \
 #     bench/install.sh                     # profile kpm's JVM; then: jfr print --events … kpm.jfr
 #
-# About 3 minutes on 2 cores once built. Needs a JDK 17, Maven and unzip (installed with apt-get
+# About 2 minutes on 2 cores once built. Needs a JDK 17, Maven and unzip (installed with apt-get
 # when missing and running as root). The whole run is cut off after BENCH_TIMEOUT seconds (default
 # 900). BENCH_DIR moves the work folder (zips, kpm's home, the unzip folder) elsewhere. The rows of
 # the table also go to target/bench/install/rows.txt, one id|figure|kpm|baseline|ratio|target|result

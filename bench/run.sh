@@ -25,7 +25,7 @@
 #
 # Needs a JDK 17 and Maven (the build; Tomcat 11 and the Java libraries come from Maven Central),
 # and Debian packages it installs with apt-get when they are missing and it runs as root: unzip,
-# wrk, curl, gcc, make, libnng-dev, libcjson-dev. About 8 minutes on 2 idle cores once built.
+# wrk, curl, gcc, make, libnng-dev, libcjson-dev. About 6½ minutes on 2 idle cores once built.
 # Exit status 0 when every part ran to its end (whatever PASS or MISS says), 1 when one did not:
 # the table then shows its rows as FAILED, the rows of the other parts as usual.
 set -euo pipefail
@@ -145,7 +145,8 @@ START_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 T0=$SECONDS
 CORES="$(nproc)"
 if awk -v l="${START_LOAD%% *}" -v c="$CORES" 'BEGIN { exit !(l >= c / 2) }'; then
-  bench_say "run.sh: load average $START_LOAD on $CORES cores: other work runs, the figures will be noisy"
+  bench_say "run.sh: load average $START_LOAD on $CORES cores at the start: if other work runs," \
+    "the figures will be noisy"
 fi
 bench_say "== run.sh: ${SELECTED[*]}; logs in target/bench/run/"
 

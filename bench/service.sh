@@ -3,7 +3,7 @@
 # its baseline measured in the same run, the ratio and PASS/MISS against its target. The same rows go
 # to target/bench/service/rows.txt (id|figure|kpm|baseline|ratio|target|result) for bench/run.sh.
 #
-#   bench/service.sh              # B2, B3 and B4: about 5 minutes on 2 idle cores once built
+#   bench/service.sh              # B2, B3 and B4: about 4 minutes on 2 idle cores once built
 #   bench/service.sh b2 b4        # only some of them
 #   DURATION=5 ROUNDS=1 bench/service.sh     # a quick look; the README's figures use the defaults
 #
