@@ -94,8 +94,10 @@ rm -f "$ROWS" "$RESULTS"
 build
 export BENCH_CLASSPATH BENCH_PROBE
 # kpm's own test suite also runs the probe's function echo on /tmp/func_echo.ipc: when a private
-# /tmp is possible (a user and mount namespace), measure there, so neither disturbs the other.
-if unshare -Urm sh -c 'mount -t tmpfs -o size=1m kpm-bench /tmp' 2>/dev/null; then
+# /tmp is possible (a user and mount namespace), measure there, so neither disturbs the other. Not
+# for a checkout under /tmp, which the private /tmp would hide.
+if [[ "$(cd "$ROOT" && pwd -P)/" != /tmp/* ]] &&
+  unshare -Urm sh -c 'mount -t tmpfs -o size=1m kpm-bench /tmp' 2>/dev/null; then
   say "== measuring with a private /tmp (unshare -Urm + tmpfs)"
   # shellcheck disable=SC2016 # $0 is expanded by the inner bash
   KPM_BENCH_PHASE=measure unshare -Urm bash -c \
