@@ -19,7 +19,7 @@
 # them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all three,
 # SERVICE_ROUNDS=1 only B3's); N and WARMUP, which mean something else to each part, must carry it
 # when several parts that read them are selected (CALLS_N=5000, SERVICE_N=100, INSTALL_WARMUP=1).
-# A quick look, about 2 minutes:
+# A quick look, 2–3 minutes:
 #   ROUNDS=1 DURATION=3 SIZE_MB=5 PLUGINS=10 SERVICE_N=100 SERVICE_WARMUP=1 PORTABLES=3 CALLS_N=2000 \
 #     bench/run.sh
 #
