@@ -7,42 +7,48 @@
 #   B5: 50 small plugins installed all at once against the same 50 one after another.
 # Prints every round, then a Markdown table: medians, ratios, PASS/MISS, CPU seconds.
 #
-#   bench/install.sh                       # ROUNDS=5 WARMUP=2 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
-#   BENCH=b1 ROUNDS=3 bench/install.sh     # B1 only (BENCH=b5: B5 only)
+#   bench/install.sh                       # ROUNDS=4 WARMUP=1 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
+#   bench/install.sh b1                    # B1 only (b5: B5 only; or BENCH=b1 in the environment)
 #   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr,settings=profile' \
 #     bench/install.sh                     # profile kpm's JVM; then: jfr print --events … kpm.jfr
 #
-# About 3 minutes on 2 cores once built. Needs a JDK 17, Maven and unzip (installed with apt-get
+# About 2 minutes on 2 cores once built. Needs a JDK 17, Maven and unzip (installed with apt-get
 # when missing and running as root). The whole run is cut off after BENCH_TIMEOUT seconds (default
-# 900). BENCH_DIR moves the work folder (zips, kpm's home, the unzip folder) elsewhere.
+# 900). BENCH_DIR moves the work folder (zips, kpm's home, the unzip folder) elsewhere. The rows of
+# the table also go to target/bench/install/rows.txt, one id|figure|kpm|baseline|ratio|target|result
+# line each, for bench/run.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="$ROOT/target/bench"
-say() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+ROWS="$BENCH_OUT/install/rows.txt"
 
-if ! command -v unzip >/dev/null; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    say "== unzip (the B1 baseline) is missing: installing it (apt-get install -y unzip)"
-    apt-get install -y -q unzip >&2
-  else
-    say "install.sh: the B1 baseline needs unzip: apt-get install unzip"
-    exit 1
-  fi
+# Arguments b1 and/or b5 select the benchmarks (BENCH in the environment does too: b1, b5 or all).
+if (($#)); then
+  for arg in "$@"; do
+    [[ "$arg" =~ ^b[15]$ ]] || {
+      bench_say "install.sh: unknown benchmark $arg (b1 or b5)"
+      exit 2
+    }
+  done
+  BENCH="$1"
+  [[ " $* " == *" b1 "* && " $* " == *" b5 "* ]] && BENCH=all
 fi
+BENCH="${BENCH:-all}"
+export BENCH
 
-mkdir -p "$OUT"
-say "== building kpm's WAR, launcher jar and test classes (mvn -B -q -DskipTests package)"
-(cd "$ROOT" && mvn -B -q -DskipTests package)
-if [[ ! -f "$OUT/classpath.txt" || "$ROOT/pom.xml" -nt "$OUT/classpath.txt" ]]; then
-  say "== computing the test class path (mvn -q dependency:build-classpath)"
-  (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt")
+bench_lock
+rm -f "$ROWS"
+if [[ "$BENCH" != b5 ]]; then
+  bench_need unzip unzip
 fi
-CLASSPATH_BENCH="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"
+bench_build
+bench_classpath
 
 cd "$ROOT"
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 timeout "${BENCH_TIMEOUT:-900}" java ${JAVA_OPTS:-} \
   -Dkpm.it.launcher="$ROOT/target/kpm-launcher/kpm-launcher.jar" \
-  -cp "$CLASSPATH_BENCH" dev.kpm.bench.InstallBench "${BENCH_DIR:-$OUT/install}"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-2} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh"
+  -cp "$BENCH_CLASSPATH" dev.kpm.bench.InstallBench "${BENCH_DIR:-$BENCH_OUT/install}" "$ROWS"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-4} WARMUP=${WARMUP:-1} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh${1:+ $*}"

@@ -1,143 +1,225 @@
 #!/usr/bin/env bash
-# The function-call benchmark: kpm's pure-Java SP host <-> the libnng portable probe, side by side
-# with a libnng C host <-> the same probe over the same kind of socket (REP listening on a
-# Unix-domain socket, PORTABLE.md section 3). Prints each run's line and a Markdown table of the
-# medians over the rounds with the ratio Java/C.
+# kpm's benchmarks in one command (README, Benchmarks): builds kpm once, runs the parts one after
+# the other, and ends with one Markdown table of every figure next to its baseline measured in the
+# same run, with the ratio, the target and PASS/MISS, after the machine, the date, the load and this
+# command.
 #
-#   bench/run.sh                      # ROUNDS=5 N=20000 WARMUP=2000 by default
-#   ROUNDS=9 N=50000 bench/run.sh     # override; JAVA_OPTS is passed to the Java host's JVM
+#   bench/run.sh                  # everything: install (B1, B5), service (B2, B3, B4), calls
+#   bench/run.sh b2 b3            # some rows: b1 … b5, calls, or the groups install, service, all
+#   bench/run.sh install calls    # groups and rows mix
 #
-# Needs gcc, make, libnng-dev, libcjson-dev (for the probe), a JDK 17 and Maven. The probe always
-# dials /tmp/func_echo.ipc, a fixed path: the C and Java hosts run one after the other, and nothing
-# else that uses function echo of the probe (kpm's test suite does) may run at the same time, unless
-# namespaces are available: then the runs get a private /tmp (unshare -Urm).
+# The parts are bench/install.sh (B1: a 50 MB zip installed over file:// and http:// against unzip +
+# sync; B5: 50 installs at once against one after another), bench/service.sh (B2: reads under wrk
+# against a static file on the same Tomcat; B3: cold start with 1,000 plugins against none; B4: live
+# heap with 1,000 plugins and 20 portables) and bench/calls.sh (portable function calls, kpm's Java
+# host against a C host on libnng); each also runs alone. Each writes its rows to
+# target/bench/<part>/rows.txt and its output to target/bench/run/<part>.log here.
+#
+# Settings: each part's own environment variables (see its header), passed on as they are. Any of
+# them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all three,
+# SERVICE_ROUNDS=1 only B3's); N and WARMUP, which mean something else to each part, must carry it
+# when several parts that read them are selected (CALLS_N=5000, SERVICE_N=100, INSTALL_WARMUP=1).
+# A quick look, 2–3 minutes:
+#   ROUNDS=1 DURATION=3 SIZE_MB=5 PLUGINS=10 SERVICE_N=100 SERVICE_WARMUP=1 PORTABLES=3 CALLS_N=2000 \
+#     bench/run.sh
+#
+# Needs a JDK 17 and Maven (the build; Tomcat 11 and the Java libraries come from Maven Central),
+# and Debian packages it installs with apt-get when they are missing and it runs as root: unzip,
+# wrk, curl, gcc, make, libnng-dev, libcjson-dev. About 6½ minutes on 2 idle cores once built.
+# Exit status 0 when every part ran to its end (whatever PASS or MISS says), 1 when one did not:
+# the table then shows its rows as FAILED, the rows of the other parts as usual.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PROBE_SRC="$ROOT/../shared/tools/portable-probe"
-OUT="$ROOT/target/bench"
-ROUNDS="${ROUNDS:-5}"
-N="${N:-20000}"
-WARMUP="${WARMUP:-2000}"
-# The probe re-sends "handshake" after this long without a call; far beyond a run, so no keepalive
-# lands in the middle of the measurements.
-export PROBE_KEEPALIVE_MS=3600000
-FUNC_SOCKET=/tmp/func_echo.ipc
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+LOGS="$BENCH_OUT/run"
 
-say() { printf '%s\n' "$*" >&2; }
+# The environment variables each part reads.
+declare -A VARS=(
+  [install]="ROUNDS WARMUP PAR_ROUNDS SIZE_MB PLUGINS JAVA_OPTS KPM_JAVA_OPTS BENCH_TIMEOUT BENCH_DIR"
+  [service]="N DURATION WARMUP ROUNDS PORTABLES KPM_WAR KPM_LAUNCHER JAVA_OPTS"
+  [calls]="ROUNDS N WARMUP JAVA_OPTS"
+)
+PARTS=(install service calls)
 
-# True while some process listens on the Unix socket $1 (flag __SO_ACCEPTCON in /proc/net/unix).
-listening() { awk -v p="$1" '$NF == p && $4 == "00010000" { found = 1 } END { exit !found }' /proc/net/unix; }
-
-# Removes a leftover socket file; refuses to touch one that a live process listens on.
-unlink_leftover() {
-  local path="$1" waited=0
-  while listening "$path"; do
-    if ((waited >= 30)); then
-      say "run.sh: $path is in use by another process (a test run?); run the benchmark alone"
-      exit 1
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  rm -f "$path"
+die() {
+  bench_say "run.sh: $*"
+  exit 2
 }
 
-build() {
-  mkdir -p "$OUT"
-  say "== building the probe and the C host into target/bench/"
-  make -s -C "$PROBE_SRC" OUT="$OUT" >/dev/null
-  gcc -O2 -Wall -Wextra -o "$OUT/host_bench" "$ROOT/bench/c/host_bench.c" -lnng
-  local bench_class="$ROOT/target/test-classes/dev/kpm/bench/FunctionCallBench.class"
-  if [[ ! -f "$bench_class" || -n "$(find "$ROOT/src" "$ROOT/pom.xml" -newer "$bench_class" -print -quit)" ]]; then
-    say "== compiling kpm's classes and test classes (mvn -B -q -DskipTests test-compile)"
-    (cd "$ROOT" && mvn -B -q -DskipTests test-compile)
-  fi
-  if [[ ! -f "$OUT/classpath.txt" || "$ROOT/pom.xml" -nt "$OUT/classpath.txt" ]]; then
-    say "== computing the test class path (mvn -q dependency:build-classpath)"
-    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt")
-  fi
-  CLASSPATH_BENCH="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"
+usage() {
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}" >&2
+  exit 2
 }
 
-# run_one c|java ROUND: one host against a fresh probe; prints its result line.
-run_one() {
-  local host="$1" round="$2" name="kpmbench_${1}_$$_$2"
-  unlink_leftover "/tmp/plugin_$name.ipc"
-  unlink_leftover "$FUNC_SOCKET"
-  if [[ "$host" == c ]]; then
-    timeout 60 "$OUT/host_bench" "$OUT/portable-probe" "$name" "$WARMUP" "$N"
+# "3 min 05 s" for a number of seconds.
+duration() {
+  if (($1 >= 60)); then
+    printf '%d min %02d s' $(($1 / 60)) $(($1 % 60))
   else
-    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    timeout 60 java ${JAVA_OPTS:-} -cp "$CLASSPATH_BENCH" dev.kpm.bench.FunctionCallBench \
-      "$OUT/portable-probe" "$name" "$WARMUP" "$N"
+    printf '%d s' "$1"
   fi
 }
 
-# The rounds; results go to $RESULTS, one line per run.
-measure() {
-  : >"$RESULTS"
-  say "== $ROUNDS rounds, each: C host then Java host, $WARMUP warm-up + $N timed calls"
-  local round host line
-  for round in $(seq 1 "$ROUNDS"); do
-    for host in c java; do
-      line="$(run_one "$host" "$round")"
-      say "round $round: $line"
-      printf '%s\n' "$line" >>"$RESULTS"
+# ------------------------------------------------------------------------------------ selection
+declare -A WANT=()
+GIVEN=("$@")
+(($#)) || set -- all
+for arg in "$@"; do
+  case "${arg,,}" in
+    all) for b in b1 b2 b3 b4 b5 calls; do WANT[$b]=1; done ;;
+    install) WANT[b1]=1 WANT[b5]=1 ;;
+    service) WANT[b2]=1 WANT[b3]=1 WANT[b4]=1 ;;
+    calls | b1 | b2 | b3 | b4 | b5) WANT[${arg,,}]=1 ;;
+    -h | --help | help) usage ;;
+    *) die "unknown benchmark $arg: b1 … b5, calls, install, service or all" ;;
+  esac
+done
+# The arguments of each part, in its order; a part without any is not run.
+declare -A ARGS=()
+for b in b1 b5; do [[ -n "${WANT[$b]:-}" ]] && ARGS[install]+="$b "; done
+for b in b2 b3 b4; do [[ -n "${WANT[$b]:-}" ]] && ARGS[service]+="$b "; done
+[[ -n "${WANT[calls]:-}" ]] && ARGS[calls]=" "
+SELECTED=()
+for part in "${PARTS[@]}"; do
+  [[ -n "${ARGS[$part]:-}" ]] && SELECTED+=("$part")
+done
+
+# The row ids each part owns.
+ids_of() {
+  case "$1" in
+    install) echo "${ARGS[install]^^}" ;;
+    service) echo "${ARGS[service]^^}" ;;
+    calls) echo calls ;;
+  esac
+}
+
+# ------------------------------------------------------------------------------------ settings
+# A variable that selected parts read with different meanings may not come without a prefix.
+for var in N WARMUP; do
+  [[ -n "${!var+set}" ]] || continue
+  readers=()
+  for part in "${SELECTED[@]}"; do
+    [[ " ${VARS[$part]} " == *" $var "* ]] && readers+=("$part")
+  done
+  if ((${#readers[@]} > 1)); then
+    examples=()
+    for part in "${readers[@]}"; do examples+=("${part^^}_$var=…"); done
+    die "$var means something else to each of ${readers[*]}: give it a part's prefix" \
+      "(${examples[*]}), or select one part"
+  fi
+done
+
+# The command as given: every setting a part reads, with or without its prefix, then the arguments.
+COMMAND=""
+declare -A SEEN=()
+for part in "${PARTS[@]}"; do
+  for var in ${VARS[$part]} BENCH; do
+    for name in "$var" "${part^^}_$var"; do
+      [[ -n "${!name+set}" && -z "${SEEN[$name]:-}" ]] || continue
+      SEEN[$name]=1
+      COMMAND+="$name=$(printf '%q' "${!name}") "
     done
   done
+done
+COMMAND+="bench/run.sh"
+for arg in "${GIVEN[@]}"; do COMMAND+=" $(printf '%q' "$arg")"; done
+
+# The environment of part $1: its prefixed settings without their prefix.
+part_env() {
+  local part="$1" var name
+  PART_ENV=(KPM_BENCH_BUILT=1)
+  for var in ${VARS[$part]}; do
+    name="${part^^}_$var"
+    [[ -n "${!name+set}" ]] && PART_ENV+=("$var=${!name}")
+  done
+  return 0
 }
 
-RESULTS="$OUT/results.txt"
-if [[ "${KPM_BENCH_PHASE:-}" == measure ]]; then
-  measure
-  exit 0
+# ------------------------------------------------------------------------------------ run
+bench_lock || exit 2
+mkdir -p "$LOGS"
+START_DATE="$(date -u '+%Y-%m-%d %H:%M')"
+START_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+T0=$SECONDS
+CORES="$(nproc)"
+if awk -v l="${START_LOAD%% *}" -v c="$CORES" 'BEGIN { exit !(l >= c / 2) }'; then
+  bench_say "run.sh: load average $START_LOAD on $CORES cores at the start: if other work runs," \
+    "the figures will be noisy"
 fi
-build
-export CLASSPATH_BENCH
-# kpm's own test suite also runs the probe's function echo on /tmp/func_echo.ipc: when a private
-# /tmp is possible (a user and mount namespace), measure there, so neither disturbs the other.
-if unshare -Urm sh -c 'mount -t tmpfs -o size=1m kpm-bench /tmp' 2>/dev/null; then
-  say "== measuring with a private /tmp (unshare -Urm + tmpfs)"
-  # shellcheck disable=SC2016 # $0 is expanded by the inner bash
-  KPM_BENCH_PHASE=measure unshare -Urm bash -c \
-    'mount -t tmpfs -o size=64m kpm-bench /tmp && exec "$0"' "${BASH_SOURCE[0]}"
-  ISOLATION="private /tmp"
-else
-  say "== no namespaces here: measuring in the shared /tmp; run nothing else that uses function echo"
-  measure
-  ISOLATION="shared /tmp"
-fi
+bench_say "== run.sh: ${SELECTED[*]}; logs in target/bench/run/"
 
-CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-JAVA_VERSION="$(java -version 2>&1 | head -1)"
-NNG_VERSION="$(dpkg-query -W -f='${Version}' libnng1 2>/dev/null || echo unknown)"
+bench_build || die "the build failed (mvn -B -q -DskipTests package): nothing was measured"
+bench_classpath || die "Maven could not compute the test class path: nothing was measured"
+BUILD_TIME=$((SECONDS - T0))
+export KPM_BENCH_BUILT=1
+
+declare -A RC=() TIME=()
+for part in "${SELECTED[@]}"; do
+  rows="$BENCH_OUT/$part/rows.txt"
+  rm -f "$rows"
+  read -r -a part_args <<<"${ARGS[$part]}"
+  part_env "$part"
+  bench_say ""
+  label="bench/$part.sh"
+  ((${#part_args[@]} == 0)) || label+=" ${part_args[*]}"
+  bench_say "== run.sh: $label (load $(cut -d' ' -f1 /proc/loadavg))"
+  t=$SECONDS
+  set +e
+  env -u BENCH "${PART_ENV[@]}" "$ROOT/bench/$part.sh" "${part_args[@]}" 2>&1 | tee "$LOGS/$part.log"
+  RC[$part]=${PIPESTATUS[0]}
+  set -e
+  TIME[$part]=$((SECONDS - t))
+  if ((RC[$part] == 0)); then
+    bench_say "== run.sh: $part took $(duration "${TIME[$part]}")"
+  else
+    bench_say "run.sh: ERROR: bench/$part.sh failed (exit status ${RC[$part]}) after" \
+      "$(duration "${TIME[$part]}"); its output: target/bench/run/$part.log"
+  fi
+done
+
+# ------------------------------------------------------------------------------------ report
+TABLE="$LOGS/table.md"
+STATUS=0
+{
+  for part in "${SELECTED[@]}"; do
+    rows="$BENCH_OUT/$part/rows.txt"
+    [[ -s "$rows" ]] && cat "$rows"
+    for id in $(ids_of "$part"); do
+      # A selected benchmark without a row: its part failed before writing it.
+      if ! grep -q "^$id|" "$rows" 2>/dev/null; then
+        echo "$id|did not run to its end: bench/$part.sh exit status ${RC[$part]}, see target/bench/run/$part.log|—|—|—|—|FAILED"
+        STATUS=1
+      fi
+    done
+    ((RC[$part] == 0)) || STATUS=1
+  done
+} >"$LOGS/rows.txt"
+
+OS="$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")"
+TIMES=""
+for part in "${SELECTED[@]}"; do
+  TIMES+="$part $(duration "${TIME[$part]}")$( ((RC[$part] == 0)) || echo " (FAILED)"), "
+done
+{
+  echo "machine: $CORES cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+  echo "OS: ${OS:-unknown}, Linux $(uname -r) $(uname -m)"
+  echo "Java: $(java -version 2>&1 | head -2 | paste -sd ';' | sed 's/;/; /')"
+  echo "date: $START_DATE – $(date -u '+%H:%M') UTC"
+  echo "load average (1, 5, 15 min): $START_LOAD at start, $(cut -d' ' -f1-3 /proc/loadavg) at end"
+  echo "command: $COMMAND"
+  echo "wall time: build $(duration "$BUILD_TIME"), ${TIMES}total $(duration $((SECONDS - T0)))"
+  echo
+  echo "| # | figure | kpm | baseline (same run) | ratio | target | result |"
+  echo "| --- | --- | ---: | --- | ---: | --- | --- |"
+  LC_ALL=C sort -s -t'|' -k1,1 "$LOGS/rows.txt" |
+    awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
+} >"$TABLE"
 echo
-echo "machine: $(nproc) cores, ${CPU:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $JAVA_VERSION; libnng $NNG_VERSION"
-echo "command: ROUNDS=$ROUNDS N=$N WARMUP=$WARMUP bench/run.sh (median over $ROUNDS rounds, $ISOLATION)"
-echo
-awk '
-  function median(host, key,    n, i, j, t, v) {
-    n = count[host]
-    for (i = 1; i <= n; i++) v[i] = val[host, key, i]
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
-  {
-    host = $1; k = ++count[host]
-    for (i = 2; i <= NF; i++) { split($i, kv, "="); val[host, kv[1], k] = kv[2] }
-  }
-  END {
-    if (!count["c"] || !count["java"]) { print "missing results" > "/dev/stderr"; exit 1 }
-    for (h = 1; h <= 2; h++) {
-      host = h == 1 ? "c" : "java"
-      p50[host] = median(host, "p50_us"); p99[host] = median(host, "p99_us"); cps[host] = median(host, "calls_per_s")
-    }
-    print "| host ↔ probe | p50 (µs) | p99 (µs) | calls/s |"
-    print "| --- | ---: | ---: | ---: |"
-    printf "| C (libnng REP) | %.1f | %.1f | %.0f |\n", p50["c"], p99["c"], cps["c"]
-    printf "| Java (kpm RepSocket) | %.1f | %.1f | %.0f |\n", p50["java"], p99["java"], cps["java"]
-    printf "| ratio Java/C | %.2f× | %.2f× | %.2f× |\n", p50["java"] / p50["c"], p99["java"] / p99["c"], cps["java"] / cps["c"]
-  }
-' "$RESULTS"
+cat "$TABLE"
+if ((STATUS)); then
+  bench_say ""
+  bench_say "run.sh: ERROR: not every part ran to its end (rows marked FAILED); see target/bench/run/*.log"
+fi
+exit "$STATUS"

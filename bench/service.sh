@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Service benchmarks of kpm with 1,000 installed plugins; prints one Markdown table with each figure,
-# its baseline measured in the same run, the ratio and PASS/MISS against its target.
+# its baseline measured in the same run, the ratio and PASS/MISS against its target. The same rows go
+# to target/bench/service/rows.txt (id|figure|kpm|baseline|ratio|target|result) for bench/run.sh.
 #
-#   bench/service.sh              # B2, B3 and B4: about 5 minutes on 2 idle cores once built
+#   bench/service.sh              # B2, B3 and B4: about 4 minutes on 2 idle cores once built
 #   bench/service.sh b2 b4        # only some of them
 #   DURATION=5 ROUNDS=1 bench/service.sh     # a quick look; the README's figures use the defaults
 #
@@ -22,14 +23,16 @@
 # KPM_LAUNCHER (the launcher jar of B3 and B4, with its kpm.war beside its folder, default
 # target/kpm-launcher/kpm-launcher.jar: e.g. another version's build), JAVA_OPTS (options of those
 # launcher JVMs).
-# Needs a JDK 17, Maven, curl, wrk (apt-get install wrk), and for B4 gcc, make, libnng-dev and
-# libcjson-dev (the probe of ../shared/tools/portable-probe, built into target/). Everything it makes
-# lives in target/bench/service/; nothing else of kpm's may run on the probes' /tmp/plugin_probe<i>.ipc.
+# Needs a JDK 17, Maven, curl, wrk, and for B4 gcc, make, libnng-dev and libcjson-dev (the probe of
+# ../shared/tools/portable-probe, built into target/bench/probe/); the packages are installed with
+# apt-get when missing and running as root. Everything it makes lives in target/bench/service/;
+# nothing else of kpm's may run on the probes' /tmp/plugin_probe<i>.ipc.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="$ROOT/target/bench/service"
-PROBE_SRC="$ROOT/../shared/tools/portable-probe"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+OUT="$BENCH_OUT/service"
 LAUNCHER="${KPM_LAUNCHER:-$ROOT/target/kpm-launcher/kpm-launcher.jar}"
 WAR="${KPM_WAR:-$ROOT/target/kpm.war}"
 N="${N:-1000}"
@@ -39,7 +42,7 @@ ROUNDS="${ROUNDS:-3}"
 PORTABLES="${PORTABLES:-20}"
 THREADS=2
 CONNECTIONS=16
-RESULTS="$OUT/results.txt"
+RESULTS="$OUT/rows.txt"
 PIDS=()     # launchers started here, stopped on exit
 TOMCATS=()  # CATALINA_BASEs started here
 
@@ -140,20 +143,16 @@ count_names() { curl -sf "$1" | tr -d '[]"' | tr ',' '\n' | grep -c . || true; }
 
 build() {
   mkdir -p "$OUT"
-  local built="$ROOT/target/kpm.war"
-  if [[ ! -f "$ROOT/target/kpm-launcher/kpm-launcher.jar" || ! -f "$built" ||
-    -n "$(find "$ROOT/src/main" "$ROOT/db" "$ROOT/webapp" "$ROOT/pom.xml" -newer "$built" -print -quit)" ]]; then
-    say "== building kpm (mvn -B -q -DskipTests package)"
-    (cd "$ROOT" && mvn -B -q -DskipTests package)
-  fi
+  bench_need curl curl || die "curl is missing"
+  bench_need wrk wrk || die "wrk is missing"
+  bench_build || die "the build failed"
   [[ -f "$WAR" ]] || die "no WAR at $WAR"
   [[ -f "$LAUNCHER" ]] || die "no launcher at $LAUNCHER"
-  command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
 }
 
 build_probe() {
-  say "== building the portable probe into target/bench/service/"
-  make -s -C "$PROBE_SRC" OUT="$OUT" >/dev/null
+  say "== building the portable probe into target/bench/probe/"
+  bench_probe || die "cannot build the portable probe"
 }
 
 # wrk_run LABEL URL [PATHS_FILE] [SECONDS]: one wrk run; prints "LABEL rps p99_ms errors app_ms db_ms",
@@ -368,7 +367,6 @@ b4() {
   template
   rm -rf "$dir"
   mkdir -p "$dir/zips"
-  build_probe
   for ((i = 1; i <= PORTABLES; i++)); do
     if awk -v p="/tmp/plugin_probe$i.ipc" '$NF == p { found = 1 } END { exit !found }' /proc/net/unix; then
       die "/tmp/plugin_probe$i.ipc is in use (a kpm test run?); run the benchmark alone"
@@ -382,7 +380,7 @@ b4() {
   for ((i = 1; i <= PORTABLES; i++)); do
     name="probe$i"
     mkdir -p "$dir/zips/$name/sources"
-    cp "$OUT/portable-probe" "$dir/zips/$name/$name"
+    cp "$BENCH_PROBE" "$dir/zips/$name/$name"
     printf '{"version":"v1.0.0","language":"go","executable":"%s","sources":["counter"]}\n' \
       "$name" >"$dir/zips/$name/$name.json"
     printf 'default:\n  interval: 1000\n' >"$dir/zips/$name/sources/counter.yaml"
@@ -428,8 +426,13 @@ selected=("$@")
 for b in "${selected[@]}"; do
   [[ "$b" =~ ^b[234]$ ]] || die "unknown benchmark $b (b2, b3 or b4)"
 done
-build
+bench_lock || exit 1
+mkdir -p "$OUT"
 : >"$RESULTS"
+build
+if [[ " ${selected[*]} " == *" b4 "* ]]; then
+  build_probe
+fi
 LOADS=()
 for b in "${selected[@]}"; do
   before="$(load)"

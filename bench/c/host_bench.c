@@ -1,5 +1,5 @@
 /*
- * host_bench: the libnng C <-> C baseline of bench/run.sh.
+ * host_bench: the libnng C <-> C baseline of bench/calls.sh.
  *
  * A C host on libnng that does for one function call exactly what kpm's Java host (and eKuiper's
  * Go host) does, see shared/PORTABLE.md sections 0, 3.1, 3.2, 3.4 and 3.5:

@@ -35,8 +35,12 @@ final class BulkInstalls {
     this.http = http;
   }
 
-  /** Warm-up installs, then the rounds; returns the table rows. */
-  List<String> run(Path zip, Path scripted, int rounds, int warmup) throws Exception {
+  /**
+   * Warm-up installs, then the rounds; returns the table rows, their figures named after {@code
+   * size} (e.g. {@code 50 MB zip}).
+   */
+  List<BenchRow> run(Path zip, Path scripted, String size, int rounds, int warmup)
+      throws Exception {
     List<String> urls =
         List.of("file://" + zip, http.url(zip.getFileName().toString()), "file://" + scripted);
     say("== B1 warm-up: " + warmup + " installs of each kind, one unzip");
@@ -63,9 +67,9 @@ final class BulkInstalls {
             Sample.median(syncSeconds.stream().mapToDouble(d -> d).toArray())));
     Sample base = medians.get(0);
     return List.of(
-        row("B1 50 MB zip, file://", medians.get(1), base),
-        row("B1 50 MB zip, http:// (loopback)", medians.get(2), base),
-        row("B1 50 MB zip + install.sh (all files written), file://", medians.get(3), base));
+        row(size + ", file://", medians.get(1), base),
+        row(size + ", http:// (loopback)", medians.get(2), base),
+        row(size + " + install.sh (all files written), file://", medians.get(3), base));
   }
 
   private static List<Sample> list() {
@@ -115,17 +119,16 @@ final class BulkInstalls {
     return s;
   }
 
-  private static String row(String what, Sample kpm, Sample base) {
+  private static BenchRow row(String what, Sample kpm, Sample base) {
     double ratio = kpm.wall() / base.wall();
-    return String.format(
-        Locale.ROOT,
-        "| %s | %.2f s | %.2f s `unzip -q` + `sync` | %.2f× | ≤ %.1f× | %s | %.2f / %.2f s |",
+    return new BenchRow(
+        "B1",
         what,
-        kpm.wall(),
-        base.wall(),
-        ratio,
-        TARGET,
-        ratio <= TARGET ? "PASS" : "MISS",
+        String.format(Locale.ROOT, "%.2f s", kpm.wall()),
+        String.format(Locale.ROOT, "%.2f s `unzip -q` + `sync`", base.wall()),
+        String.format(Locale.ROOT, "%.2f×", ratio),
+        String.format(Locale.ROOT, "≤ %.1f×", TARGET),
+        ratio <= TARGET,
         kpm.cpu(),
         base.cpu());
   }

@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Java side of {@code bench/run.sh}: the function-call round trip between kpm's pure-Java SP
+ * The Java side of {@code bench/calls.sh}: the function-call round trip between kpm's pure-Java SP
  * sockets and the libnng portable probe. A benchmark, not a test (a main class; surefire does not
  * run it). It does exactly what {@code bench/c/host_bench.c} does on libnng, see PORTABLE.md §3:
  *

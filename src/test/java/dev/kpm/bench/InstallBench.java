@@ -2,9 +2,12 @@ package dev.kpm.bench;
 
 import dev.kpm.testing.FixtureServer;
 import dev.kpm.testing.LauncherProcess;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,27 +22,34 @@ import java.util.Locale;
  * of both sides (kpm: its JVM and its PostgreSQL), which vary less than wall time on a shared
  * machine.
  *
- * <p>Usage: {@code InstallBench <work folder>} (emptied first); the system property {@code
- * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 5), {@code
- * WARMUP} (untimed B1 installs of each kind first, default 2), {@code PAR_ROUNDS} (B5, default 3),
- * {@code SIZE_MB} (B1 zip, default 50), {@code PLUGINS} (B5, default 50), {@code BENCH} ({@code
- * b1}, {@code b5} or {@code all}, the default), {@code KPM_JAVA_OPTS} (options for kpm's JVM, e.g.
- * a JFR recording).
+ * <p>Usage: {@code InstallBench <work folder> [rows file]}: the work folder is emptied first; the
+ * rows file, if given, receives each benchmark's rows as soon as it ends, one {@link
+ * BenchRow#line()} per line, for {@code bench/run.sh}'s combined table. The system property {@code
+ * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 4: each step
+ * once in each place of the order), {@code WARMUP} (untimed B1 installs of each kind first, default
+ * 1), {@code PAR_ROUNDS} (B5, default 3), {@code SIZE_MB} (B1 zip, default 50), {@code PLUGINS}
+ * (B5, default 50), {@code BENCH} ({@code b1}, {@code b5} or {@code all}, the default), {@code
+ * KPM_JAVA_OPTS} (options for kpm's JVM, e.g. a JFR recording).
  */
 public final class InstallBench {
   private InstallBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: InstallBench <work folder>");
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: InstallBench <work folder> [rows file]");
       System.exit(2);
     }
-    int rounds = env("ROUNDS", 5);
+    int rounds = env("ROUNDS", 4);
     int sizeMb = env("SIZE_MB", 50);
     int plugins = env("PLUGINS", 50);
     String only = System.getenv().getOrDefault("BENCH", "all");
     Path work = Path.of(args[0]).toAbsolutePath();
+    Path rowsFile = args.length > 1 ? Path.of(args[1]).toAbsolutePath() : null;
     BenchHost.deleteTree(work);
+    if (rowsFile != null) {
+      Files.createDirectories(rowsFile.getParent());
+      Files.deleteIfExists(rowsFile);
+    }
     Path data = Files.createDirectories(work.resolve("data"));
     Files.createDirectories(work.resolve("home"));
 
@@ -69,14 +79,21 @@ public final class InstallBench {
     LauncherProcess kpm =
         LauncherProcess.start(
             work.resolve("home"), LauncherProcess.freePort(), "kpm.log", jvmOptions());
-    List<String> rows = new ArrayList<>();
+    List<BenchRow> rows = new ArrayList<>();
     try (FixtureServer http = new FixtureServer(data)) {
       if (!only.equals("b5")) {
-        rows.addAll(
-            new BulkInstalls(work, kpm, http).run(bulk.zip(), scripted, rounds, env("WARMUP", 2)));
+        String size = sizeMb + " MB zip";
+        int warmup = env("WARMUP", 1);
+        record(
+            rows,
+            new BulkInstalls(work, kpm, http).run(bulk.zip(), scripted, size, rounds, warmup),
+            rowsFile);
       }
       if (!only.equals("b1")) {
-        rows.add(new ParallelInstalls(work, kpm).run(small, env("PAR_ROUNDS", 3)));
+        record(
+            rows,
+            List.of(new ParallelInstalls(work, kpm).run(small, env("PAR_ROUNDS", 3))),
+            rowsFile);
       }
     } finally {
       say("== stopping kpm: exit status " + kpm.stop());
@@ -90,7 +107,21 @@ public final class InstallBench {
     System.out.println(
         "| figure | kpm | baseline (same run) | ratio | target | result | CPU kpm / baseline |");
     System.out.println("| --- | ---: | --- | ---: | --- | --- | ---: |");
-    rows.forEach(System.out::println);
+    rows.forEach(r -> System.out.println(r.markdown()));
+  }
+
+  /** Keeps a benchmark's rows for the table and appends them to the rows file, if any. */
+  private static void record(List<BenchRow> all, List<BenchRow> rows, Path rowsFile)
+      throws IOException {
+    all.addAll(rows);
+    if (rowsFile != null) {
+      Files.write(
+          rowsFile,
+          rows.stream().map(BenchRow::line).toList(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    }
   }
 
   static void expect(HttpResponse<String> r, int status, String what) {
