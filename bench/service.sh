@@ -19,7 +19,7 @@
 #
 # Environment: N (plugins, 1000), DURATION (wrk seconds per measured run, 20), WARMUP (wrk seconds
 # per target before measuring, 5), ROUNDS (B3 starts per variant, 3), PORTABLES (B4, 20), KPM_WAR
-# (the WAR B2 deploys, default target/kpm.war: e.g. a build with bench/memoized-reads.patch),
+# (the WAR B2 deploys, default target/kpm.war: e.g. another version's build),
 # KPM_LAUNCHER (the launcher jar of B3 and B4, with its kpm.war beside its folder, default
 # target/kpm-launcher/kpm-launcher.jar: e.g. another version's build), JAVA_OPTS (options of those
 # launcher JVMs).
