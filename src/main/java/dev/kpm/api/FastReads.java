@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * GET /plugins/{sources|sinks|functions|udfs}} and {@code GET …/{name}} sends the body {@link
  * ReadBodies} rendered for the current snapshot, so such a read costs about what a static file does
  * (issue 5, B2). Anything else — another method, a query string, a name that needs decoding or is
- * not installed, {@code prebuild}, an {@code Accept} without JSON, a stopped kpm — goes on to
- * Jersey, which owns every error and status. The bytes are the ones the resources send.
+ * not installed, {@code prebuild}, an {@code Accept} without JSON, a stopped kpm, a snapshot that
+ * cannot be loaded — goes on to Jersey, which owns every error and status. The bytes are the ones
+ * the resources send.
  */
 public final class FastReads implements Filter {
   private static final String PREFIX = "/plugins/";
@@ -37,10 +38,16 @@ public final class FastReads implements Filter {
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    byte[] body =
-        request instanceof HttpServletRequest http && response instanceof HttpServletResponse
-            ? body(http)
-            : null;
+    byte[] body = null;
+    if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse) {
+      try {
+        body = body(http);
+      } catch (RuntimeException e) {
+        // Say, the database is unreachable while the snapshot is renewed: JAX-RS answers, in
+        // eKuiper's error shape with a logged reference.
+        body = null;
+      }
+    }
     if (body == null) {
       chain.doFilter(request, response);
       return;

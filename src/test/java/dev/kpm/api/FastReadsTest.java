@@ -171,6 +171,27 @@ class FastReadsTest extends ApiTest {
   }
 
   @Test
+  void aSnapshotThatCannotBeLoadedIsAJsonErrorFromJaxRsAndReadsRecoverAfter() {
+    install("sinks", "doomed", "");
+    kpm.sql("ALTER TABLE plugin RENAME TO plugin_away");
+    try {
+      // The drop fails on the missing table, yet counts as a change: the next read must reload.
+      assertEquals(500, target("plugins/sinks/doomed").request().delete().getStatus());
+      Response failed = get("plugins/sinks");
+      assertEquals(500, failed.getStatus());
+      assertEquals("yes", failed.getHeaderString(MARK));
+      assertEquals("application/json", failed.getMediaType().toString());
+      assertTrue(failed.readEntity(String.class).startsWith("{\"error\":"));
+    } finally {
+      kpm.sql("ALTER TABLE plugin_away RENAME TO plugin");
+    }
+    Response recovered = get("plugins/sinks");
+    assertEquals(200, recovered.getStatus());
+    assertNull(recovered.getHeaderString(MARK));
+    assertEquals(200, target("plugins/sinks/doomed").request().delete().getStatus());
+  }
+
+  @Test
   void readsDuringParallelInstallsNeverHideAnAnsweredInstall() throws Exception {
     List<String> names = IntStream.range(0, 16).mapToObj(i -> "par" + i).toList();
     AtomicBoolean installing = new AtomicBoolean(true);
