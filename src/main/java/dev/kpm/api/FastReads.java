@@ -45,7 +45,6 @@ public final class FastReads implements Filter {
       } catch (RuntimeException e) {
         // Say, the database is unreachable while the snapshot is renewed: JAX-RS answers, in
         // eKuiper's error shape with a logged reference.
-        body = null;
       }
     }
     if (body == null) {
@@ -79,15 +78,16 @@ public final class FastReads implements Filter {
     if (name != null && (!PLAIN_NAME.matcher(name).matches() || name.equals("prebuild"))) {
       return null;
     }
+    boolean udfs = word.equals("udfs");
+    PluginType type = nativeType(word);
+    if (!udfs && type == null) {
+      return null;
+    }
     Registry registry = plugins.registry();
-    if (word.equals("udfs")) {
+    if (udfs) {
       return name == null
           ? ReadBodies.udfs(registry)
           : registry.findUdf(name).map(udf -> ReadBodies.udf(registry, udf)).orElse(null);
-    }
-    PluginType type = nativeType(word);
-    if (type == null) {
-      return null;
     }
     return name == null
         ? ReadBodies.list(registry, type)
