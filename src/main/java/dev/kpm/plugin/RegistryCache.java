@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Read-your-writes: {@link PluginStore} calls {@link #changed} after each commit and before the
  * request that made the change answers, so any read that starts after that answer loads a snapshot
  * that includes it. A load reads the counter before it queries, so a snapshot never claims a
- * generation whose changes it may lack. Thread-safe; loads are serialised.
+ * generation whose changes it may lack, and reads plugins and symbols in one statement, so it never
+ * shows a plugin without its symbols. Thread-safe; loads are serialised.
  */
 public final class RegistryCache {
   private final Transactions tx;
@@ -55,46 +56,47 @@ public final class RegistryCache {
     }
   }
 
+  /** One statement, so the snapshot shows one committed state (plugins and symbols alike). */
   private static Registry load(EntityManager em, long generation) {
-    Map<String, List<String>> symbolsByPlugin = new HashMap<>();
-    List<String> udfs = new ArrayList<>();
-    Map<String, String> owners = new HashMap<>();
-    for (Object[] s :
-        em.createQuery(
-                "select s.name, s.plugin.name from FunctionSymbol s where s.plugin.state = :s"
-                    + " order by s.plugin.name, s.position",
-                Object[].class)
-            .setParameter("s", PluginState.INSTALLED)
-            .getResultList()) {
-      String symbol = (String) s[0];
-      String plugin = (String) s[1];
-      symbolsByPlugin.computeIfAbsent(plugin, p -> new ArrayList<>()).add(symbol);
-      udfs.add(symbol);
-      owners.put(symbol, plugin);
-    }
-    udfs.sort(null);
     Map<PluginType, Map<String, NativePluginView>> plugins = new EnumMap<>(PluginType.class);
     for (PluginType type : PluginType.values()) {
-      if (type != PluginType.PORTABLES) {
+      if (type.isNative()) {
         plugins.put(type, new LinkedHashMap<>());
       }
     }
-    for (Object[] p :
+    Map<String, List<String>> symbolsByPlugin = new HashMap<>();
+    Map<String, String> owners = new HashMap<>();
+    List<Object[]> rows =
         em.createQuery(
-                "select p.type, p.name, p.version, p.functionsDeclared from Plugin p"
-                    + " where p.state = :s and p.type <> :portables",
+                "select p.type, p.name, p.version, p.functionsDeclared, s.name from Plugin p"
+                    + " left join FunctionSymbol s on s.plugin = p"
+                    + " where p.state = :s and p.type <> :portables"
+                    + " order by p.name, s.position",
                 Object[].class)
             .setParameter("s", PluginState.INSTALLED)
             .setParameter("portables", PluginType.PORTABLES)
-            .getResultList()) {
-      PluginType type = (PluginType) p[0];
-      String name = (String) p[1];
+            .getResultList();
+    for (Object[] row : rows) {
+      String name = (String) row[1];
+      String symbol = (String) row[4];
+      if (symbol != null) {
+        symbolsByPlugin.computeIfAbsent(name, n -> new ArrayList<>()).add(symbol);
+        owners.put(symbol, name);
+      }
+    }
+    for (Object[] row : rows) {
+      PluginType type = (PluginType) row[0];
+      String name = (String) row[1];
       Optional<List<String>> functions =
-          type == PluginType.FUNCTIONS && (Boolean) p[3]
+          type == PluginType.FUNCTIONS && (Boolean) row[3]
               ? Optional.of(List.copyOf(symbolsByPlugin.getOrDefault(name, List.of())))
               : Optional.empty();
-      plugins.get(type).put(name, new NativePluginView(type, name, (String) p[2], functions));
+      plugins
+          .get(type)
+          .putIfAbsent(name, new NativePluginView(type, name, (String) row[2], functions));
     }
+    List<String> udfs = new ArrayList<>(owners.keySet());
+    udfs.sort(null);
     return new Registry(generation, plugins, udfs, owners);
   }
 }
