@@ -71,10 +71,17 @@ final class Child implements AutoCloseable {
     }
   }
 
-  /** The exit status, or fails the test if the process is still running after {@code within}. */
+  /**
+   * The exit status, once the process has ended and all it printed has been read (so {@link
+   * #output} is complete); fails the test if that takes longer than {@code within}.
+   */
   int exitStatus(Duration within) throws InterruptedException {
     if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
       fail(name + " still runs after " + within + ":\n" + output());
+    }
+    pump.join(within.toMillis());
+    if (pump.isAlive()) {
+      fail(name + " ended but its output did not within " + within + ":\n" + output());
     }
     return process.exitValue();
   }
