@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,12 +25,14 @@ import java.util.logging.Logger;
  * of the home's file system through coreutils' {@code sync -f}: it writes back what is dirty, as
  * the B1 baseline's {@code sync} does, and costs one process start; a work file deleted before it
  * (the download, the scratch folder) is dropped, not written. Where that command is missing or
- * fails, each touched file and its folder is fsynced instead. Thread-safe.
+ * fails, each touched file and its folder is fsynced instead. Installs that finish together share
+ * calls ({@link Group}). Thread-safe.
  */
 final class Durability {
   private static final Logger LOG = Logger.getLogger(Durability.class.getName());
   private static final List<String> SYNC_FS = List.of("sync", "-f");
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final Map<List<Object>, Group> GROUPS = new ConcurrentHashMap<>();
 
   /** How a flush was done. */
   enum Method {
@@ -47,7 +52,8 @@ final class Durability {
 
   static Method flush(List<String> syncFs, Duration timeout, Path home, Collection<Path> touched)
       throws IOException {
-    if (syncFs(syncFs, timeout, home)) {
+    Group group = GROUPS.computeIfAbsent(List.of(syncFs, home), k -> new Group());
+    if (group.flush(() -> syncFs(syncFs, timeout, home))) {
       return Method.SYNCFS;
     }
     Set<Path> folders = new LinkedHashSet<>();
@@ -61,6 +67,61 @@ final class Durability {
       force(folder);
     }
     return Method.FSYNC;
+  }
+
+  /**
+   * Group commit of the syncfs calls on one file system: a caller is covered by any call that
+   * started after it asked, so installs that finish together share one call instead of queueing one
+   * each (each call waits for all writeback in flight). One call runs at a time; a caller that
+   * finds none running and itself not yet covered runs the next one, for every request made so far.
+   * An interrupted wait reports false: the caller then fsyncs its own files.
+   */
+  static final class Group {
+    private long requested;
+    private long covered;
+    private boolean coveredOk;
+    private boolean running;
+
+    /** How many flushes were asked for so far. */
+    synchronized long requested() {
+      return requested;
+    }
+
+    boolean flush(BooleanSupplier syncFs) {
+      long upTo;
+      synchronized (this) {
+        long mine = ++requested;
+        while (true) {
+          if (covered >= mine) {
+            // The last call ended after one that started after this request: its result holds.
+            return coveredOk;
+          }
+          if (!running) {
+            running = true;
+            upTo = requested;
+            break;
+          }
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+      }
+      boolean ok = false;
+      try {
+        ok = syncFs.getAsBoolean();
+        return ok;
+      } finally {
+        synchronized (this) {
+          running = false;
+          covered = upTo;
+          coveredOk = ok;
+          notifyAll();
+        }
+      }
+    }
   }
 
   private static boolean syncFs(List<String> command, Duration timeout, Path home) {
