@@ -24,20 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 class DurabilityTest {
   @TempDir Path home;
 
+  /** A file written below the home and one removed from it. */
   private List<Path> touched() throws Exception {
+    Files.createDirectories(home.resolve("plugins/sources"));
     Path written = Files.writeString(home.resolve("plugins/sources/Random.so"), "so");
     return List.of(written, home.resolve("etc/sources/removed.yaml"));
   }
 
   @Test
   void oneSyncfsOfTheHomesFileSystemWhereCoreutilsHasSyncF() throws Exception {
-    Files.createDirectories(home.resolve("plugins/sources"));
     assertEquals(Durability.Method.SYNCFS, Durability.flush(home, touched()));
   }
 
   @Test
   void withoutTheSyncCommandEachTouchedFileAndFolderIsFsyncedRemovedOnesSkipped() throws Exception {
-    Files.createDirectories(home.resolve("plugins/sources"));
     assertEquals(
         Durability.Method.FSYNC,
         Durability.flush(List.of("/nonexistent/sync"), Duration.ofSeconds(5), home, touched()));
@@ -45,7 +45,6 @@ class DurabilityTest {
 
   @Test
   void aFailingSyncFallsBackToFsync() throws Exception {
-    Files.createDirectories(home.resolve("plugins/sources"));
     assertEquals(
         Durability.Method.FSYNC,
         Durability.flush(List.of("false"), Duration.ofSeconds(5), home, touched()));
@@ -53,7 +52,6 @@ class DurabilityTest {
 
   @Test
   void aHangingSyncIsKilledAfterItsTimeoutAndFallsBackToFsync() throws Exception {
-    Files.createDirectories(home.resolve("plugins/sources"));
     long started = System.nanoTime();
     assertEquals(
         Durability.Method.FSYNC,
