@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The function-call benchmark: kpm's pure-Java SP host <-> the libnng portable probe, side by side
 # with a libnng C host <-> the same probe over the same kind of socket (REP listening on a
-# Unix-domain socket, PORTABLE.md section 3). Prints each run's line and a Markdown table of the
+# Unix-domain socket, docs/portable-protocol.md section 3). Prints each run's line and a Markdown table of the
 # medians over the rounds with the ratio Java/C; the p50 and p99 rows also go to
 # target/bench/calls/rows.txt (id|figure|kpm|baseline|ratio|target|result) for bench/run.sh.
 #

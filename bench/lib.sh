@@ -72,11 +72,11 @@ bench_need_c() {
     bench_need /usr/include/nng/nng.h libnng-dev && bench_need /usr/include/cjson/cJSON.h libcjson-dev
 }
 
-# Builds the libnng portable probe of ../shared/tools/portable-probe into target/bench/probe/ (make
+# Builds the libnng portable probe of src/test/native/portable-probe into target/bench/probe/ (make
 # only recompiles when its source changed); sets BENCH_PROBE to the binary.
 bench_probe() {
   bench_need_c || return 1
-  make -s -C "$ROOT/../shared/tools/portable-probe" OUT="$BENCH_OUT/probe" >/dev/null || return 1
+  make -s -C "$ROOT/src/test/native/portable-probe" OUT="$BENCH_OUT/probe" >/dev/null || return 1
   # shellcheck disable=SC2034 # used by the sourcing script
   BENCH_PROBE="$BENCH_OUT/probe/portable-probe"
 }

@@ -24,7 +24,7 @@
 # target/kpm-launcher/kpm-launcher.jar: e.g. another version's build), JAVA_OPTS (options of those
 # launcher JVMs).
 # Needs a JDK 17, Maven, curl, wrk, and for B4 gcc, make, libnng-dev and libcjson-dev (the probe of
-# ../shared/tools/portable-probe, built into target/bench/probe/); the packages are installed with
+# src/test/native/portable-probe, built into target/bench/probe/); the packages are installed with
 # apt-get when missing and running as root. Everything it makes lives in target/bench/service/;
 # nothing else of kpm's may run on the probes' /tmp/plugin_probe<i>.ipc.
 set -euo pipefail

@@ -2,7 +2,7 @@
  * host_bench: the libnng C <-> C baseline of bench/calls.sh.
  *
  * A C host on libnng that does for one function call exactly what kpm's Java host (and eKuiper's
- * Go host) does, see shared/PORTABLE.md sections 0, 3.1, 3.2, 3.4 and 3.5:
+ * Go host) does, see docs/portable-protocol.md sections 0, 3.1, 3.2, 3.4 and 3.5:
  *
  *   1. listen REP on ipc:///tmp/plugin_<name>.ipc, start the probe as
  *      `<probe> {"sendTimeout":1000}` with PROBE_NAME=<name>, receive its handshake;
@@ -71,7 +71,7 @@ static nng_socket listen_rep(const char *url, int timeout_ms)
 	return s;
 }
 
-/* PORTABLE.md section 3.4; returns the answer (nng_free it) and its size in *len. */
+/* docs/portable-protocol.md section 3.4; returns the answer (nng_free it) and its size in *len. */
 static char *exchange(nng_socket s, const char *payload, size_t *len)
 {
 	for (;;) {

@@ -41,7 +41,7 @@ public record Settings(
    */
   public record Db(Optional<String> url, String user, String password, int poolSize) {}
 
-  /** Limits and policies of the install pipeline (SPEC A2.10, A2.12, A2.13, A2.14). */
+  /** Limits and policies of the install pipeline (docs/api.md §9.10, §9.12–§9.14). */
   public record Install(
       Duration downloadTimeout,
       long maxDownloadBytes,

@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** eKuiper's portable plugin endpoints with the process status (SPEC §2.3, A1). */
+/** eKuiper's portable plugin endpoints with the process status (docs/api.md §4, §9). */
 @Path("/plugins/portables")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton

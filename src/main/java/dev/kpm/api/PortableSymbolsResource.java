@@ -14,9 +14,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * kpm's symbol API (SPEC A3): start and stop a portable source, sink or function for a rule
+ * kpm's symbol API (docs/api.md §8): start and stop a portable source, sink or function for a rule
  * operator instance with eKuiper's Control JSON, call a function, read a source, feed a sink — over
- * the same channels and messages a rule engine uses (shared/PORTABLE.md §2–§3).
+ * the same channels and messages a rule engine uses (docs/portable-protocol.md §2–§3).
  */
 @Path("/plugins/portables/{name}/symbols")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,8 +1,8 @@
 package dev.kpm.install;
 
 /**
- * Caps for one archive (SPEC A2.10); defaults: 10,000 entries, 1 GiB uncompressed in total, ratio
- * 200:1 for any entry over 1 MiB.
+ * Caps for one archive (docs/api.md §9.10); defaults: 10,000 entries, 1 GiB uncompressed in total,
+ * ratio 200:1 for any entry over 1 MiB.
  */
 public record ArchiveLimits(
     int maxEntries, long maxTotalBytes, long ratioThresholdBytes, int maxRatio) {

@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Download settings (SPEC A2.12–A2.13).
+ * Download settings (docs/api.md §9.12–§9.13).
  *
  * @param timeout the whole transfer (connect, headers and body, every redirect included)
  * @param maxBytes the largest accepted content

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fetches a plugin zip from a {@code file}, {@code http} or {@code https} URI into a new file,
- * computing its SHA-256 while streaming (SPEC A2.11–A2.13). Thread-safe: one instance serves
+ * computing its SHA-256 while streaming (docs/api.md §9.11–§9.13). Thread-safe: one instance serves
  * concurrent downloads, each to its own target. TLS is verified with the JVM's default trust store;
  * there is no switch to turn that off.
  */

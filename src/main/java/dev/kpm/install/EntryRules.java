@@ -11,8 +11,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * The refusal rules of SPEC A2.10, applied to the central directory before anything is written, and
- * the refusal messages shared with {@link Extraction}.
+ * The refusal rules of docs/api.md §9.10, applied to the central directory before anything is
+ * written, and the refusal messages shared with {@link Extraction}.
  */
 final class EntryRules {
   static final String NOT_A_ZIP = "zip: not a valid zip file";

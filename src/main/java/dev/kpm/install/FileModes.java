@@ -6,7 +6,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Permission bits for extracted files and folders: the zip's bits, never wider (SPEC A2.8). */
+/**
+ * Permission bits for extracted files and folders: the zip's bits, never wider (docs/api.md §9.8).
+ */
 final class FileModes {
   static final int OWNER_READ_WRITE = 0600;
 

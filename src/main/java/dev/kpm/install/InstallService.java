@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /**
  * Every mutation of the native plugin registry: create, update, drop and register, each decoded and
  * validated with eKuiper's texts, then run on the install executor while holding the lock of its
- * (type, name) — one change per plugin at a time, different plugins in parallel (SPEC A2.11).
- * Thread-safe.
+ * (type, name) — one change per plugin at a time, different plugins in parallel (docs/api.md
+ * §9.11). Thread-safe.
  */
 public final class InstallService {
   private final InstallTools tools;
@@ -57,7 +57,9 @@ public final class InstallService {
     return locked(type, name, () -> installer.update(type, name, named));
   }
 
-  /** Drops a plugin; with {@code stop} the server stops right after answering (SPEC A2.1). */
+  /**
+   * Drops a plugin; with {@code stop} the server stops right after answering (docs/api.md §9.1).
+   */
   public String drop(PluginType type, String name, boolean stop) {
     Ids.validate(name);
     String text =
@@ -88,7 +90,7 @@ public final class InstallService {
     return text + "must restart for the change to take effect.";
   }
 
-  /** Replaces a function plugin's function list, all or nothing (SPEC A2.5). */
+  /** Replaces a function plugin's function list, all or nothing (docs/api.md §9.5). */
   public String register(String name, String body) {
     Ids.validate(name);
     return locked(

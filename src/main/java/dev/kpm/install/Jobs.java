@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * Runs plugin changes on the install executor, holding the lock of their (type, name): one change
- * per plugin at a time, different plugins in parallel (SPEC A2.11). Thread-safe.
+ * per plugin at a time, different plugins in parallel (docs/api.md §9.11). Thread-safe.
  */
 final class Jobs {
   private final ExecutorService executor;

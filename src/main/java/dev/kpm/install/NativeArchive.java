@@ -9,10 +9,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * eKuiper's zip rules for a native plugin (SPEC B §3.1–3.5): where each entry goes, relative to the
- * home folder or to the script folder, and whether the archive is complete. kpm keeps a
- * pre-existing source yaml and accepts the install (SPEC A2.2). Decided from the entry list alone,
- * before anything is extracted.
+ * eKuiper's zip rules for a native plugin (docs/api.md §5.1–5.5): where each entry goes, relative
+ * to the home folder or to the script folder, and whether the archive is complete. kpm keeps a
+ * pre-existing source yaml and accepts the install (docs/api.md §9.2). Decided from the entry list
+ * alone, before anything is extracted.
  */
 final class NativeArchive {
   private final PluginType type;

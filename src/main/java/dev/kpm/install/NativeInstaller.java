@@ -19,7 +19,7 @@ import java.util.Set;
  * Creates and updates native plugins: record the attempt, download, check and extract into a
  * private staging folder, run install.sh there, then move the files into place and commit the
  * registry in one transaction. Any failure leaves the home folder and the registry as they were
- * (SPEC A2.3, A2.6). The caller holds the plugin's lock.
+ * (docs/api.md §9.3, §9.6). The caller holds the plugin's lock.
  */
 final class NativeInstaller {
   private final InstallTools tools;

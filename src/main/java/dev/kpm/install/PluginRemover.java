@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Drops a plugin: the row is marked DELETING (the name disappears at once, SPEC A2.1), the files
- * the plugin installed are removed — etc and data copies alike (A2.4), nothing it did not install —
- * then the row goes with its symbols. A crash in between is finished at the next start. The caller
- * holds the plugin's lock.
+ * Drops a plugin: the row is marked DELETING (the name disappears at once, docs/api.md §9.1), the
+ * files the plugin installed are removed — etc and data copies alike (docs/api.md §9.4), nothing it
+ * did not install — then the row goes with its symbols. A crash in between is finished at the next
+ * start. The caller holds the plugin's lock.
  */
 final class PluginRemover {
   private final HomeLayout home;

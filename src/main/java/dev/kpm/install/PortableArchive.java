@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * eKuiper's zip rules for a portable plugin (SPEC B §5.2, §5.3 step 5): symbol configs below {@code
+ * eKuiper's zip rules for a portable plugin (docs/api.md §6.2, §6.3): symbol configs below {@code
  * sources/}, {@code sinks/}, {@code functions/} go to {@code etc/} and {@code data/}; everything
  * else to {@code plugins/portable/<name>/}. Decided from the entry list alone.
  */

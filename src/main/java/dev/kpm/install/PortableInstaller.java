@@ -22,11 +22,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Creates and updates portable plugins: stage and check the zip (SPEC B §5), run install.sh, move
- * the files into place, start the process — an update starts the new one on the kept control
+ * Creates and updates portable plugins: stage and check the zip (docs/api.md §6), run install.sh,
+ * move the files into place, start the process — an update starts the new one on the kept control
  * channel, so started symbols continue — and only then commit. Any failure, a failed first start
- * included, leaves the files, the registry and the running version as they were (A2.3, A2.6). The
- * caller holds the plugin's lock.
+ * included, leaves the files, the registry and the running version as they were (docs/api.md §9.3,
+ * §9.6). The caller holds the plugin's lock.
  */
 final class PortableInstaller {
   static final String PREFIX_CREATE = "portable plugin create command error: ";
@@ -108,7 +108,9 @@ final class PortableInstaller {
     }
   }
 
-  /** SPEC A2.8: the declared executable gets its owner execute bit, nothing else is widened. */
+  /**
+   * docs/api.md §9.8: the declared executable gets its owner execute bit, nothing else is widened.
+   */
   private static void makeOwnerExecutable(Path exe) throws IOException {
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(exe);
     perms.add(PosixFilePermission.OWNER_EXECUTE);

@@ -7,7 +7,10 @@ import dev.kpm.plugin.PortableSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads and validates a portable plugin's {@code <name>.json} with eKuiper's texts (§5.1). */
+/**
+ * Reads and validates a portable plugin's {@code <name>.json} with eKuiper's texts (docs/api.md
+ * §6.1).
+ */
 final class PortableJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -20,8 +20,8 @@ import java.util.Optional;
 
 /**
  * Portable plugins: create, hot update and drop with eKuiper's texts (names ID-validated, unknown
- * names 404 — SPEC A2.7), their process status, and kpm's symbol API that drives started symbols
- * over the real channels (A3). Thread-safe.
+ * names 404 — docs/api.md §9.7), their process status, and kpm's symbol API that drives started
+ * symbols over the real channels (A3). Thread-safe.
  */
 public final class PortableService {
   private static final Duration DATA_TIMEOUT = Duration.ofSeconds(10);
@@ -115,7 +115,9 @@ public final class PortableService {
         });
   }
 
-  /** The process status of an installed plugin; 404 for unknown and dropped ones (A2.7). */
+  /**
+   * The process status of an installed plugin; 404 for unknown and dropped ones (docs/api.md §9.7).
+   */
   public PortableStatus status(String name) {
     Ids.validate(name);
     if (store.find(PluginType.PORTABLES, name).isEmpty()) {

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * Brings the home folder and the registry back in line at start-up, before kpm serves: installs a
  * crash interrupted are rolled back (the whole plugin or nothing), drops it interrupted are
  * finished, stale staging folders removed, and {@code .so} files found without a row are registered
- * as eKuiper's auto-load does — recorded as such (SPEC A2.9).
+ * as eKuiper's auto-load does — recorded as such (docs/api.md §9.9).
  */
 public final class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
@@ -63,8 +63,8 @@ public final class Reconciler {
   }
 
   /**
-   * eKuiper registers every folder of {@code plugins/portable/} at start (SPEC B §5.9): a folder
-   * without a row, holding a valid {@code <name>.json} and its executable, is registered as
+   * eKuiper registers every folder of {@code plugins/portable/} at start (docs/api.md §6.4): a
+   * folder without a row, holding a valid {@code <name>.json} and its executable, is registered as
    * auto-loaded; its processes start with the others.
    */
   private void autoLoadPortable(Path folder) {

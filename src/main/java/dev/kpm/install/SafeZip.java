@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * Reads and extracts plugin zips, refusing hostile ones (SPEC A2.10, DESIGN rule 7). The static
+ * Reads and extracts plugin zips, refusing hostile ones (docs/api.md §5.7, §9.10). The static
  * methods are thread-safe, each call opening the zip on its own; an {@link Archive} from {@link
  * #open} belongs to one thread. Entries are checked against the central directory before anything
  * is written, so a refused archive writes nothing.

@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * eKuiper's syntactic check of the {@code file} field (SPEC B §1.6): the string parses as a request
- * URI; its scheme is {@code http}/{@code https} (any case) with a non-empty host, or {@code file}
- * with an empty host and a non-empty path; and the whole string ends with {@code .zip}.
+ * eKuiper's syntactic check of the {@code file} field (docs/api.md §1.5): the string parses as a
+ * request URI; its scheme is {@code http}/{@code https} (any case) with a non-empty host, or {@code
+ * file} with an empty host and a non-empty path; and the whole string ends with {@code .zip}.
  */
 public final class SourceUrl {
   private SourceUrl() {}

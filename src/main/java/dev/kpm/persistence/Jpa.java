@@ -8,8 +8,9 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 
 /**
  * Builds the EntityManagerFactory programmatically. No persistence.xml and no {@code
- * jakarta.persistence.Persistence}: on Payara both hand the unit to the server's own provider
- * (STACK.md §3). The schema belongs to the migrations; Hibernate only validates it.
+ * jakarta.persistence.Persistence}: on Payara both hand the unit to the server's own provider (its
+ * class loader prefers the server's copies). The schema belongs to the migrations; Hibernate only
+ * validates it.
  */
 public final class Jpa {
   private Jpa() {}

@@ -17,9 +17,9 @@ import org.hibernate.Session;
 /**
  * Writes of the plugin registry and the UDF registry. Each method is one transaction, so a
  * registration, an update or a function-list replacement is all-or-nothing, and symbols are only
- * ever removed from their owner (SPEC A2.5). Callers serialise per (type, name); the database's
- * constraints guard the rest. Every write tells the {@link RegistryCache} once it has committed (or
- * failed), before it returns. Thread-safe.
+ * ever removed from their owner (docs/api.md §9.5). Callers serialise per (type, name); the
+ * database's constraints guard the rest. Every write tells the {@link RegistryCache} once it has
+ * committed (or failed), before it returns. Thread-safe.
  */
 public final class PluginStore {
   /** Auto-loaded plugins registered per transaction: short transactions, few commits. */

@@ -3,7 +3,7 @@ package dev.kpm.plugin;
 import java.util.List;
 
 /**
- * A portable plugin's {@code <name>.json} (SPEC B §5.1), validated.
+ * A portable plugin's {@code <name>.json} (docs/api.md §6.1), validated.
  *
  * @param executable the path relative to the plugin folder, as written in the json
  * @param sources null when the json has no {@code sources} (eKuiper prints null, not [])

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * eKuiper's prebuild listing (SPEC B §6): download URLs of the official plugin builds for this
- * machine, from static name lists; nothing is fetched. With several hosts the first wins (A2.14).
+ * eKuiper's prebuild listing (docs/api.md §7): download URLs of the official plugin builds for this
+ * machine, from static name lists; nothing is fetched. With several hosts the first wins
+ * (docs/api.md §9.14).
  */
 public final class Prebuild {
   private static final Map<PluginType, List<String>> NAMES =

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * The native plugin registry and the UDF registry as they were at one moment: what eKuiper keeps in
- * memory and answers its reads from (SPEC 4.1). Immutable and thread-safe; {@link RegistryCache}
- * makes a new one after every committed change. Answers rendered from one snapshot (say, response
- * bytes) may be kept in it with {@link #derived}: they can never outlive the data they show.
+ * memory and answers its reads from. Immutable and thread-safe; {@link RegistryCache} makes a new
+ * one after every committed change. Answers rendered from one snapshot (say, response bytes) may be
+ * kept in it with {@link #derived}: they can never outlive the data they show.
  */
 public final class Registry {
   private final long generation;

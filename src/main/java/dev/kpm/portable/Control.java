@@ -8,8 +8,9 @@ import dev.kpm.plugin.PluginException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * eKuiper's Control object (PORTABLE §3.2): which symbol, for which rule operator instance, with
- * which data source and config. Serialised byte for byte as Go does (field order, no spaces).
+ * eKuiper's Control object (docs/portable-protocol.md §3.2): which symbol, for which rule operator
+ * instance, with which data source and config. Serialised byte for byte as Go does (field order, no
+ * spaces).
  *
  * @param pluginType {@code source}, {@code sink} or {@code func}
  * @param config the source's or sink's properties, or null
@@ -69,7 +70,7 @@ public record Control(
     }
   }
 
-  /** The host's function start: an all-empty meta (PORTABLE §3.2). */
+  /** The host's function start: an all-empty meta (docs/portable-protocol.md §3.2). */
   public static Control function(String symbol) {
     return new Control(symbol, "", "", 0, "func", "", null);
   }

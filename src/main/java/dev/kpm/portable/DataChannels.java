@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * kpm's side of the data channels of started symbols (PORTABLE §2): a PULL listener per source
- * instance, a PUSH dialer plus an ack PULL listener per sink instance, a REP listener per function
- * symbol (kept for the life of kpm, as eKuiper does). Channels outlive plugin processes, so a
- * restarted or updated plugin re-dials them. Thread-safe.
+ * kpm's side of the data channels of started symbols (docs/portable-protocol.md §2): a PULL
+ * listener per source instance, a PUSH dialer plus an ack PULL listener per sink instance, a REP
+ * listener per function symbol (kept for the life of kpm, as eKuiper does). Channels outlive plugin
+ * processes, so a restarted or updated plugin re-dials them. Thread-safe.
  */
 final class DataChannels implements AutoCloseable {
   private final Path dir;

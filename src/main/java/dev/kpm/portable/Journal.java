@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The start commands a plugin has acknowledged, replayed after every (re)start (PORTABLE §1.6), and
- * the per-rule reference counts of started sources and sinks (§1.5). Function starts are keyed by
- * symbol, so every started function of a plugin comes back after a crash (eKuiper keys them all by
- * one empty meta). Not thread-safe: guarded by its {@link PluginHost}.
+ * The start commands a plugin has acknowledged, replayed after every (re)start
+ * (docs/portable-protocol.md §1.6), and the per-rule reference counts of started sources and sinks
+ * (§1.5). Function starts are keyed by symbol, so every started function of a plugin comes back
+ * after a crash (eKuiper keys them all by one empty meta). Not thread-safe: guarded by its {@link
+ * PluginHost}.
  */
 final class Journal {
   private final Map<String, Control> started = new LinkedHashMap<>();

@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One child process of a portable plugin, started as eKuiper starts it (PORTABLE §1.4): the
- * executable (or the Python interpreter, or {@code conda run}) with the argument {@code
+ * One child process of a portable plugin, started as eKuiper starts it (docs/portable-protocol.md
+ * §1.4): the executable (or the Python interpreter, or {@code conda run}) with the argument {@code
  * {"sendTimeout":1000}}, in the plugin folder, with kpm's environment and no stdin; stdout and
  * stderr read line by line into the plugin's logger, the last bytes kept for the status. Stopping
  * sends SIGTERM to the whole tree, then SIGKILL after the grace. Thread-safe.

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Per-plugin serialisation (SPEC A2.11): one winner per name, different names in parallel. */
+/**
+ * Per-plugin serialisation (docs/api.md §9.11): one winner per name, different names in parallel.
+ */
 class ConcurrencyTest extends ApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
 

@@ -24,8 +24,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The zip rules of SPEC B §3 and the hostile archives of A2.10: each refused with eKuiper's (or
- * kpm's) exact text, and nothing written anywhere.
+ * The zip rules of docs/api.md §5 and the hostile archives of §5.7 and §9.10: each refused with
+ * eKuiper's (or kpm's) exact text, and nothing written anywhere.
  */
 class NativeArchiveRulesTest extends ApiTest {
 

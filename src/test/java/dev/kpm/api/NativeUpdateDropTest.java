@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Atomic update (SPEC A2.6) and complete drop (A2.1, A2.4) through the real API. */
+/** Atomic update (docs/api.md §9.6) and complete drop (§9.1, §9.4) through the real API. */
 class NativeUpdateDropTest extends ApiTest {
 
   private String body(String name, Path zip) {

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Portable zips refused with eKuiper's §5.1–5.3 texts, and nothing left behind (A2.3, A2.7). */
+/**
+ * Portable zips refused with eKuiper's texts (docs/api.md §6.1–6.3), and nothing left behind (§9.3,
+ * §9.7).
+ */
 class PortableInstallRulesTest extends ApiTest {
   private static final String FAIL =
       "portable plugin create command error: fail to install plugin: ";

@@ -100,7 +100,9 @@ class PortableLifecycleTest extends ApiTest {
     assertEquals("running", s.get("status").asText(), s.toString());
     long pid = s.get("pid").asLong();
     assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-    assertTrue(Files.isExecutable(kpm.home().resolve("plugins/portable/probe/probe")), "A2.8");
+    assertTrue(
+        Files.isExecutable(kpm.home().resolve("plugins/portable/probe/probe")),
+        "the declared executable gets its owner execute bit (docs/api.md §9.8)");
 
     send(
         "POST",

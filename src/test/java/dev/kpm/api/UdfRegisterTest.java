@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The register API: a transactional, ownership-aware replacement of a function list (A2.5). */
+/**
+ * The register API: a transactional, ownership-aware replacement of a function list (docs/api.md
+ * §9.5).
+ */
 class UdfRegisterTest extends ApiTest {
 
   @BeforeAll

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Java side of {@code bench/calls.sh}: the function-call round trip between kpm's pure-Java SP
  * sockets and the libnng portable probe. A benchmark, not a test (a main class; surefire does not
- * run it). It does exactly what {@code bench/c/host_bench.c} does on libnng, see PORTABLE.md §3:
+ * run it). It does exactly what {@code bench/c/host_bench.c} does on libnng, see
+ * docs/portable-protocol.md §3:
  *
  * <ol>
  *   <li>listen REP on {@code /tmp/plugin_<name>.ipc}, start {@code <probe> {"sendTimeout":1000}}
@@ -110,7 +111,7 @@ public final class FunctionCallBench {
         n);
   }
 
-  /** A FuncReply is JSON (PORTABLE.md §3.5): parse it, never compare bytes. */
+  /** A FuncReply is JSON (docs/portable-protocol.md §3.5): parse it, never compare bytes. */
   private static void check(byte[] reply) throws IOException {
     JsonNode json = new ObjectMapper().readTree(reply);
     if (!json.path("state").asBoolean(false) || !"abc".equals(json.path("result").asText(null))) {

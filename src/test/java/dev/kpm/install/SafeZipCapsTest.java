@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The caps of SPEC A2.10: entries, total bytes and compression ratio, also when sizes lie. */
+/**
+ * The caps of docs/api.md §9.10: entries, total bytes and compression ratio, also when sizes lie.
+ */
 class SafeZipCapsTest {
   @TempDir Path zips;
   @TempDir Path home;

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real libnng plugin peer of {@code shared/tools/portable-probe}, built once per JVM into
- * {@code target/probe} (shared/ is read-only). Needs gcc, make, libnng-dev and libcjson-dev; fails
+ * The real libnng plugin peer, the project's own fixture in {@code src/test/native/portable-probe},
+ * built once per JVM into {@code target/probe}. Needs gcc, make, libnng-dev and libcjson-dev; fails
  * loudly naming them when the build fails.
  */
 public final class Probe {
@@ -25,7 +25,7 @@ public final class Probe {
 
   private static Path build() {
     Path project = Path.of("").toAbsolutePath();
-    Path source = project.getParent().resolve("shared/tools/portable-probe");
+    Path source = project.resolve("src/test/native/portable-probe");
     Path out = project.resolve("target/probe");
     try {
       Files.createDirectories(out);

@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * Builds error responses byte for byte as eKuiper writes them: compact JSON and one trailing
- * newline; served as {@code application/json} (SPEC A1: the only envelope change).
+ * newline; served as {@code application/json} (docs/api.md §9: the only envelope change).
  */
 final class ErrorResponses {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,9 +20,9 @@ import java.util.logging.Logger;
 
 /**
  * A listening Unix-domain socket that accepts any number of pipes of one protocol and feeds their
- * messages into an {@link Inbox}. Binding follows PORTABLE.md §2.2: a stale socket file (connect
- * refused) is unlinked first, a live one is "address in use"; close unlinks the file if it is still
- * the one we bound.
+ * messages into an {@link Inbox}. Binding follows docs/portable-protocol.md §2.2: a stale socket
+ * file (connect refused) is unlinked first, a live one is "address in use"; close unlinks the file
+ * if it is still the one we bound.
  *
  * <p>Lifecycle ({@link Lifecycle}): OPEN while accepting (a failed accept, e.g. out of file
  * descriptors, is retried after 100 ms); FAILED when the listening channel itself is gone (pipes

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 
 /**
  * The host end of eKuiper's control and function channels: an SP REP socket listening on a
- * Unix-domain path, with the mangos semantics of PORTABLE.md §4.6.
+ * Unix-domain path, with the mangos semantics of docs/portable-protocol.md §4.6.
  *
  * <p>One "current request" slot holds (pipe, backtrace): {@link #receive} fills it, overwriting an
  * unanswered request; {@link #send} empties it and answers on that request's pipe, or drops the
@@ -83,10 +83,10 @@ public final class RepSocket implements AutoCloseable {
   }
 
   /**
-   * eKuiper's host send loop (PORTABLE.md §3.4): send {@code payload} as the reply (after a
-   * protocol-state error: receive one message, discard it, send again), then receive the answer; an
-   * answer starting with {@code h} is a handshake or keepalive, so send again. Each send and each
-   * receive has its own {@code timeout}.
+   * eKuiper's host send loop (docs/portable-protocol.md §3.4): send {@code payload} as the reply
+   * (after a protocol-state error: receive one message, discard it, send again), then receive the
+   * answer; an answer starting with {@code h} is a handshake or keepalive, so send again. Each send
+   * and each receive has its own {@code timeout}.
    *
    * @return the first answer that is empty or does not start with {@code h}
    */

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
- * The SP wire format as pure functions (PORTABLE.md §4.2–4.5): protocol IDs, the 8-byte connection
- * header, IPC framing ({@code 0x01} + u64 big-endian length + payload) and the REQ/REP request-id
- * backtrace.
+ * The SP wire format as pure functions (docs/portable-protocol.md §4.2–4.5): protocol IDs, the
+ * 8-byte connection header, IPC framing ({@code 0x01} + u64 big-endian length + payload) and the
+ * REQ/REP request-id backtrace.
  */
 final class Sp {
   static final int REQ = 0x30;

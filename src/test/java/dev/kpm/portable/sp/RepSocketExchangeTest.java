@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link RepSocket#exchange}: eKuiper's host send loop of PORTABLE.md §3.4, driven by a Java REQ.
+ * {@link RepSocket#exchange}: eKuiper's host send loop of docs/portable-protocol.md §3.4, driven by
+ * a Java REQ.
  */
 class RepSocketExchangeTest {
   @TempDir Path dir;

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** REQ ↔ REP in Java, and REP against raw bytes: the mangos semantics of PORTABLE.md §4.6. */
+/**
+ * REQ ↔ REP in Java, and REP against raw bytes: the mangos semantics of docs/portable-protocol.md
+ * §4.6.
+ */
 class RepSocketTest {
   @TempDir Path dir;
   private Path path;

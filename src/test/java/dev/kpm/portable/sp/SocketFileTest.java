@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Unix-socket housekeeping of PORTABLE.md §2.2: stale files, live listeners, unlink, length. */
+/**
+ * Unix-socket housekeeping of docs/portable-protocol.md §2.2: stale files, live listeners, unlink,
+ * length.
+ */
 class SocketFileTest {
   @TempDir Path dir;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The wire format byte for byte, against the captures in PORTABLE.md §4.2–4.5. */
+/** The wire format byte for byte, against the captures in docs/portable-protocol.md §4.2–4.5. */
 class SpCodecTest {
 
   @ParameterizedTest

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every pattern, both directions, against libnng 1.5.2 through nngcat (PORTABLE.md §5.1). */
+/**
+ * Every pattern, both directions, against libnng 1.5.2 through nngcat (docs/portable-protocol.md
+ * §5).
+ */
 class SpNngcatInteropTest {
   static final Duration EXIT = Duration.ofSeconds(20);
   private static String nngcat;

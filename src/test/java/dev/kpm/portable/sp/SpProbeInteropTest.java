@@ -5,13 +5,12 @@ import static dev.kpm.portable.sp.SpTests.bytes;
 import static dev.kpm.portable.sp.SpTests.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kpm.testing.Probe;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Java sockets as an eKuiper host driving the real libnng plugin peer, portable-probe
- * (PORTABLE.md §5.2): handshake, control commands through the §3.4 loop, function calls, source
- * tuples, keepalives, and the plugin's exit when the host goes away.
+ * (docs/portable-protocol.md §5): handshake, control commands through the §3.4 loop, function
+ * calls, source tuples, keepalives, and the plugin's exit when the host goes away.
  */
 class SpProbeInteropTest {
   static final Duration EXIT = Duration.ofSeconds(20);
@@ -41,25 +40,8 @@ class SpProbeInteropTest {
   private Child plugin;
 
   @BeforeAll
-  static void buildProbe() throws Exception {
-    Path project = Path.of("").toAbsolutePath();
-    Path kit = project.getParent().resolve("shared").resolve("tools").resolve("portable-probe");
-    if (!Files.isRegularFile(kit.resolve("portable_probe.c"))) {
-      fail(
-          "portable-probe sources not found in " + kit + ": ../shared must sit next to " + project);
-    }
-    Path out = project.resolve("target").resolve("probe");
-    String make = SpNngcatInteropTest.onPath("make", "make gcc libnng-dev libcjson-dev");
-    try (Child build =
-        Child.start(List.of(make, "-C", kit.toString(), "OUT=" + out), Map.of(), null)) {
-      if (build.exitStatus(Duration.ofMinutes(3)) != 0) {
-        fail(
-            "building portable-probe failed; it needs: apt-get install -y make gcc libnng-dev"
-                + " libcjson-dev\n"
-                + build.output());
-      }
-    }
-    probe = out.resolve("portable-probe");
+  static void buildProbe() {
+    probe = Probe.binary();
   }
 
   @BeforeEach
@@ -176,7 +158,10 @@ class SpProbeInteropTest {
     return command("start", symbol, meta, type, config);
   }
 
-  /** {"cmd":…,"arg":"<Control JSON as a string>"} with eKuiper's field order (PORTABLE.md §3.2). */
+  /**
+   * {"cmd":…,"arg":"<Control JSON as a string>"} with eKuiper's field order
+   * (docs/portable-protocol.md §3.2).
+   */
   private static byte[] command(
       String cmd, String symbol, ObjectNode meta, String type, ObjectNode config)
       throws IOException {
