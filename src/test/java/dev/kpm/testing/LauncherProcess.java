@@ -97,6 +97,15 @@ public final class LauncherProcess {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The launcher JVM's pid. */
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public String log() {
     try {
       return Files.readString(log);
