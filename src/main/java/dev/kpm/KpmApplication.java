@@ -7,6 +7,7 @@ import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServiceGate;
 import dev.kpm.api.StrictSlashFilter;
 import dev.kpm.api.UdfsResource;
+import dev.kpm.api.error.DatabaseUnavailableMapper;
 import dev.kpm.api.error.PluginExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
@@ -46,6 +47,7 @@ public final class KpmApplication extends ResourceConfig {
     register(UdfsResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
+    register(DatabaseUnavailableMapper.class);
     register(WebApplicationExceptionMapper.class);
     register(UnexpectedExceptionMapper.class);
     register(JacksonFeature.withoutExceptionMappers());

@@ -6,6 +6,7 @@ import dev.kpm.install.DownloadPolicy;
 import dev.kpm.install.Downloader;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
+import dev.kpm.install.Pauses;
 import dev.kpm.install.PortableService;
 import dev.kpm.install.Reconciler;
 import dev.kpm.install.ServerControl;
@@ -21,6 +22,7 @@ import dev.kpm.plugin.Prebuild;
 import dev.kpm.plugin.RegistryCache;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
+import dev.kpm.process.Children;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -31,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -81,7 +84,11 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "database pool",
             Database.open(
-                dbSettings.url(), dbSettings.user(), dbSettings.password(), dbSettings.poolSize()));
+                dbSettings.url(),
+                dbSettings.user(),
+                dbSettings.password(),
+                dbSettings.poolSize(),
+                new Database.Timeouts(dbSettings.acquireTimeout(), dbSettings.statementTimeout())));
     LOG.info(() -> "database: " + db.description());
     Migrations.migrate(db.dataSource());
     EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, PluginService.entities()));
@@ -92,16 +99,28 @@ public final class KpmRuntime implements AutoCloseable {
     RegistryCache registry = new RegistryCache(tx);
     PluginStore store = new PluginStore(tx, registry);
     InstallRecords records = new InstallRecords(tx);
+    Children children = new Children(layout.children());
+    stopSurvivors(children, settings.portable().stopGrace());
     reconcile(new Reconciler(layout, store, records));
     registry.current(); // the first read finds the snapshot loaded
     Settings.Install i = settings.install();
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
     InstallTools tools =
-        new InstallTools(
-            layout, downloader, limits(i), i.scriptTimeout(), workers.executor(), server);
+        teardown.push(
+            "install jobs",
+            InstallTools.of(
+                layout,
+                downloader,
+                limits(i),
+                i.scriptTimeout(),
+                workers.executor(),
+                server,
+                children,
+                Pauses.of(settings.testPauseAt(), layout.pauses())));
     PortableSupervisor supervisor =
         teardown.push(
-            "portable plugins", new PortableSupervisor(portable(settings), workers.executor()));
+            "portable plugins",
+            new PortableSupervisor(portable(settings, children), workers.executor()));
     PortableService portables = new PortableService(tools, store, records, supervisor);
     portables.startInstalled();
     return new KpmRuntime(
@@ -133,10 +152,28 @@ public final class KpmRuntime implements AutoCloseable {
             new HashSet<>(i.allowedHosts())));
   }
 
-  private static PortableSettings portable(Settings settings) {
+  private static PortableSettings portable(Settings settings, Children children) {
     Settings.Portable p = settings.portable();
     return new PortableSettings(
-        p.pythonBin(), p.handshakeTimeout(), p.stopGrace(), Duration.ofSeconds(30), p.socketDir());
+        p.pythonBin(),
+        p.handshakeTimeout(),
+        p.stopGrace(),
+        Duration.ofSeconds(30),
+        p.socketDir(),
+        p.crashLoopRestarts(),
+        p.crashLoopWindow(),
+        children);
+  }
+
+  /**
+   * A kpm killed with SIGKILL leaves its plugin processes and install.sh trees running,
+   * re-parented; they are stopped before the reconcile undoes the installs they belonged to.
+   */
+  private static void stopSurvivors(Children children, Duration grace) {
+    List<String> stopped = children.stopSurvivors(grace);
+    if (!stopped.isEmpty()) {
+      LOG.warning("stopped processes an earlier run of kpm left running: " + stopped);
+    }
   }
 
   private static ArchiveLimits limits(Settings.Install i) {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param home the kpm home folder with eKuiper's layout (plugins, etc, data)
  * @param httpPort the HTTP port of the standalone launcher
  * @param ownsJvm true when kpm runs in its own launcher: {@code ?stop=1} then exits the JVM (100)
+ * @param testPauseAt test-only pause points of the install pipeline; empty in production
  */
 public record Settings(
     Path home,
@@ -23,23 +24,40 @@ public record Settings(
     int workerThreads,
     Duration shutdownGrace,
     boolean ownsJvm,
-    Portable portable) {
+    Portable portable,
+    String testPauseAt) {
 
   /**
    * The portable plugin host.
    *
    * @param socketDir where the ipc socket files live; eKuiper's SDKs dial {@code /tmp}
+   * @param crashLoopRestarts after this many crashes within {@code crashLoopWindow} a plugin is no
+   *     longer restarted, until it is updated or created again
    */
   public record Portable(
-      String pythonBin, Duration handshakeTimeout, Duration stopGrace, Path socketDir) {}
+      String pythonBin,
+      Duration handshakeTimeout,
+      Duration stopGrace,
+      Path socketDir,
+      int crashLoopRestarts,
+      Duration crashLoopWindow) {}
 
   /**
    * The database.
    *
    * @param url JDBC URL; empty when a JNDI DataSource {@code jdbc/kpm} is bound
    * @param poolSize the maximum number of pooled connections kpm opens itself
+   * @param acquireTimeout how long a database step waits for a connection of kpm's own pool
+   * @param statementTimeout how long one SQL statement may run; a frozen server is given up on a
+   *     little later (the client-side socket timeout)
    */
-  public record Db(Optional<String> url, String user, String password, int poolSize) {}
+  public record Db(
+      Optional<String> url,
+      String user,
+      String password,
+      int poolSize,
+      Duration acquireTimeout,
+      Duration statementTimeout) {}
 
   /** Limits and policies of the install pipeline (docs/api.md §9.10, §9.12–§9.14). */
   public record Install(
@@ -63,6 +81,10 @@ public record Settings(
     DB_USER("kpm.db.user", "DB_USER", "kpm/db.user", "postgres"),
     DB_PASSWORD("kpm.db.password", "DB_PASSWORD", "kpm/db.password", ""),
     DB_POOL_SIZE("kpm.db.poolSize", "KPM_DB_POOL_SIZE", "kpm/db.poolSize", "10"),
+    DB_ACQUIRE_TIMEOUT(
+        "kpm.db.acquireTimeout", "KPM_DB_ACQUIRE_TIMEOUT", "kpm/db.acquireTimeout", "PT5S"),
+    DB_STATEMENT_TIMEOUT(
+        "kpm.db.statementTimeout", "KPM_DB_STATEMENT_TIMEOUT", "kpm/db.statementTimeout", "PT5S"),
     WORKER_THREADS("kpm.workers", "KPM_WORKERS", "kpm/workers", "8"),
     SHUTDOWN_GRACE("kpm.shutdownGrace", "KPM_SHUTDOWN_GRACE", "kpm/shutdownGrace", "PT10S"),
     OWNS_JVM("kpm.ownsJvm", "KPM_OWNS_JVM", "kpm/ownsJvm", "false"),
@@ -94,7 +116,18 @@ public record Settings(
         "PT60S"),
     PORTABLE_STOP_GRACE(
         "kpm.portable.stopGrace", "KPM_PORTABLE_STOP_GRACE", "kpm/portable.stopGrace", "PT5S"),
-    SOCKET_DIR("kpm.portable.socketDir", "KPM_SOCKET_DIR", "kpm/portable.socketDir", "/tmp");
+    SOCKET_DIR("kpm.portable.socketDir", "KPM_SOCKET_DIR", "kpm/portable.socketDir", "/tmp"),
+    CRASH_LOOP_RESTARTS(
+        "kpm.portable.crashLoop.restarts",
+        "KPM_CRASH_LOOP_RESTARTS",
+        "kpm/portable.crashLoop.restarts",
+        "5"),
+    TEST_PAUSE_AT("kpm.test.pauseAt", "KPM_TEST_PAUSE_AT", "kpm/test.pauseAt", ""),
+    CRASH_LOOP_WINDOW(
+        "kpm.portable.crashLoop.window",
+        "KPM_CRASH_LOOP_WINDOW",
+        "kpm/portable.crashLoop.window",
+        "PT1M");
 
     public final String property;
     public final String env;
@@ -124,7 +157,9 @@ public record Settings(
             Optional.of(v.text(Key.DB_URL)).filter(s -> !s.isBlank()),
             v.text(Key.DB_USER),
             v.text(Key.DB_PASSWORD),
-            (int) v.positive(Key.DB_POOL_SIZE)),
+            (int) v.positive(Key.DB_POOL_SIZE),
+            v.duration(Key.DB_ACQUIRE_TIMEOUT),
+            v.duration(Key.DB_STATEMENT_TIMEOUT)),
         install(v),
         (int) v.positive(Key.WORKER_THREADS),
         v.duration(Key.SHUTDOWN_GRACE),
@@ -133,7 +168,10 @@ public record Settings(
             v.text(Key.PYTHON_BIN),
             v.duration(Key.HANDSHAKE_TIMEOUT),
             v.duration(Key.PORTABLE_STOP_GRACE),
-            Path.of(v.text(Key.SOCKET_DIR))));
+            Path.of(v.text(Key.SOCKET_DIR)),
+            (int) v.positive(Key.CRASH_LOOP_RESTARTS),
+            v.duration(Key.CRASH_LOOP_WINDOW)),
+        v.text(Key.TEST_PAUSE_AT));
   }
 
   private static Install install(SettingValues v) {

@@ -1,30 +1,57 @@
 package dev.kpm.install;
 
+import dev.kpm.persistence.CommitOutcomeUnknownException;
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallLog;
 import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstallState;
 import dev.kpm.plugin.PluginType;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
-/** What one install attempt has gathered so far: its record, staging, download and script log. */
+/**
+ * What one install attempt has gathered so far: its record, staging, download, script log and move
+ * plan. The staging folder is removed at the end unless the database could not learn how the
+ * attempt ended: then it is kept, with the record still RUNNING, for {@link Jobs} (or the next
+ * start's reconcile) to settle once the database answers.
+ */
 final class Attempt {
+  private static final Logger LOG = Logger.getLogger(Attempt.class.getName());
   final long recordId;
   final Staging staging;
+  private final InstallTools tools;
+  private final InstallRecords records;
+  private final PluginType type;
+  private final String name;
   Download download;
   ScriptResult script;
+  private List<String> manifest = List.of();
+  private boolean unsettled;
 
-  private Attempt(long recordId, Staging staging) {
+  private Attempt(
+      long recordId,
+      Staging staging,
+      InstallTools tools,
+      InstallRecords records,
+      PluginType type,
+      String name) {
     this.recordId = recordId;
     this.staging = staging;
+    this.tools = tools;
+    this.records = records;
+    this.type = type;
+    this.name = name;
   }
 
   /**
    * One install attempt of either kind: records it, gives it a fresh staging folder, downloads into
-   * it, runs {@code work}, records a failure with what was gathered, and always removes the staging
-   * folder.
+   * it, runs {@code work}, records a failure with what was gathered, and removes the staging folder
+   * unless the attempt is left unsettled.
    */
   static void run(
       InstallTools tools,
@@ -37,16 +64,88 @@ final class Attempt {
       Consumer<Attempt> work) {
     Path root = tools.home().staging().resolve(UUID.randomUUID().toString());
     Staging staging = Checks.io(() -> Staging.create(root, tools.home().base()));
-    Attempt a = new Attempt(records.begin(type, req.name(), op, req.file(), root), staging);
+    long id;
+    try {
+      id = records.begin(type, req.name(), op, req.file(), root);
+    } catch (CommitOutcomeUnknownException e) {
+      // The record may exist, RUNNING, and would refuse every later install of the plugin.
+      tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
+      throw e;
+    } catch (RuntimeException e) {
+      staging.delete();
+      throw e;
+    }
+    Attempt a = new Attempt(id, staging, tools, records, type, req.name());
     try {
       a.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
       work.accept(a);
     } catch (RuntimeException e) {
-      records.fail(a.recordId, e.getMessage(), a.log());
+      a.failed(e);
       throw e;
     } finally {
-      staging.delete();
+      if (!a.unsettled) {
+        staging.delete();
+      }
     }
+  }
+
+  private static void abandon(InstallRecords records, Path root, Staging staging) {
+    records.abortRunning(root, "the database connection failed while the install was recorded");
+    staging.delete();
+  }
+
+  /** Stores the planned moves; called before the first move into the home folder. */
+  void plan(List<String> moves) {
+    records.plan(recordId, moves);
+    manifest = List.copyOf(moves);
+  }
+
+  /**
+   * The commit's outcome is unknown: the files stay as they are; once the database answers, a
+   * record still RUNNING means the commit did not happen, so the moves are undone and {@code
+   * rolledBack} runs, while a SUCCEEDED one means it did.
+   */
+  void inDoubt(Runnable rolledBack) {
+    settleLater("the database connection failed during the commit", rolledBack);
+  }
+
+  private void failed(RuntimeException e) {
+    if (unsettled) {
+      return;
+    }
+    try {
+      records.fail(recordId, e.getMessage(), log());
+    } catch (DatabaseUnavailableException dbDown) {
+      settleLater(e.getMessage(), () -> {});
+    }
+  }
+
+  private void settleLater(String error, Runnable rolledBack) {
+    unsettled = true;
+    List<String> moves = manifest;
+    InstallLog log = log();
+    LOG.warning(
+        () ->
+            "install of "
+                + type.word()
+                + " "
+                + name
+                + " waits for the database to settle it; its staging folder "
+                + staging.root()
+                + " is kept until then");
+    tools
+        .jobs()
+        .settleLater(
+            type,
+            name,
+            () -> {
+              if (records.state(recordId) == InstallState.RUNNING) {
+                Checks.act(() -> staging.undo(moves));
+                rolledBack.run();
+                records.fail(recordId, error, log);
+              }
+              staging.delete();
+            });
   }
 
   Path zip() {

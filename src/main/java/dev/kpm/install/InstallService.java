@@ -3,7 +3,6 @@ package dev.kpm.install;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.InstallRecords;
-import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
@@ -29,7 +28,7 @@ public final class InstallService {
     this.store = store;
     this.records = records;
     this.installer = new NativeInstaller(tools, store, records);
-    this.jobs = new Jobs(tools.executor());
+    this.jobs = tools.jobs();
   }
 
   public String create(PluginType type, String body) {
@@ -67,20 +66,18 @@ public final class InstallService {
             type,
             name,
             () -> {
-              InstalledPlugin plugin =
-                  store
-                      .markDeleting(type, name)
-                      .orElseThrow(
-                          () ->
-                              PluginException.notFound(
-                                  "delete "
-                                      + type.word()
-                                      + " plugin "
-                                      + name
-                                      + " error: invalid name "
-                                      + name
-                                      + ": not exist"));
-              Checks.act(() -> new PluginRemover(tools.home(), store).finish(plugin));
+              new PluginRemover(tools.home(), store, tools.pauses())
+                  .drop(jobs, type, name, () -> {})
+                  .orElseThrow(
+                      () ->
+                          PluginException.notFound(
+                              "delete "
+                                  + type.word()
+                                  + " plugin "
+                                  + name
+                                  + " error: invalid name "
+                                  + name
+                                  + ": not exist"));
               return type.word() + " plugin " + name + " is deleted and eKuiper ";
             });
     if (stop) {

@@ -1,13 +1,16 @@
 package dev.kpm.install;
 
 import dev.kpm.plugin.HomeLayout;
+import dev.kpm.process.Children;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
 
 /**
  * What the install pipeline needs besides the registry: the home layout, the downloader, the
- * archive caps, the install.sh timeout, the executor installs run on, and how to stop the server.
+ * archive caps, the install.sh timeout, the executor installs run on with the per-plugin locks
+ * ({@link Jobs}), the record of child processes, and how to stop the server. Closing it stops the
+ * jobs' background settling.
  */
 public record InstallTools(
     HomeLayout home,
@@ -15,8 +18,38 @@ public record InstallTools(
     ArchiveLimits limits,
     Duration scriptTimeout,
     ExecutorService executor,
-    ServerControl server) {
+    ServerControl server,
+    Children children,
+    Pauses pauses,
+    Jobs jobs)
+    implements AutoCloseable {
   static final int SCRIPT_TAIL_BYTES = 64 * 1024;
+
+  public static InstallTools of(
+      HomeLayout home,
+      Downloader downloader,
+      ArchiveLimits limits,
+      Duration scriptTimeout,
+      ExecutorService executor,
+      ServerControl server,
+      Children children,
+      Pauses pauses) {
+    return new InstallTools(
+        home,
+        downloader,
+        limits,
+        scriptTimeout,
+        executor,
+        server,
+        children,
+        pauses,
+        new Jobs(executor));
+  }
+
+  @Override
+  public void close() {
+    jobs.close();
+  }
 
   /** The logger that install.sh output of a plugin goes to, named after the plugin. */
   static Logger scriptLog(String type, String name) {

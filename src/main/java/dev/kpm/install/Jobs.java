@@ -1,29 +1,65 @@
 package dev.kpm.install;
 
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Runs plugin changes on the install executor, holding the lock of their (type, name): one change
  * per plugin at a time, different plugins in parallel (docs/api.md §9.11). Thread-safe.
+ *
+ * <p>It also keeps the work a change could not finish because the database stopped answering — an
+ * install record to close, a commit of unknown outcome to settle, a drop to complete ({@link
+ * #settleLater}). Such work runs, under the plugin's lock, before the next change of that plugin
+ * and every {@link #SWEEP_SECONDS} seconds in the background, until the database lets it finish:
+ * disk and database agree again as soon as the database is back, without a restart.
  */
-final class Jobs {
+final class Jobs implements AutoCloseable {
+  static final long SWEEP_SECONDS = 2;
+  private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
   private final ExecutorService executor;
   private final KeyedLocks locks = new KeyedLocks();
+  private final Map<String, List<Runnable>> unsettled = new LinkedHashMap<>();
+  private final ScheduledExecutorService sweeper;
 
   Jobs(ExecutorService executor) {
     this.executor = executor;
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread t = new Thread(task, "kpm-settle");
+              t.setDaemon(true);
+              return t;
+            });
+    sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
   }
 
   <T> T locked(PluginType type, String name, Supplier<T> work) {
+    String key = key(type, name);
     Future<T> job;
     try {
-      job = executor.submit(() -> locks.with(type.word() + "/" + name, work));
+      job =
+          executor.submit(
+              () ->
+                  locks.with(
+                      key,
+                      () -> {
+                        settle(key);
+                        return work.get();
+                      }));
     } catch (RejectedExecutionException e) {
       throw PluginException.invalid("too many plugin operations in progress, try again later");
     }
@@ -38,5 +74,84 @@ final class Jobs {
       Thread.currentThread().interrupt();
       throw PluginException.invalid("interrupted while kpm was stopping");
     }
+  }
+
+  /**
+   * Keeps {@code work} for a plugin until it completes: it must be idempotent and throw {@link
+   * DatabaseUnavailableException} while the database is still away. Call it under the plugin's
+   * lock.
+   */
+  void settleLater(PluginType type, String name, Runnable work) {
+    synchronized (unsettled) {
+      unsettled.computeIfAbsent(key(type, name), k -> new ArrayList<>()).add(work);
+    }
+  }
+
+  /** Whether some work waits for the database (for tests and status). */
+  boolean hasUnsettled() {
+    synchronized (unsettled) {
+      return !unsettled.isEmpty();
+    }
+  }
+
+  /** Runs a plugin's unsettled work, in order; stops at the first that still cannot finish. */
+  private void settle(String key) {
+    while (true) {
+      Runnable next;
+      synchronized (unsettled) {
+        List<Runnable> work = unsettled.get(key);
+        if (work == null) {
+          return;
+        }
+        next = work.get(0);
+      }
+      try {
+        next.run(); // throws while the database is unavailable: the work stays
+      } catch (DatabaseUnavailableException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A bug, not an outage: keeping it would block the plugin; the next start's reconcile
+        // settles whatever it left from the database's records.
+        LOG.log(java.util.logging.Level.SEVERE, "giving up unsettled work of " + key, e);
+      }
+      synchronized (unsettled) {
+        List<Runnable> work = unsettled.get(key);
+        work.remove(0);
+        if (work.isEmpty()) {
+          unsettled.remove(key);
+        }
+      }
+      LOG.info(() -> "settled work of " + key + " left by a database outage");
+    }
+  }
+
+  private void sweep() {
+    List<String> keys;
+    synchronized (unsettled) {
+      keys = List.copyOf(unsettled.keySet());
+    }
+    for (String key : keys) {
+      try {
+        locks.with(
+            key,
+            () -> {
+              settle(key);
+              return null;
+            });
+      } catch (DatabaseUnavailableException e) {
+        return; // still away: try again at the next sweep
+      } catch (RuntimeException e) {
+        LOG.warning("cannot settle the work of " + key + " left by a database outage: " + e);
+      }
+    }
+  }
+
+  private static String key(PluginType type, String name) {
+    return type.word() + "/" + name;
+  }
+
+  @Override
+  public void close() {
+    sweeper.shutdownNow();
   }
 }

@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
@@ -95,6 +96,7 @@ final class NativeInstaller {
         fail,
         () -> {
           Staged staged = extract(archive, req, a);
+          tools.pauses().at("extracted", req.name());
           if (staged.script()) {
             a.script = Scripts.run(type, req, a.staging, tools);
             if (!a.script.succeeded()) {
@@ -139,14 +141,18 @@ final class NativeInstaller {
   private void commit(NewPlugin plugin, Optional<InstalledPlugin> old, Attempt a, String prefix) {
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(InstalledPlugin::files).orElse(List.of()));
-    records.plan(a.recordId, manifest);
+    a.plan(manifest);
     try {
       a.staging.apply(manifest);
+      tools.pauses().at("moved", plugin.name());
       if (old.isPresent()) {
         store.replace(plugin, a.recordId, a.log());
       } else {
         store.register(plugin, PluginOrigin.API, a.recordId, a.log());
       }
+    } catch (CommitOutcomeUnknownException e) {
+      a.inDoubt(() -> {});
+      throw e;
     } catch (IOException | RuntimeException e) {
       Checks.act(() -> a.staging.undo(manifest));
       throw e instanceof PluginException pe

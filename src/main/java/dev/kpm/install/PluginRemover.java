@@ -1,13 +1,17 @@
 package dev.kpm.install;
 
+import dev.kpm.persistence.CommitOutcomeUnknownException;
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Drops a plugin: the row is marked DELETING (the name disappears at once, docs/api.md §9.1), the
@@ -18,10 +22,48 @@ import java.util.List;
 final class PluginRemover {
   private final HomeLayout home;
   private final PluginStore store;
+  private final Pauses pauses;
 
-  PluginRemover(HomeLayout home, PluginStore store) {
+  PluginRemover(HomeLayout home, PluginStore store, Pauses pauses) {
     this.home = home;
     this.store = store;
+    this.pauses = pauses;
+  }
+
+  /**
+   * Drops a plugin: marks it DELETING, runs {@code beforeFiles} (stop its process), removes its
+   * files and then its row. When the database fails on the way, the drop is finished once it
+   * answers again (if it was decided) through {@link Jobs#settleLater}, and the outage is rethrown.
+   *
+   * @return the dropped plugin, empty if there was no such installed plugin
+   */
+  Optional<InstalledPlugin> drop(Jobs jobs, PluginType type, String name, Runnable beforeFiles) {
+    Optional<InstalledPlugin> plugin;
+    try {
+      plugin = store.markDeleting(type, name);
+    } catch (CommitOutcomeUnknownException e) {
+      jobs.settleLater(type, name, () -> finishIfDeleting(type, name, beforeFiles));
+      throw e;
+    }
+    if (plugin.isEmpty()) {
+      return plugin;
+    }
+    beforeFiles.run();
+    try {
+      Checks.act(() -> finish(plugin.get()));
+    } catch (DatabaseUnavailableException e) {
+      jobs.settleLater(type, name, () -> finishIfDeleting(type, name, () -> {}));
+      throw e;
+    }
+    return plugin;
+  }
+
+  private void finishIfDeleting(PluginType type, String name, Runnable beforeFiles) {
+    Optional<InstalledPlugin> decided = store.deleting(type, name);
+    if (decided.isPresent()) {
+      beforeFiles.run();
+      Checks.act(() -> finish(decided.get()));
+    }
   }
 
   /**
@@ -39,6 +81,7 @@ final class PluginRemover {
       }
     }
     Durability.flush(home.base(), removed);
+    pauses.at("dropping", plugin.name());
     store.remove(plugin.type(), plugin.name());
   }
 }

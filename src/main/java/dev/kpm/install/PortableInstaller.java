@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.persistence.CommitOutcomeUnknownException;
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
@@ -83,6 +85,7 @@ final class PortableInstaller {
         fail,
         () -> {
           List<ArchiveEntry> entries = extract(archive, a);
+          tools.pauses().at("extracted", req.name());
           PortableSpec spec =
               PortableJson.parse(
                   req.name(), Files.readAllBytes(a.staging.staged(folder + req.name() + ".json")));
@@ -126,7 +129,8 @@ final class PortableInstaller {
             pluginFolder,
             tools.scriptTimeout(),
             InstallTools.SCRIPT_TAIL_BYTES,
-            InstallTools.scriptLog("portables", req.name()));
+            InstallTools.scriptLog("portables", req.name()),
+            tools.children());
     if (!a.script.succeeded()) {
       throw new ArchiveException(
           "err:"
@@ -143,22 +147,40 @@ final class PortableInstaller {
     NewPlugin plugin = plugin(req, spec, a);
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(o -> o.plugin().files()).orElse(List.of()));
-    records.plan(a.recordId, manifest);
+    a.plan(manifest);
     try {
       a.staging.apply(manifest);
+      tools.pauses().at("moved", req.name());
       supervisor.start(running(req.name(), spec));
+      tools.pauses().at("started", req.name());
       if (old.isPresent()) {
         store.replacePortable(plugin, spec, a.recordId, a.log());
       } else {
         store.registerPortable(plugin, spec, PluginOrigin.API, a.recordId, a.log());
       }
+    } catch (CommitOutcomeUnknownException e) {
+      // The new process runs on; if the commit did not happen, the old version comes back.
+      a.inDoubt(() -> rollBackProcess(req.name(), old));
+      throw e;
     } catch (IOException | PortableStartException | RuntimeException e) {
       supervisor.stop(req.name());
       Checks.act(() -> a.staging.undo(manifest));
-      old.ifPresent(o -> restart(req.name(), o.spec()));
+      rollBackProcess(req.name(), old);
+      if (e instanceof DatabaseUnavailableException dbDown) {
+        throw dbDown;
+      }
       throw e instanceof PluginException pe
           ? PluginException.invalid(prefix + pe.getMessage())
           : PluginException.invalid(prefix + "fail to install plugin: " + e.getMessage());
+    }
+  }
+
+  /** The files are the old ones again: the old version runs, or, after a create, nothing. */
+  private void rollBackProcess(String name, Optional<Old> old) {
+    if (old.isPresent()) {
+      restart(name, old.get().spec());
+    } else {
+      supervisor.stop(name);
     }
   }
 

@@ -41,7 +41,7 @@ public final class PortableService {
     this.store = store;
     this.supervisor = supervisor;
     this.installer = new PortableInstaller(tools, store, records, supervisor);
-    this.jobs = new Jobs(tools.executor());
+    this.jobs = tools.jobs();
   }
 
   /** Starts every installed portable plugin, in parallel, without waiting (kpm start). */
@@ -98,19 +98,16 @@ public final class PortableService {
         PluginType.PORTABLES,
         name,
         () -> {
-          InstalledPlugin plugin =
-              store
-                  .markDeleting(PluginType.PORTABLES, name)
-                  .orElseThrow(
-                      () ->
-                          PluginException.notFound(
-                              "delete portable plugin "
-                                  + name
-                                  + " error: portable plugin "
-                                  + name
-                                  + " is not found"));
-          supervisor.stop(name);
-          Checks.act(() -> new PluginRemover(tools.home(), store).finish(plugin));
+          new PluginRemover(tools.home(), store, tools.pauses())
+              .drop(jobs, PluginType.PORTABLES, name, () -> supervisor.stop(name))
+              .orElseThrow(
+                  () ->
+                      PluginException.notFound(
+                          "delete portable plugin "
+                              + name
+                              + " error: portable plugin "
+                              + name
+                              + " is not found"));
           return "portable plugin " + name + " is deleted";
         });
   }
@@ -125,7 +122,7 @@ public final class PortableService {
     }
     return supervisor
         .status(name)
-        .orElse(new PortableStatus(Map.of(), ProcessState.INITIALIZING, "", 0, 0, null));
+        .orElse(new PortableStatus(Map.of(), ProcessState.INITIALIZING, "", 0, 0, null, null));
   }
 
   /** The bounded tail of what the plugin's process printed (kpm extension). */

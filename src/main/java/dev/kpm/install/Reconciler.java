@@ -45,13 +45,20 @@ public final class Reconciler {
 
   public void run() throws IOException {
     for (InstallRecords.Running r : records.running()) {
+      if (!Files.isDirectory(r.staging())) {
+        // Without its staging folder (its backups) there is nothing to restore from: the files
+        // stay, and a .so among them is auto-loaded below.
+        records.abort(r.id(), "kpm stopped during the install; its staging folder was gone");
+        LOG.warning(() -> "cannot roll back " + r.type() + " " + r.name() + ": no staging folder");
+        continue;
+      }
       new Staging(r.staging(), home.base()).undo(r.manifest());
       records.abort(r.id(), "kpm stopped during the install; rolled back at start-up");
       LOG.warning(() -> "rolled back the interrupted install of " + r.type() + " " + r.name());
     }
     clearStaging();
     for (InstalledPlugin p : store.inState(PluginState.DELETING)) {
-      new PluginRemover(home, store).finish(p);
+      new PluginRemover(home, store, Pauses.NONE).finish(p);
       LOG.warning(() -> "finished the interrupted drop of " + p.type() + " " + p.name());
     }
     for (PluginType type : List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS)) {

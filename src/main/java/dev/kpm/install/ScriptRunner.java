@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.process.Children;
 import dev.kpm.process.OutputPump;
 import dev.kpm.process.ProcessTree;
 import java.io.File;
@@ -47,10 +48,19 @@ public final class ScriptRunner {
    * Interrupting the calling thread kills the tree the same way and rethrows {@link
    * InterruptedException}.
    *
+   * <p>The shell is recorded in {@code children} while it runs, so a kpm killed meanwhile stops the
+   * tree at its next start.
+   *
    * @throws IOException when the shell cannot be started (e.g. {@code cwd} does not exist)
    */
   public static ScriptResult run(
-      Path script, List<String> args, Path cwd, Duration timeout, int tailBytes, Logger log)
+      Path script,
+      List<String> args,
+      Path cwd,
+      Duration timeout,
+      int tailBytes,
+      Logger log,
+      Children children)
       throws IOException, InterruptedException {
     checkArguments(timeout, tailBytes, log);
     String name = script.getFileName().toString();
@@ -58,7 +68,7 @@ public final class ScriptRunner {
     long started = System.nanoTime();
     Process shell = builder(script, args, cwd, runId).start();
     ProcessTree tree = new ProcessTree(shell, runId);
-    try {
+    try (Children.Record record = children.track(shell, runId, name + " in " + cwd)) {
       OutputPump out = pump(shell, false, name, tailBytes, log);
       OutputPump err = pump(shell, true, name, tailBytes, log);
       boolean exited = awaitShell(shell, timeout, tree);

@@ -16,6 +16,7 @@ final class Scripts {
         staging.scratch(),
         tools.scriptTimeout(),
         InstallTools.SCRIPT_TAIL_BYTES,
-        InstallTools.scriptLog(type.word(), req.name()));
+        InstallTools.scriptLog(type.word(), req.name()),
+        tools.children());
   }
 }

@@ -26,7 +26,10 @@ import java.util.List;
  *
  * A move plan is a list of manifest entries {@code put:<rel>} and {@code drop:<rel>} (paths
  * relative to the home folder). {@link #apply} and {@link #undo} are idempotent and can resume from
- * any point, which is what crash recovery relies on. Not thread-safe: one install owns it.
+ * any point, which is what crash recovery relies on: undo moves a new file back into {@code home/}
+ * rather than deleting it, so running it twice (say, once before and once after a restart, when the
+ * database could not record the first) restores the old files and never removes them. Not
+ * thread-safe: one install owns it.
  */
 final class Staging {
   static final String PUT = "put:";
@@ -115,8 +118,10 @@ final class Staging {
         moveIfExists(root.resolve("obsolete").resolve(rel), target);
         continue;
       }
-      if (!Files.exists(staged(rel))) {
-        Files.deleteIfExists(target);
+      if (!Files.exists(staged(rel)) && Files.exists(target)) {
+        // Moved back, not deleted: an undo that runs again finds it staged and leaves the
+        // restored file alone.
+        move(target, staged(rel));
         Prune.emptyParents(target.getParent(), homeFolder);
       }
       moveIfExists(root.resolve("backup").resolve(rel), target);

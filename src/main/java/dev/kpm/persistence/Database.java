@@ -34,10 +34,29 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * How long kpm's own pool lets a database step wait: for a connection ({@code acquire}, also the
+   * bound of opening one) and for one statement ({@code statement}, enforced by the server; the
+   * client gives up on a server that stopped answering a few seconds later). A container's pool
+   * (JNDI) is configured by the container.
+   */
+  public record Timeouts(Duration acquire, Duration statement) {
+    static final Duration CLIENT_MARGIN = Duration.ofSeconds(2);
+
+    long socketSeconds() {
+      return statement.plus(CLIENT_MARGIN).plusMillis(999).toSeconds();
+    }
+
+    long connectSeconds() {
+      return Math.max(1, acquire.plusMillis(999).toSeconds());
+    }
+  }
+
+  /**
    * Opens the database: JNDI first, then {@code url}. Fails with a message naming the settings when
    * neither is configured.
    */
-  public static Database open(Optional<String> url, String user, String password, int poolSize) {
+  public static Database open(
+      Optional<String> url, String user, String password, int poolSize, Timeouts timeouts) {
     Optional<DataSource> jndi = lookupJndi();
     if (jndi.isPresent()) {
       return new Database(jndi.get(), "JNDI " + JNDI_NAME, null, null);
@@ -64,8 +83,26 @@ public final class Database implements AutoCloseable {
     config.setMinimumIdle(1);
     config.setAutoCommit(false);
     config.setInitializationFailTimeout(10_000);
+    bound(config, timeouts);
     HikariDataSource pool = new HikariDataSource(config);
     return new Database(pool, jdbcUrl, pool, threads);
+  }
+
+  /**
+   * Every database step is bounded: waiting for a pooled connection (and validating it), opening
+   * one, and each statement — server-side, and client-side for a server that stopped answering
+   * (frozen, or gone without closing the socket). A dead connection fails its validation and is
+   * replaced, so a restarted server is used again without a restart of kpm.
+   */
+  private static void bound(HikariConfig config, Timeouts t) {
+    long acquire = Math.max(500, t.acquire().toMillis());
+    config.setConnectionTimeout(acquire);
+    config.setValidationTimeout(Math.max(250, Math.min(acquire / 2, 2_000)));
+    config.addDataSourceProperty("connectTimeout", Long.toString(t.connectSeconds()));
+    config.addDataSourceProperty("loginTimeout", Long.toString(t.connectSeconds()));
+    config.addDataSourceProperty("socketTimeout", Long.toString(t.socketSeconds()));
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("options", "-c statement_timeout=" + t.statement().toMillis());
   }
 
   private static Optional<DataSource> lookupJndi() {

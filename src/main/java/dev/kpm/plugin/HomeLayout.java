@@ -67,6 +67,16 @@ public record HomeLayout(Path base) {
     return base.resolve(".kpm").resolve("staging");
   }
 
+  /** Where the test-only pause points signal (see the install pipeline's Pauses). */
+  public Path pauses() {
+    return base.resolve(".kpm").resolve("pauses");
+  }
+
+  /** Records of the child processes kpm runs, so a later start can stop what a kill left. */
+  public Path children() {
+    return base.resolve(".kpm").resolve("children");
+  }
+
   public Path downloads() {
     return base.resolve(".kpm").resolve("downloads");
   }

@@ -60,6 +60,24 @@ public final class InstallRecords {
         em -> em.find(InstallRecord.class, id).finish(InstallState.ABORTED, why, InstallLog.EMPTY));
   }
 
+  /** Aborts the RUNNING attempt staged in {@code staging}, if the database has one. */
+  public void abortRunning(Path staging, String why) {
+    tx.run(
+        em ->
+            em.createQuery(
+                    "select r from InstallRecord r where r.state = :state and r.stagingDir = :dir",
+                    InstallRecord.class)
+                .setParameter("state", InstallState.RUNNING)
+                .setParameter("dir", staging.toString())
+                .getResultStream()
+                .forEach(r -> r.finish(InstallState.ABORTED, why, InstallLog.EMPTY)));
+  }
+
+  /** The state of one attempt, as the database has it. */
+  public InstallState state(long id) {
+    return tx.inTransaction(em -> em.find(InstallRecord.class, id).state());
+  }
+
   public List<Running> running() {
     return tx.inTransaction(
         em ->

@@ -1,6 +1,8 @@
 package dev.kpm.plugin;
 
+import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.Constraints;
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.persistence.Transactions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
@@ -199,19 +201,28 @@ public final class PluginStore {
 
   /** Marks an installed plugin as being deleted: from now on it is invisible. */
   public Optional<InstalledPlugin> markDeleting(PluginType type, String name) {
-    try {
-      return tx.inTransaction(
-          em ->
-              row(em, type, name)
-                  .filter(p -> p.state() == PluginState.INSTALLED)
-                  .map(
-                      p -> {
-                        p.state(PluginState.DELETING);
-                        return view(p);
-                      }));
-    } finally {
-      registry.changed();
-    }
+    java.util.concurrent.atomic.AtomicReference<Optional<InstalledPlugin>> marked =
+        new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
+    commit(
+        em ->
+            marked.set(
+                row(em, type, name)
+                    .filter(p -> p.state() == PluginState.INSTALLED)
+                    .map(
+                        p -> {
+                          p.state(PluginState.DELETING);
+                          return view(p);
+                        })));
+    return marked.get();
+  }
+
+  /** The plugin if its drop was decided but not finished (its row is DELETING). */
+  public Optional<InstalledPlugin> deleting(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            row(em, type, name)
+                .filter(p -> p.state() == PluginState.DELETING)
+                .map(PluginStore::view));
   }
 
   /** Removes the row; its symbols and metadata go with it (ON DELETE CASCADE). */
@@ -219,12 +230,23 @@ public final class PluginStore {
     commit(em -> row(em, type, name).ifPresent(em::remove));
   }
 
-  /** One write transaction; the read model learns of it once it has ended, committed or not. */
+  /**
+   * One write transaction; the read model learns of it once it has ended, committed or not — but
+   * for one the database never received (it was unavailable): reads then keep answering from
+   * memory. After a commit of unknown outcome the next read reloads, so it may wait for the
+   * database rather than show a state that may be gone.
+   */
   private void commit(java.util.function.Consumer<EntityManager> work) {
+    boolean sent = true;
     try {
       tx.run(work);
+    } catch (DatabaseUnavailableException e) {
+      sent = e instanceof CommitOutcomeUnknownException;
+      throw e;
     } finally {
-      registry.changed();
+      if (sent) {
+        registry.changed();
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +16,19 @@ import java.util.logging.Logger;
 
 /**
  * Everything kpm keeps for one portable plugin name: its control channel (listening before the
- * first exec and kept for the life of kpm, so updates and restarts re-dial it), its command journal
- * and reference counts, and its current process. A process that dies unexpectedly is restarted with
- * exponential backoff and the journal replayed; status changes are in {@link ProcessState}.
- * Mutations are serialised on this object; status reads never block.
+ * first exec, kept while the plugin is installed or a started symbol refers to it, so updates and
+ * restarts re-dial it), its command journal and reference counts, and its current process.
+ *
+ * <p>A process that dies unexpectedly is restarted with exponential backoff and the journal
+ * replayed, until the crash-loop policy stops it: after {@link PortableSettings#crashLoopRestarts}
+ * crashes within {@link PortableSettings#crashLoopWindow} the status stays {@code error} with a
+ * crash-loop message until a new {@link #start} (an update or a re-create). The status ({@link
+ * HostStatus}) moves only through its allowed transitions.
+ *
+ * <p>Threads: mutations are serialised on this object and may hold it through a handshake or a
+ * command exchange. The process-exit callback never takes that lock: it records the exit in the
+ * status at once and hands the restart decision to the scheduler, so a crash is visible even while
+ * a slow command is in flight. Status reads never block.
  */
 final class PluginHost implements AutoCloseable {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
@@ -28,12 +39,13 @@ final class PluginHost implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Logger log;
   private final Journal journal = new Journal();
+  private final HostStatus status = new HostStatus();
+  private final Deque<Instant> crashes = new ArrayDeque<>();
   private RepSocket control;
   private PortablePlugin plugin;
   private PortableProcess process;
   private ScheduledFuture<?> pendingRestart;
   private int failuresInRow;
-  private volatile PortableStatus status;
   private volatile PortableProcess lastProcess;
 
   PluginHost(String name, PortableSettings settings, ScheduledExecutorService scheduler) {
@@ -41,11 +53,10 @@ final class PluginHost implements AutoCloseable {
     this.settings = settings;
     this.scheduler = scheduler;
     this.log = Logger.getLogger("dev.kpm.portable.plugin." + name);
-    this.status = new PortableStatus(journal.refCount(), ProcessState.INITIALIZING, "", 0, 0, null);
   }
 
   PortableStatus status() {
-    return status;
+    return status.get();
   }
 
   /** The last output of the current or last process: stdout then stderr, bounded. */
@@ -54,16 +65,21 @@ final class PluginHost implements AutoCloseable {
     return p == null ? "" : p.outputTail();
   }
 
-  /** Starts {@code p}'s process (stopping the current one), waits for its handshake, replays. */
+  /**
+   * Starts {@code p}'s process (stopping the current one), waits for its handshake, replays. A
+   * crash loop ends here: the count starts afresh.
+   */
   synchronized void start(PortablePlugin p) throws PortableStartException {
     cancelRestart();
     stopProcess(ProcessState.INITIALIZING);
     plugin = p;
     failuresInRow = 0;
+    crashes.clear();
     launch();
   }
 
   private void launch() throws PortableStartException {
+    status.initializing();
     try {
       if (control == null) {
         control = RepSocket.listen(settings.socketDir().resolve("plugin_" + name + ".ipc"));
@@ -73,16 +89,16 @@ final class PluginHost implements AutoCloseable {
     }
     PortableProcess started;
     try {
-      started = PortableProcess.start(plugin, settings.pythonBin(), log);
+      started = PortableProcess.start(plugin, settings.pythonBin(), log, settings.children());
     } catch (PortableStartException e) {
       throw failed(e.getMessage());
     }
     process = started;
     lastProcess = started;
-    set(ProcessState.INITIALIZING, "", started.pid(), null);
-    started.onExit().thenRun(() -> exited(started));
+    status.spawned(started.pid());
+    started.onExit().thenRun(() -> onExit(started));
     awaitHandshake(started);
-    set(ProcessState.RUNNING, "", started.pid(), Instant.now());
+    status.running(started.pid(), Instant.now());
     log.info(() -> "plugin " + name + " started, pid " + started.pid());
     replay();
   }
@@ -120,29 +136,66 @@ final class PluginHost implements AutoCloseable {
       try {
         send(c, "start");
       } catch (IOException e) {
-        set(ProcessState.ERROR, e.getMessage(), status.pid(), status.startedAt());
+        status.error(e.getMessage());
       }
     }
   }
 
   private PortableStartException failed(String message) {
-    set(ProcessState.ERROR, message, 0, null);
+    status.failed(message);
     return new PortableStartException(message);
   }
 
-  /** Called when a process ends; unexpected ends are restarted with backoff. */
+  /**
+   * On the thread that saw the process end; never waits for this host's lock. The status shows the
+   * exit at once (unless the process was replaced or stopped meanwhile); the restart decision is
+   * queued.
+   */
+  private void onExit(PortableProcess p) {
+    if (p.stopRequested()) {
+      return; // stopped on purpose: whoever stopped it sets the status
+    }
+    status.exited(p.pid(), p.exitText());
+    scheduler.execute(() -> exited(p));
+  }
+
+  /** Decides what follows an unexpected end: a restart after backoff, or a crash loop. */
   private synchronized void exited(PortableProcess p) {
     if (p != process) {
-      return;
+      return; // stopped or replaced on purpose
     }
     process = null;
     String why = p.exitText();
     log.warning(() -> "plugin " + name + " process " + p.pid() + " ended: " + why);
+    Instant started = status.get().startedAt();
     boolean stable =
-        status.startedAt() != null
-            && Duration.between(status.startedAt(), Instant.now()).compareTo(STABLE) > 0;
+        started != null && Duration.between(started, Instant.now()).compareTo(STABLE) > 0;
     failuresInRow = stable ? 1 : failuresInRow + 1;
-    set(ProcessState.ERROR, why, 0, null);
+    crashed(why);
+  }
+
+  /** Counts a crash (an exit or a failed restart); restarts, or stops at a crash loop. */
+  private void crashed(String why) {
+    Instant now = Instant.now();
+    crashes.addLast(now);
+    while (!crashes.isEmpty()
+        && Duration.between(crashes.peekFirst(), now).compareTo(settings.crashLoopWindow()) > 0) {
+      crashes.removeFirst();
+    }
+    if (crashes.size() >= settings.crashLoopRestarts()) {
+      String message =
+          "crash loop: the process ended "
+              + crashes.size()
+              + " times within "
+              + settings.crashLoopWindow()
+              + " (last: "
+              + why
+              + "); kpm restarts it again after an update or a re-create";
+      log.severe(() -> "plugin " + name + ": " + message);
+      status.error(message);
+      return;
+    }
+    status.error(why);
     scheduleRestart();
   }
 
@@ -155,25 +208,26 @@ final class PluginHost implements AutoCloseable {
     if (plugin == null || process != null) {
       return;
     }
-    status = withRestarts(status.restarts() + 1);
+    status.restarted();
     try {
       launch();
     } catch (PortableStartException e) {
       failuresInRow++;
       log.log(Level.WARNING, "restart of plugin " + name + " failed: " + e.getMessage());
-      scheduleRestart();
+      crashed(e.getMessage());
     }
   }
 
-  /** Sends a control command and requires {@code ok} (PORTABLE §3.3). */
+  /** Sends a control command and requires {@code ok} (docs/portable-protocol.md §3.3). */
   synchronized void send(Control c, String cmd) throws IOException {
     if (process == null || control == null) {
+      PortableStatus s = status.get();
       throw new IOException(
           "plugin "
               + name
               + " is not running: "
-              + status.state().word()
-              + (status.errMsg().isEmpty() ? "" : " (" + status.errMsg() + ")"));
+              + s.state().word()
+              + (s.errMsg().isEmpty() ? "" : " (" + s.errMsg() + ")"));
     }
     byte[] answer = control.exchange(c.command(cmd), COMMAND_TIMEOUT);
     String text = new String(answer, StandardCharsets.UTF_8);
@@ -186,14 +240,19 @@ final class PluginHost implements AutoCloseable {
   synchronized void startSymbol(Control c) throws IOException {
     send(c, "start");
     journal.started(c);
-    refreshCounts();
+    status.refCount(journal.refCount());
   }
 
   /** Sends a symbol's stop and, on {@code ok}, removes it from the journal. */
   synchronized void stopSymbol(Control c) throws IOException {
     send(c, "stop");
     journal.stopped(c);
-    refreshCounts();
+    status.refCount(journal.refCount());
+  }
+
+  /** Whether a started symbol still refers to this plugin's channels. */
+  synchronized boolean referenced() {
+    return !journal.replay().isEmpty();
   }
 
   /** Stops the process (drop, update, shutdown); channels and journal stay. */
@@ -209,7 +268,9 @@ final class PluginHost implements AutoCloseable {
     if (p != null) {
       p.stop(settings.stopGrace());
     }
-    set(after, "", 0, null);
+    if (after == ProcessState.STOP) {
+      status.stopped();
+    }
   }
 
   private void cancelRestart() {
@@ -219,24 +280,7 @@ final class PluginHost implements AutoCloseable {
     }
   }
 
-  private void set(ProcessState state, String errMsg, long pid, Instant startedAt) {
-    status =
-        new PortableStatus(journal.refCount(), state, errMsg, pid, status.restarts(), startedAt);
-  }
-
-  private void refreshCounts() {
-    PortableStatus s = status;
-    status =
-        new PortableStatus(
-            journal.refCount(), s.state(), s.errMsg(), s.pid(), s.restarts(), s.startedAt());
-  }
-
-  private PortableStatus withRestarts(int restarts) {
-    PortableStatus s = status;
-    return new PortableStatus(
-        s.refCount(), s.state(), s.errMsg(), s.pid(), restarts, s.startedAt());
-  }
-
+  /** Stops the process and closes the control channel: nothing of this host remains. */
   @Override
   public synchronized void close() {
     stop();

@@ -1,5 +1,6 @@
 package dev.kpm.portable;
 
+import dev.kpm.process.Children;
 import dev.kpm.process.OutputPump;
 import dev.kpm.process.ProcessTree;
 import java.io.File;
@@ -29,6 +30,7 @@ final class PortableProcess {
   private final ProcessTree tree;
   private final OutputPump out;
   private final OutputPump err;
+  private volatile boolean stopRequested;
 
   private PortableProcess(Process process, String runId, Logger log) {
     this.process = process;
@@ -37,7 +39,8 @@ final class PortableProcess {
     this.err = OutputPump.start(process.getErrorStream(), "stderr", process.pid(), TAIL_BYTES, log);
   }
 
-  static PortableProcess start(PortablePlugin plugin, String pythonBin, Logger log)
+  static PortableProcess start(
+      PortablePlugin plugin, String pythonBin, Logger log, Children children)
       throws PortableStartException {
     List<String> command = command(plugin, pythonBin);
     String runId = UUID.randomUUID().toString();
@@ -46,8 +49,9 @@ final class PortableProcess {
             .directory(plugin.folder().toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().put(ProcessTree.MARKER, runId);
+    Process process;
     try {
-      return new PortableProcess(builder.start(), runId, log);
+      process = builder.start();
     } catch (IOException e) {
       throw new PortableStartException(
           "plugin executable "
@@ -57,9 +61,11 @@ final class PortableProcess {
               + ": "
               + reason(e));
     }
+    children.track(process, runId, "portable plugin " + plugin.name());
+    return new PortableProcess(process, runId, log);
   }
 
-  /** PORTABLE §1.4: the command line per language and virtual environment. */
+  /** docs/portable-protocol.md §1.4: the command line per language and virtual environment. */
   static List<String> command(PortablePlugin plugin, String pythonBin)
       throws PortableStartException {
     String exe = plugin.executable().toString();
@@ -109,7 +115,13 @@ final class PortableProcess {
 
   /** SIGTERM to the tree, SIGKILL to what is left after {@code grace}. */
   void stop(Duration grace) {
+    stopRequested = true;
     tree.kill(grace);
+  }
+
+  /** Whether kpm ended it on purpose ({@link #stop}): its exit is no crash. */
+  boolean stopRequested() {
+    return stopRequested;
   }
 
   /** The last output of the process, stdout then stderr. */

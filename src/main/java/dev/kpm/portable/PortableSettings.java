@@ -10,10 +10,15 @@ import java.time.Duration;
  * @param stopGrace how long a process has between SIGTERM and SIGKILL
  * @param maxBackoff the longest wait before restarting a crashed process
  * @param socketDir the folder of the ipc socket files ({@code /tmp}, as eKuiper's SDKs expect)
+ * @param crashLoopRestarts crashes within {@code crashLoopWindow} after which restarts stop
+ * @param children where the plugin processes are recorded while they run
  */
 public record PortableSettings(
     String pythonBin,
     Duration handshakeTimeout,
     Duration stopGrace,
     Duration maxBackoff,
-    java.nio.file.Path socketDir) {}
+    java.nio.file.Path socketDir,
+    int crashLoopRestarts,
+    Duration crashLoopWindow,
+    dev.kpm.process.Children children) {}

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param pid the process id, 0 when no process runs
  * @param restarts how many times kpm restarted the process after it died
  * @param startedAt when the current process passed its handshake, or null
+ * @param lastExit how the last process that ended unexpectedly ended (Go's wording: {@code exit
+ *     status 2}, {@code signal: killed}), or null
  */
 public record PortableStatus(
     Map<String, Integer> refCount,
@@ -17,4 +19,5 @@ public record PortableStatus(
     String errMsg,
     long pid,
     int restarts,
-    Instant startedAt) {}
+    Instant startedAt,
+    String lastExit) {}

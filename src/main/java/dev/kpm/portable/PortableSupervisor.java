@@ -68,9 +68,32 @@ public final class PortableSupervisor implements AutoCloseable {
     }
   }
 
-  /** Stops a plugin's process; its channels and journal stay for a later start. */
+  /**
+   * Stops a plugin's process (a drop, a failed install). Its control channel and journal stay only
+   * while a started symbol refers to them, so a plugin created again under the name resumes its
+   * rules' symbols; otherwise they are closed at once: no listening socket is left for a plugin
+   * that is gone.
+   */
   public void stop(String name) {
-    Optional.ofNullable(hosts.get(name)).ifPresent(PluginHost::stop);
+    PluginHost host = hosts.get(name);
+    if (host == null) {
+      return;
+    }
+    host.stop();
+    hosts.computeIfPresent(
+        name,
+        (n, h) -> {
+          if (h.referenced()) {
+            return h;
+          }
+          h.close();
+          return null;
+        });
+  }
+
+  /** The names whose control channel kpm keeps open (for tests and diagnostics). */
+  public java.util.Set<String> hosted() {
+    return java.util.Set.copyOf(hosts.keySet());
   }
 
   /** The last output of a plugin's current or last process. */
@@ -82,11 +105,15 @@ public final class PortableSupervisor implements AutoCloseable {
     return Optional.ofNullable(hosts.get(name)).map(PluginHost::status);
   }
 
-  /** Listens, sends the start, dials a sink (PORTABLE §2 order); counts it on {@code ok}. */
+  /**
+   * Listens, sends the start, dials a sink (docs/portable-protocol.md §2 order); counts it on
+   * {@code ok}.
+   */
   public void startSymbol(String plugin, Control c) throws IOException {
+    PluginHost host = existing(plugin);
     channels.prepare(plugin, c);
     try {
-      host(plugin).startSymbol(c);
+      host.startSymbol(c);
     } catch (IOException | RuntimeException e) {
       channels.release(c);
       throw e;
@@ -99,13 +126,28 @@ public final class PortableSupervisor implements AutoCloseable {
     }
   }
 
-  /** Closes the symbol's data channels, then sends its stop (PORTABLE §5.1, item 3). */
+  /**
+   * Closes the symbol's data channels, then sends its stop (docs/portable-protocol.md §5.1, item
+   * 3).
+   */
   public void stopSymbol(String plugin, Control c) throws IOException {
+    PluginHost host = existing(plugin);
     channels.release(c);
-    host(plugin).stopSymbol(c);
+    host.stopSymbol(c);
   }
 
-  /** One function call over the function's channel (PORTABLE §3.5); the raw FuncReply. */
+  private PluginHost existing(String plugin) throws IOException {
+    PluginHost host = hosts.get(plugin);
+    if (host == null) {
+      throw new IOException("plugin " + plugin + " is not running: stop");
+    }
+    return host;
+  }
+
+  /**
+   * One function call over the function's channel (docs/portable-protocol.md §3.5); the raw
+   * FuncReply.
+   */
   public byte[] call(String symbol, byte[] request, Duration timeout) throws IOException {
     return channels.function(symbol).exchange(request, timeout);
   }

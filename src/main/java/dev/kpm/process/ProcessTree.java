@@ -28,11 +28,23 @@ public final class ProcessTree {
   private static final Path PROC = Path.of("/proc");
   private static final long POLL_MILLIS = 50;
 
-  private final Process shell;
+  private final ProcessHandle shell;
   private final byte[] markerEntry;
 
   public ProcessTree(Process shell, String runId) {
-    this.shell = shell;
+    this(shell.toHandle(), runId);
+  }
+
+  /**
+   * The tree of a run started earlier, perhaps by a JVM that is gone: {@code root} when it still
+   * runs (it is then the last member), and every process carrying the run's marker.
+   */
+  public ProcessTree(Optional<ProcessHandle> root, String runId) {
+    this(root.orElse(null), runId);
+  }
+
+  private ProcessTree(ProcessHandle root, String runId) {
+    this.shell = root;
     this.markerEntry = (MARKER + "=" + runId).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -45,6 +57,11 @@ public final class ProcessTree {
    */
   public List<ProcessHandle> kill(Duration grace) {
     List<ProcessHandle> members = members();
+    stop(members, grace);
+    return shell == null ? members : members.subList(0, members.size() - 1);
+  }
+
+  private static void stop(List<ProcessHandle> members, Duration grace) {
     members.forEach(ProcessHandle::destroy);
     boolean interrupted = !awaitExit(members, grace);
     members.stream().filter(ProcessTree::running).forEach(ProcessHandle::destroyForcibly);
@@ -52,21 +69,26 @@ public final class ProcessTree {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return members.subList(0, members.size() - 1);
   }
 
-  /** Live members, deepest first, the shell last. */
+  /** Live members, deepest first, the shell last (when there is one). */
   public List<ProcessHandle> members() {
     Map<Long, ProcessHandle> found = new LinkedHashMap<>();
-    shell.descendants().forEach(h -> found.put(h.pid(), h));
+    if (shell != null) {
+      shell.descendants().forEach(h -> found.put(h.pid(), h));
+    }
     marked().forEach(h -> found.putIfAbsent(h.pid(), h));
-    found.remove(shell.pid());
+    if (shell != null) {
+      found.remove(shell.pid());
+    }
     found.values().removeIf(h -> !running(h));
     Map<ProcessHandle, Integer> depths = new HashMap<>();
     found.values().forEach(h -> depths.put(h, depth(h, found)));
     List<ProcessHandle> ordered = new ArrayList<>(found.values());
     ordered.sort(Comparator.comparing(depths::get, Comparator.reverseOrder()));
-    ordered.add(shell.toHandle());
+    if (shell != null) {
+      ordered.add(shell);
+    }
     return ordered;
   }
 

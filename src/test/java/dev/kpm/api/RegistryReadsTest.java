@@ -110,7 +110,7 @@ class RegistryReadsTest extends ApiTest {
             + portable
             + "/mirror/mirror\",\"sources\":[\"randomGo\"],\"sinks\":[\"fileGo\"],"
             + "\"functions\":[\"echoGo\"],\"refCount\":{},\"status\":\"initializing\","
-            + "\"errMsg\":\"\",\"pid\":0,\"restarts\":0,\"startedAt\":null}",
+            + "\"errMsg\":\"\",\"pid\":0,\"restarts\":0,\"startedAt\":null,\"lastExit\":null}",
         get("plugins/portables/mirror"));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kpm.process.Children;
 import dev.kpm.process.ProcessTree;
 import dev.kpm.process.Tail;
 import java.io.IOException;
@@ -98,7 +99,7 @@ class ScriptRunnerTest {
   void givesTheScriptItsAbsolutePathAsDollarZero() throws Exception {
     Path script = fixture("records-script-path");
 
-    ScriptRunner.run(script, List.of(), dir, PLENTY, TAIL, log);
+    ScriptRunner.run(script, List.of(), dir, PLENTY, TAIL, log, Children.none());
 
     assertEquals(script.toAbsolutePath().toString(), read("dollar-zero"));
   }
@@ -107,7 +108,8 @@ class ScriptRunnerTest {
   void runsInTheGivenWorkingDirectoryWithPwdSetToIt() throws Exception {
     Path work = Files.createDirectory(dir.resolve("work dir"));
 
-    ScriptRunner.run(fixture("records-working-directory"), List.of(), work, PLENTY, TAIL, log);
+    ScriptRunner.run(
+        fixture("records-working-directory"), List.of(), work, PLENTY, TAIL, log, Children.none());
 
     assertEquals(work.toRealPath() + "\n", Files.readString(work.resolve("physical")));
     assertEquals(work.toAbsolutePath().toString(), Files.readString(work.resolve("logical")));
@@ -176,7 +178,8 @@ class ScriptRunnerTest {
   @Test
   void keepsOnlyTheLastTailBytesOfLongOutput() throws Exception {
     ScriptResult result =
-        ScriptRunner.run(fixture("prints-100-kib"), List.of(), dir, PLENTY, 1024, log);
+        ScriptRunner.run(
+            fixture("prints-100-kib"), List.of(), dir, PLENTY, 1024, log, Children.none());
 
     assertTrue(result.succeeded(), result::toString);
     assertEquals(1024, result.stdoutTail().getBytes(UTF_8).length);
@@ -195,7 +198,8 @@ class ScriptRunnerTest {
   @Test
   void dropsAMultiByteCharacterCutAtTheStartOfTheTail() throws Exception {
     ScriptResult result =
-        ScriptRunner.run(fixture("prints-euro-signs"), List.of(), dir, PLENTY, 4, log);
+        ScriptRunner.run(
+            fixture("prints-euro-signs"), List.of(), dir, PLENTY, 4, log, Children.none());
 
     assertEquals("€", result.stdoutTail());
   }
@@ -226,7 +230,8 @@ class ScriptRunnerTest {
             dir,
             Duration.ofSeconds(2),
             TAIL,
-            log);
+            log,
+            Children.none());
 
     assertReturnedPromptly(started);
     assertTrue(result.timedOut());
@@ -242,7 +247,13 @@ class ScriptRunnerTest {
     long started = System.nanoTime();
     ScriptResult result =
         ScriptRunner.run(
-            fixture("ignores-sigterm"), List.of(), dir, Duration.ofSeconds(2), TAIL, log);
+            fixture("ignores-sigterm"),
+            List.of(),
+            dir,
+            Duration.ofSeconds(2),
+            TAIL,
+            log,
+            Children.none());
 
     assertReturnedPromptly(started);
     assertTrue(result.timedOut());
@@ -278,7 +289,8 @@ class ScriptRunnerTest {
   void stdinIsAtEndOfFileSoReadingItEndsAtOnce() throws Exception {
     long started = System.nanoTime();
     ScriptResult result =
-        ScriptRunner.run(fixture("reads-stdin"), List.of(), dir, PROMPTLY, TAIL, log);
+        ScriptRunner.run(
+            fixture("reads-stdin"), List.of(), dir, PROMPTLY, TAIL, log, Children.none());
 
     assertFalse(result.timedOut(), "cat waited for input");
     assertReturnedPromptly(started);
@@ -293,7 +305,7 @@ class ScriptRunnerTest {
         new Thread(
             () -> {
               try {
-                ScriptRunner.run(script, List.of(), dir, PLENTY, TAIL, log);
+                ScriptRunner.run(script, List.of(), dir, PLENTY, TAIL, log, Children.none());
               } catch (Throwable t) {
                 thrown.set(t);
               }
@@ -339,7 +351,9 @@ class ScriptRunnerTest {
 
     assertThrows(
         IOException.class,
-        () -> ScriptRunner.run(script, List.of("0"), dir.resolve("absent"), PLENTY, TAIL, log));
+        () ->
+            ScriptRunner.run(
+                script, List.of("0"), dir.resolve("absent"), PLENTY, TAIL, log, Children.none()));
   }
 
   @Test
@@ -348,10 +362,10 @@ class ScriptRunnerTest {
 
     assertThrows(
         IllegalArgumentException.class,
-        () -> ScriptRunner.run(script, List.of(), dir, Duration.ZERO, TAIL, log));
+        () -> ScriptRunner.run(script, List.of(), dir, Duration.ZERO, TAIL, log, Children.none()));
     assertThrows(
         IllegalArgumentException.class,
-        () -> ScriptRunner.run(script, List.of(), dir, PLENTY, -1, log));
+        () -> ScriptRunner.run(script, List.of(), dir, PLENTY, -1, log, Children.none()));
   }
 
   @ParameterizedTest
@@ -366,7 +380,7 @@ class ScriptRunnerTest {
 
   private ScriptResult run(String behaviour, List<String> args)
       throws IOException, InterruptedException {
-    return ScriptRunner.run(fixture(behaviour), args, dir, PLENTY, TAIL, log);
+    return ScriptRunner.run(fixture(behaviour), args, dir, PLENTY, TAIL, log, Children.none());
   }
 
   private Path fixture(String behaviour) throws IOException {

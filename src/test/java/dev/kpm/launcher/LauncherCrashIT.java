@@ -2,9 +2,11 @@ package dev.kpm.launcher;
 
 import static dev.kpm.testing.HomeAssertions.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.LauncherProcess;
+import dev.kpm.testing.Processes;
 import dev.kpm.testing.TestPlugins;
 import dev.kpm.testing.TestPlugins.Entry;
 import java.nio.file.Files;
@@ -13,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** kill -9 of kpm while install.sh runs: after a restart the plugin is not there at all. */
+/**
+ * kill -9 of kpm while install.sh runs: after a restart the plugin is not there at all and the
+ * orphaned script is stopped.
+ */
 class LauncherCrashIT {
 
   @Test
@@ -55,11 +60,12 @@ class LauncherCrashIT {
     }
     assertTrue(Files.exists(marker), () -> "install.sh never ran:\n" + first.log());
     first.kill();
-    ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
-        .ifPresent(ProcessHandle::destroyForcibly);
+    long scriptPid = Long.parseLong(Files.readString(marker).strip());
+    assertTrue(Processes.alive(scriptPid), "install.sh outlives the killed kpm");
 
     LauncherProcess second = LauncherProcess.start(home, dbPort, "second.log");
     try {
+      assertFalse(Processes.alive(scriptPid), "the next start stopped the orphaned install.sh");
       assertEquals("[]", second.send("GET", "/plugins/sinks", null).body());
       assertEquals(List.of(), files(home.resolve("plugins/sinks")));
       assertEquals(List.of(), files(home.resolve("etc/sinks")));

@@ -21,7 +21,11 @@ class DatabaseIT {
     for (int round = 0; round < 5; round++) {
       Database db =
           Database.open(
-              Optional.of(coordinates.url()), coordinates.user(), coordinates.password(), 2);
+              Optional.of(coordinates.url()),
+              coordinates.user(),
+              coordinates.password(),
+              2,
+              TestDatabase.TIMEOUTS);
       try (Connection connection = db.dataSource().getConnection()) {
         connection.createStatement().execute("SELECT 1");
       }

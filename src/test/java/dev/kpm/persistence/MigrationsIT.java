@@ -24,7 +24,7 @@ class MigrationsIT {
   @BeforeEach
   void migrateFreshDatabase() {
     TestDatabase.Coordinates c = TestDatabase.fresh();
-    db = Database.open(Optional.of(c.url()), c.user(), c.password(), 2);
+    db = Database.open(Optional.of(c.url()), c.user(), c.password(), 2, TestDatabase.TIMEOUTS);
     assertEquals(1, Migrations.migrate(db.dataSource()));
   }
 

@@ -15,12 +15,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback HTTP server for {@code http://} plugin URLs: {@code GET /files/<name>} serves a file
  * of its folder (404 when missing), {@code GET /redirect/<name>} answers 302 to {@code
- * /files/<name>}. Counts the requests it served.
+ * /files/<name>}, {@code GET /stall/<name>} sends the first half of the file and then nothing more
+ * until the server closes (a download in progress, for as long as a test needs). Counts the
+ * requests it served.
  */
 public final class FixtureServer implements AutoCloseable {
   private final HttpServer server;
   private final Path folder;
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger stalled = new AtomicInteger();
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
 
   public FixtureServer(Path folder) {
     this.folder = folder;
@@ -39,6 +44,7 @@ public final class FixtureServer implements AutoCloseable {
           ex.sendResponseHeaders(302, -1);
           ex.close();
         });
+    server.createContext("/stall/", this::stall);
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }
@@ -57,6 +63,34 @@ public final class FixtureServer implements AutoCloseable {
     }
   }
 
+  private void stall(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
+    byte[] content =
+        Files.readAllBytes(
+            folder.resolve(ex.getRequestURI().getPath().substring("/stall/".length())));
+    ex.sendResponseHeaders(200, content.length);
+    OutputStream out = ex.getResponseBody();
+    out.write(content, 0, content.length / 2);
+    out.flush();
+    stalled.incrementAndGet();
+    try {
+      closing.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ex.close();
+  }
+
+  /** The URL that sends half of {@code name} and then stalls. */
+  public String stallUrl(String name) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/stall/" + name;
+  }
+
+  /** How many stalled downloads have sent their first half. */
+  public int stalled() {
+    return stalled.get();
+  }
+
   /** The URL serving {@code name} from the folder. */
   public String url(String name) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/files/" + name;
@@ -72,6 +106,7 @@ public final class FixtureServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     server.stop(0);
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }

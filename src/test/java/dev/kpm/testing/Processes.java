@@ -1,9 +1,13 @@
 package dev.kpm.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Checks on processes a test expects to be gone. */
 public final class Processes {
@@ -22,6 +26,29 @@ public final class Processes {
       Thread.sleep(100);
     }
     return false;
+  }
+
+  /** Runs a command to its end (bounded), failing with its output when it fails. */
+  public static String run(List<String> command, Duration within) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new AssertionError(command + " failed:\n" + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether {@code pid} still runs (not gone, not a zombie). */
+  public static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
   }
 
   private static boolean zombie(long pid) {

@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * empty database of its own, so test classes never see each other's rows.
  */
 public final class TestDatabase {
+  /** kpm's default database timeouts. */
+  public static final dev.kpm.persistence.Database.Timeouts TIMEOUTS =
+      new dev.kpm.persistence.Database.Timeouts(
+          java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5));
+
   private static final AtomicInteger NEXT = new AtomicInteger();
   private static Server server;
 

@@ -63,6 +63,18 @@ public record TestKpm(
     }
   }
 
+  /** The text returned by a single-value query. */
+  public String sqlString(String query) {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test query failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Runs SQL statements against kpm's database, in one transaction. */
   public void sql(String... statements) {
     TestDatabase.sql(db, statements);
