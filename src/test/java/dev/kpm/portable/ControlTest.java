@@ -17,7 +17,7 @@ class ControlTest {
   }
 
   @Test
-  void aFunctionStartIsTheCapturedBytesOfPortableMd() {
+  void aFunctionStartIsTheCapturedBytesOfTheProtocolDocument() {
     assertEquals(
         "{\"cmd\":\"start\",\"arg\":\"{\\\"symbolName\\\":\\\"echo\\\",\\\"meta\\\":{\\\"ruleId\\\":"
             + "\\\"\\\",\\\"opId\\\":\\\"\\\",\\\"instanceId\\\":0},\\\"pluginType\\\":\\\"func\\\"}\"}",
