@@ -83,7 +83,7 @@ class DatabaseOutageIT {
                 Settings.Key.DB_ACQUIRE_TIMEOUT, "PT2S",
                 Settings.Key.DB_STATEMENT_TIMEOUT, "PT2S",
                 Settings.Key.TEST_PAUSE_AT,
-                    "moved:inflight,dropping:leaving,moved:lost,moved:unsent,moved:upgrade"));
+                    "moved:inflight,moved:frozen,dropping:leaving,moved:lost,moved:unsent,moved:upgrade"));
     http = EmbeddedTomcat.start(kpm.runtime()::mount);
   }
 
@@ -183,6 +183,25 @@ class DatabaseOutageIT {
     assertEquals(1, count("FAILED"));
     Pause.release(kpm.home(), "moved", "inflight"); // the new create goes through
     assertEquals(201, create("inflight", "Inflight.so").statusCode());
+  }
+
+  @Test
+  void aDatabaseFrozenDuringAnInstallGetsA503WithinTheBoundAndLeavesNothingOnceThawed() {
+    CompletableFuture<HttpResponse<String>> answer =
+        CompletableFuture.supplyAsync(() -> create("frozen", "Frozen.so"));
+    Pause.awaitReached(kpm.home(), "moved", "frozen");
+    pg.freeze();
+    long released = System.nanoTime();
+    Pause.release(kpm.home(), "moved", "frozen");
+
+    assertUnavailable(answer.join());
+    Duration took = Duration.ofNanos(System.nanoTime() - released);
+    assertTrue(took.compareTo(BOUND) < 0, "answered after " + took);
+    assertEquals(List.of(), files(kpm.home().resolve("plugins/sources")), "moves undone");
+
+    pg.thaw();
+    Await.until("the install record settled", () -> count("RUNNING") == 0 && noStaging());
+    assertNoTrace(kpm, "sources", "frozen");
   }
 
   @Test
