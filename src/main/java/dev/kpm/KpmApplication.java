@@ -14,6 +14,7 @@ import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.PortableService;
 import dev.kpm.plugin.PluginService;
+import dev.kpm.portable.PortableRuntime;
 import java.util.function.BooleanSupplier;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -25,19 +26,16 @@ import org.glassfish.jersey.server.ServerProperties;
  * on HK2 or CDI discovery (which differ between Tomcat and Payara).
  */
 public final class KpmApplication extends ResourceConfig {
-  public KpmApplication(
-      PluginService plugins,
-      InstallService installs,
-      PortableService portables,
-      BooleanSupplier stopped) {
+  public KpmApplication(Services services, BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
     register(
         new AbstractBinder() {
           @Override
           protected void configure() {
-            bind(plugins).to(PluginService.class);
-            bind(installs).to(InstallService.class);
-            bind(portables).to(PortableService.class);
+            bind(services.plugins()).to(PluginService.class);
+            bind(services.installs()).to(InstallService.class);
+            bind(services.portables()).to(PortableService.class);
+            bind(services.runtime()).to(PortableRuntime.class);
           }
         });
     register(NativePluginsResource.class);

@@ -1,15 +1,15 @@
 package dev.kpm;
 
 import dev.kpm.api.FastReads;
-import dev.kpm.install.ArchiveLimits;
-import dev.kpm.install.DownloadPolicy;
-import dev.kpm.install.Downloader;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
 import dev.kpm.install.Pauses;
 import dev.kpm.install.PortableService;
 import dev.kpm.install.Reconciler;
 import dev.kpm.install.ServerControl;
+import dev.kpm.install.archive.ArchiveLimits;
+import dev.kpm.install.download.DownloadPolicy;
+import dev.kpm.install.download.Downloader;
 import dev.kpm.persistence.Database;
 import dev.kpm.persistence.Jpa;
 import dev.kpm.persistence.Migrations;
@@ -20,6 +20,7 @@ import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.Prebuild;
 import dev.kpm.plugin.RegistryCache;
+import dev.kpm.portable.PortableRuntime;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
 import dev.kpm.process.Children;
@@ -46,20 +47,12 @@ import org.glassfish.jersey.servlet.ServletContainer;
 public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
   private final Teardown teardown;
-  private final PluginService plugins;
-  private final InstallService installs;
-  private final PortableService portables;
+  private final Services services;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private KpmRuntime(
-      Teardown teardown,
-      PluginService plugins,
-      InstallService installs,
-      PortableService portables) {
+  private KpmRuntime(Teardown teardown, Services services) {
     this.teardown = teardown;
-    this.plugins = plugins;
-    this.installs = installs;
-    this.portables = portables;
+    this.services = services;
   }
 
   /**
@@ -125,9 +118,12 @@ public final class KpmRuntime implements AutoCloseable {
     portables.startInstalled();
     return new KpmRuntime(
         teardown,
-        new PluginService(tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
-        new InstallService(tools, store, records),
-        portables);
+        new Services(
+            new PluginService(
+                tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
+            new InstallService(tools, store, records),
+            portables,
+            new PortableRuntime(store, supervisor)));
   }
 
   private static void reconcile(Reconciler reconciler) {
@@ -190,7 +186,7 @@ public final class KpmRuntime implements AutoCloseable {
    */
   public void mount(ServletContext context) {
     FilterRegistration.Dynamic reads =
-        context.addFilter("kpm-fast-reads", new FastReads(plugins, stopped::get));
+        context.addFilter("kpm-fast-reads", new FastReads(services.plugins(), stopped::get));
     reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/plugins/*");
     ServletRegistration.Dynamic servlet =
         context.addServlet("kpm", new ServletContainer(application()));
@@ -200,7 +196,7 @@ public final class KpmRuntime implements AutoCloseable {
 
   /** A new JAX-RS application over this runtime's services. */
   public KpmApplication application() {
-    return new KpmApplication(plugins, installs, portables, stopped::get);
+    return new KpmApplication(services, stopped::get);
   }
 
   /** Stops everything; from then on the API answers 503. Idempotent. */

@@ -1,12 +1,11 @@
 package dev.kpm;
 
+import dev.kpm.threads.NamedThreads;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -49,19 +48,10 @@ public final class WorkerPool implements AutoCloseable {
               30,
               TimeUnit.SECONDS,
               new ArrayBlockingQueue<>(1024),
-              named("kpm-worker-"));
+              NamedThreads.of("kpm-worker-"));
       own.allowCoreThreadTimeOut(true);
       return new WorkerPool(own, true, grace);
     }
-  }
-
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger next = new AtomicInteger(1);
-    return task -> {
-      Thread thread = new Thread(task, prefix + next.getAndIncrement());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   public ExecutorService executor() {

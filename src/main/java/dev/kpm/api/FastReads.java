@@ -1,5 +1,6 @@
 package dev.kpm.api;
 
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.Registry;
@@ -13,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +28,7 @@ import java.util.regex.Pattern;
  * the resources send.
  */
 public final class FastReads implements Filter {
+  private static final Logger LOG = Logger.getLogger(FastReads.class.getName());
   private static final String PREFIX = "/plugins/";
   private static final Pattern PLAIN_NAME = Pattern.compile("[a-zA-Z0-9_\\-]+");
   private final PluginService plugins;
@@ -42,9 +46,12 @@ public final class FastReads implements Filter {
     if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse) {
       try {
         body = body(http);
+      } catch (DatabaseUnavailableException e) {
+        // The snapshot cannot be renewed: JAX-RS answers 503 (and logs it).
+        LOG.log(Level.FINE, "fast read passed on: " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        // Say, the database is unreachable while the snapshot is renewed: JAX-RS answers, in
-        // eKuiper's error shape with a logged reference.
+        // JAX-RS answers in eKuiper's error shape, with a logged reference.
+        LOG.log(Level.WARNING, "fast read failed, passed on to JAX-RS: " + e, e);
       }
     }
     if (body == null) {

@@ -8,6 +8,7 @@ import dev.kpm.install.InstallService;
 import dev.kpm.install.PortableService;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.portable.PortableRuntime;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
@@ -28,13 +29,18 @@ import java.util.List;
 public final class PortablePluginsResource {
   private final PluginService plugins;
   private final PortableService portables;
+  private final PortableRuntime runtime;
   private final InstallService installs;
 
   @Inject
   public PortablePluginsResource(
-      PluginService plugins, PortableService portables, InstallService installs) {
+      PluginService plugins,
+      PortableService portables,
+      PortableRuntime runtime,
+      InstallService installs) {
     this.plugins = plugins;
     this.portables = portables;
+    this.runtime = runtime;
     this.installs = installs;
   }
 
@@ -79,12 +85,12 @@ public final class PortablePluginsResource {
   @Path("{name}/output")
   @Produces(NativePluginsResource.TEXT)
   public String output(@PathParam("name") String name) {
-    return portables.output(name);
+    return runtime.output(name);
   }
 
   @GET
   @Path("{name}/status")
   public PortableStatusInfo status(@PathParam("name") String name) {
-    return PortableStatusInfo.from(portables.status(name));
+    return PortableStatusInfo.from(runtime.status(name));
   }
 }

@@ -1,7 +1,12 @@
 package dev.kpm.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kpm.api.dto.PortableStatusInfo;
-import dev.kpm.install.PortableService;
+import dev.kpm.portable.PortableRuntime;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DefaultValue;
@@ -12,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 
 /**
  * kpm's symbol API (docs/api.md §8): start and stop a portable source, sink or function for a rule
@@ -22,10 +28,11 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class PortableSymbolsResource {
-  private final PortableService portables;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final PortableRuntime portables;
 
   @Inject
-  public PortableSymbolsResource(PortableService portables) {
+  public PortableSymbolsResource(PortableRuntime portables) {
     this.portables = portables;
   }
 
@@ -52,20 +59,34 @@ public final class PortableSymbolsResource {
 
   @GET
   @Path("sources/{key}")
-  public String read(
+  public List<JsonNode> read(
       @PathParam("name") String name,
       @PathParam("key") String key,
       @QueryParam("count") @DefaultValue("1") int count) {
-    return "[" + String.join(",", portables.read(name, key, count)) + "]";
+    return portables.read(name, key, count).stream().map(PortableSymbolsResource::tuple).toList();
   }
 
   @POST
   @Path("sinks/{key}")
-  public String write(
+  public SinkAnswer write(
       @PathParam("name") String name,
       @PathParam("key") String key,
       @QueryParam("ack") @DefaultValue("false") boolean ack,
       String data) {
-    return portables.write(name, key, data, ack).map(a -> "{\"ack\":" + a + "}").orElse("{}");
+    return new SinkAnswer(
+        portables.write(name, key, data, ack).map(PortableSymbolsResource::tuple).orElse(null));
+  }
+
+  /** A sink write's answer: {@code {}}, or {@code {"ack":…}} when an ack was awaited. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SinkAnswer(JsonNode ack) {}
+
+  /** A message from the plugin, as JSON when it is JSON, else as a JSON string. */
+  private static JsonNode tuple(String raw) {
+    try {
+      return JSON.readTree(raw);
+    } catch (JsonProcessingException notJson) {
+      return TextNode.valueOf(raw);
+    }
   }
 }

@@ -1,12 +1,16 @@
 package dev.kpm.install;
 
+import dev.kpm.install.download.Download;
+import dev.kpm.install.staging.Staging;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallLog;
 import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstallState;
+import dev.kpm.plugin.NewPlugin;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.process.ScriptResult;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +32,7 @@ final class Attempt {
   private final InstallRecords records;
   private final PluginType type;
   private final String name;
+  private final InstallRequest req;
   Download download;
   ScriptResult script;
   private List<String> manifest = List.of();
@@ -39,13 +44,14 @@ final class Attempt {
       InstallTools tools,
       InstallRecords records,
       PluginType type,
-      String name) {
+      InstallRequest req) {
     this.recordId = recordId;
     this.staging = staging;
     this.tools = tools;
     this.records = records;
     this.type = type;
-    this.name = name;
+    this.name = req.name();
+    this.req = req;
   }
 
   /**
@@ -53,20 +59,20 @@ final class Attempt {
    * it, runs {@code work}, records a failure with what was gathered, and removes the staging folder
    * unless the attempt is left unsettled.
    */
-  static void run(
-      InstallTools tools,
-      InstallRecords records,
-      PluginType type,
-      InstallRequest req,
-      URI uri,
-      InstallOperation op,
-      String prefix,
-      Consumer<Attempt> work) {
+  /**
+   * What an attempt does: a {@code op} of plugin {@code req.name()} of {@code type}, from {@code
+   * uri}, its error texts starting with {@code prefix}.
+   */
+  record Spec(PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix) {}
+
+  static void run(InstallTools tools, InstallRecords records, Spec spec, Consumer<Attempt> work) {
+    PluginType type = spec.type();
+    InstallRequest req = spec.req();
     Path root = tools.home().staging().resolve(UUID.randomUUID().toString());
     Staging staging = Checks.io(() -> Staging.create(root, tools.home().base()));
     long id;
     try {
-      id = records.begin(type, req.name(), op, req.file(), root);
+      id = records.begin(type, req.name(), spec.op(), req.file(), root);
     } catch (CommitOutcomeUnknownException e) {
       // The record may exist, RUNNING, and would refuse every later install of the plugin.
       tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
@@ -75,9 +81,9 @@ final class Attempt {
       staging.delete();
       throw e;
     }
-    Attempt a = new Attempt(id, staging, tools, records, type, req.name());
+    Attempt a = new Attempt(id, staging, tools, records, type, req);
     try {
-      a.download = Checks.download(tools.downloader(), uri, req, staging, prefix);
+      a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
       work.accept(a);
     } catch (RuntimeException e) {
       a.failed(e);
@@ -146,6 +152,11 @@ final class Attempt {
               }
               staging.delete();
             });
+  }
+
+  /** Where the plugin came from, as the registry records it. */
+  NewPlugin.Source source() {
+    return new NewPlugin.Source(req.file(), download.sha256(), req.shellParas());
   }
 
   Path zip() {

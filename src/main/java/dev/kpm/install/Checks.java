@@ -1,5 +1,12 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveEntry;
+import dev.kpm.install.archive.ArchiveException;
+import dev.kpm.install.download.Download;
+import dev.kpm.install.download.DownloadException;
+import dev.kpm.install.download.Downloader;
+import dev.kpm.install.download.SourceUrl;
+import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.PluginException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveLimits;
+import dev.kpm.install.download.Downloader;
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.process.Children;
 import java.time.Duration;

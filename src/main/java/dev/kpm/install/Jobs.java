@@ -3,6 +3,7 @@ package dev.kpm.install;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.threads.NamedThreads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,13 +38,7 @@ final class Jobs implements AutoCloseable {
 
   Jobs(ExecutorService executor) {
     this.executor = executor;
-    this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread t = new Thread(task, "kpm-settle");
-              t.setDaemon(true);
-              return t;
-            });
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(NamedThreads.of("kpm-settle-"));
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
   }
 

@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveEntry;
+import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.PluginType;
 import java.nio.file.Files;

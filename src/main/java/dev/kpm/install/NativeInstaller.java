@@ -1,5 +1,9 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveEntry;
+import dev.kpm.install.archive.ArchiveException;
+import dev.kpm.install.archive.SafeZip;
+import dev.kpm.install.staging.Staging;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
@@ -75,11 +79,7 @@ final class NativeInstaller {
     Attempt.run(
         tools,
         records,
-        type,
-        req,
-        uri,
-        op,
-        prefix,
+        new Attempt.Spec(type, req, uri, op, prefix),
         a -> commit(plugin(type, req, prepare(type, req, old, a, prefix), a), old, a, prefix));
   }
 
@@ -126,14 +126,12 @@ final class NativeInstaller {
 
   private NewPlugin plugin(PluginType type, InstallRequest req, String so, Attempt a) {
     List<String> files = Checks.io(a.staging::stagedFiles);
-    return new NewPlugin(
+    return NewPlugin.installed(
         type,
         req.name(),
         NativeArchive.version(so),
         so,
-        req.file(),
-        a.download.sha256(),
-        req.shellParas(),
+        a.source(),
         type == PluginType.FUNCTIONS ? req.functions() : Optional.empty(),
         files);
   }

@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.install.staging.Durability;
+import dev.kpm.install.staging.Prune;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.HomeLayout;

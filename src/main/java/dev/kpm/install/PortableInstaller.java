@@ -1,5 +1,9 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveEntry;
+import dev.kpm.install.archive.ArchiveException;
+import dev.kpm.install.archive.SafeZip;
+import dev.kpm.install.staging.Staging;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallOperation;
@@ -14,6 +18,7 @@ import dev.kpm.plugin.PortableSpec;
 import dev.kpm.portable.PortablePlugin;
 import dev.kpm.portable.PortableStartException;
 import dev.kpm.portable.PortableSupervisor;
+import dev.kpm.process.ScriptRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -70,11 +75,7 @@ final class PortableInstaller {
     Attempt.run(
         tools,
         records,
-        PluginType.PORTABLES,
-        req,
-        uri,
-        op,
-        prefix,
+        new Attempt.Spec(PluginType.PORTABLES, req, uri, op, prefix),
         a -> commit(req, prepare(req, a, prefix + "fail to install plugin: "), old, a, prefix));
   }
 
@@ -204,14 +205,12 @@ final class PortableInstaller {
   }
 
   private NewPlugin plugin(InstallRequest req, PortableSpec spec, Attempt a) {
-    return new NewPlugin(
+    return NewPlugin.installed(
         PluginType.PORTABLES,
         req.name(),
         spec.version(),
         req.name(),
-        req.file(),
-        a.download.sha256(),
-        req.shellParas(),
+        a.source(),
         Optional.empty(),
         Checks.io(a.staging::stagedFiles));
   }

@@ -3,6 +3,7 @@ package dev.kpm.install;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.plugin.PortableSpec;
 import java.util.ArrayList;
 import java.util.List;

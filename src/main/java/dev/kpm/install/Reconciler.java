@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.install.archive.ArchiveException;
+import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.InstallLog;
@@ -18,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
@@ -43,7 +44,26 @@ public final class Reconciler {
     this.records = records;
   }
 
+  /** One start-up step. */
+  private record Step(String name, Checks.IoAction action) {}
+
+  /** Runs the start-up steps in order; each one logs what it changed. */
   public void run() throws IOException {
+    List<Step> steps =
+        List.of(
+            new Step("roll back interrupted installs", this::rollBackInterruptedInstalls),
+            new Step("clear staging", this::clearStaging),
+            new Step("finish interrupted drops", this::finishInterruptedDrops),
+            new Step("auto-load native plugins", this::autoLoadNative),
+            new Step("auto-load portable plugins", this::autoLoadPortables));
+    for (Step step : steps) {
+      long started = System.nanoTime();
+      step.action().run();
+      LOG.fine(() -> step.name() + ": " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+  }
+
+  private void rollBackInterruptedInstalls() throws IOException {
     for (InstallRecords.Running r : records.running()) {
       if (!Files.isDirectory(r.staging())) {
         // Without its staging folder (its backups) there is nothing to restore from: the files
@@ -56,14 +76,22 @@ public final class Reconciler {
       records.abort(r.id(), "kpm stopped during the install; rolled back at start-up");
       LOG.warning(() -> "rolled back the interrupted install of " + r.type() + " " + r.name());
     }
-    clearStaging();
+  }
+
+  private void finishInterruptedDrops() throws IOException {
     for (InstalledPlugin p : store.inState(PluginState.DELETING)) {
       new PluginRemover(home, store, Pauses.NONE).finish(p);
       LOG.warning(() -> "finished the interrupted drop of " + p.type() + " " + p.name());
     }
+  }
+
+  private void autoLoadNative() throws IOException {
     for (PluginType type : List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS)) {
       autoLoad(type);
     }
+  }
+
+  private void autoLoadPortables() throws IOException {
     try (Stream<Path> folders = Files.list(home.plugins(PluginType.PORTABLES))) {
       folders.filter(Files::isDirectory).sorted().forEach(this::autoLoadPortable);
     }
@@ -90,16 +118,8 @@ public final class Reconciler {
       return;
     }
     NewPlugin plugin =
-        new NewPlugin(
-            PluginType.PORTABLES,
-            name,
-            spec.version(),
-            name,
-            null,
-            null,
-            List.of(),
-            Optional.empty(),
-            portableFiles(folder, spec));
+        NewPlugin.autoLoaded(
+            PluginType.PORTABLES, name, spec.version(), name, portableFiles(folder, spec));
     long id =
         records.begin(PluginType.PORTABLES, name, InstallOperation.AUTOLOAD, null, home.staging());
     store.registerPortable(plugin, spec, PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
@@ -198,16 +218,8 @@ public final class Reconciler {
   }
 
   private NewPlugin plugin(PluginType type, String name, String file) {
-    return new NewPlugin(
-        type,
-        name,
-        NativeArchive.version(file),
-        file,
-        null,
-        null,
-        List.of(),
-        Optional.empty(),
-        ownedFiles(type, name, file));
+    return NewPlugin.autoLoaded(
+        type, name, NativeArchive.version(file), file, ownedFiles(type, name, file));
   }
 
   /** An auto-loaded function plugin exports its own name, unless another plugin owns it. */
@@ -221,16 +233,7 @@ public final class Reconciler {
 
   private static NewPlugin withoutSymbols(NewPlugin p) {
     LOG.warning(() -> "auto-loaded function plugin " + p.name() + " exports no function: taken");
-    return new NewPlugin(
-        p.type(),
-        p.name(),
-        p.version(),
-        p.artifact(),
-        null,
-        null,
-        List.of(),
-        Optional.of(List.of()),
-        p.files());
+    return p.withoutFunctions();
   }
 
   /** The {@code .so} and the files eKuiper's drop would remove for this plugin, as present. */

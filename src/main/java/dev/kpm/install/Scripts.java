@@ -1,6 +1,9 @@
 package dev.kpm.install;
 
+import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.PluginType;
+import dev.kpm.process.ScriptResult;
+import dev.kpm.process.ScriptRunner;
 import java.io.IOException;
 
 /** Runs a plugin's install.sh the way eKuiper does, with kpm's timeout and log capture. */

@@ -2,6 +2,7 @@ package dev.kpm.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.kpm.threads.NamedThreads;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -23,10 +24,10 @@ public final class Database implements AutoCloseable {
   private final DataSource dataSource;
   private final String description;
   private final HikariDataSource owned;
-  private final PoolThreads ownedThreads;
+  private final NamedThreads ownedThreads;
 
   private Database(
-      DataSource dataSource, String description, HikariDataSource owned, PoolThreads threads) {
+      DataSource dataSource, String description, HikariDataSource owned, NamedThreads threads) {
     this.dataSource = dataSource;
     this.description = description;
     this.owned = owned;
@@ -70,7 +71,7 @@ public final class Database implements AutoCloseable {
                         + ", or set DB_URL (system property kpm.db.url), DB_USER and DB_PASSWORD,"
                         + " or start kpm with its launcher, which runs an embedded PostgreSQL"));
     HikariConfig config = new HikariConfig();
-    PoolThreads threads = new PoolThreads(POOL_NAME + "-");
+    NamedThreads threads = NamedThreads.of(POOL_NAME + "-");
     config.setPoolName(POOL_NAME);
     config.setThreadFactory(threads);
     config.setJdbcUrl(jdbcUrl);

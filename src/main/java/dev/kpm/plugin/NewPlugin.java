@@ -23,6 +23,67 @@ public record NewPlugin(
     Optional<List<String>> functions,
     List<String> files) {
 
+  /**
+   * Where an installed plugin came from: its URL, the digest of the zip, install.sh's arguments.
+   */
+  public record Source(String url, String sha256, List<String> shellParas) {}
+
+  /** A plugin installed through the API from {@code source}. */
+  public static NewPlugin installed(
+      PluginType type,
+      String name,
+      String version,
+      String artifact,
+      Source source,
+      Optional<List<String>> functions,
+      List<String> files) {
+    return new NewPlugin(
+        type,
+        name,
+        version,
+        artifact,
+        source.url(),
+        source.sha256(),
+        source.shellParas(),
+        functions,
+        files);
+  }
+
+  /** A plugin found on disk at start-up, with no row (eKuiper's auto-load): no source. */
+  public static NewPlugin autoLoaded(
+      PluginType type, String name, String version, String artifact, List<String> files) {
+    return new NewPlugin(
+        type, name, version, artifact, null, null, List.of(), Optional.empty(), files);
+  }
+
+  /** A function plugin's new function list, as the register API replaces it. */
+  public static NewPlugin functionList(String name, List<String> functions) {
+    return new NewPlugin(
+        PluginType.FUNCTIONS,
+        name,
+        "",
+        null,
+        null,
+        null,
+        List.of(),
+        Optional.of(functions),
+        List.of());
+  }
+
+  /** This plugin declaring no function at all (its own name is taken by another). */
+  public NewPlugin withoutFunctions() {
+    return new NewPlugin(
+        type,
+        name,
+        version,
+        artifact,
+        sourceUrl,
+        sha256,
+        shellParas,
+        Optional.of(List.of()),
+        files);
+  }
+
   /** The UDF symbols this plugin owns: the declared list, else its own name for functions. */
   public List<String> symbols() {
     if (type != PluginType.FUNCTIONS) {

@@ -178,19 +178,8 @@ public final class PluginStore {
 
   /** Replaces a function plugin's function list (the register API); all or nothing. */
   public void replaceFunctions(String name, List<String> functions) {
-    NewPlugin probe =
-        new NewPlugin(
-            PluginType.FUNCTIONS,
-            name,
-            "",
-            null,
-            null,
-            null,
-            List.of(),
-            Optional.of(functions),
-            List.of());
     write(
-        probe,
+        NewPlugin.functionList(name, functions),
         em -> {
           Plugin row = row(em, PluginType.FUNCTIONS, name).orElseThrow();
           row.functionsDeclared(true);

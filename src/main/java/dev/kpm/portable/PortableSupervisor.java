@@ -2,6 +2,7 @@ package dev.kpm.portable;
 
 import dev.kpm.portable.sp.PullSocket;
 import dev.kpm.portable.sp.PushSocket;
+import dev.kpm.threads.NamedThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,12 +38,7 @@ public final class PortableSupervisor implements AutoCloseable {
     this.executor = executor;
     this.channels = new DataChannels(settings.socketDir());
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread t = new Thread(task, "kpm-portable-restarts");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(NamedThreads.of("kpm-portable-restarts-"));
   }
 
   private PluginHost host(String name) {

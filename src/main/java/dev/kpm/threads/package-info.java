@@ -1,0 +1,2 @@
+/** Named, tracked daemon threads for every executor kpm owns. Imports nothing of kpm. */
+package dev.kpm.threads;

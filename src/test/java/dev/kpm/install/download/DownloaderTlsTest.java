@@ -1,0 +1,140 @@
+package dev.kpm.install.download;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS is verified: a self-signed server is refused, though a client that trusts it can read it. */
+@Timeout(30)
+class DownloaderTlsTest {
+  private static final char[] PASSWORD = "changeit".toCharArray();
+
+  @TempDir Path dir;
+
+  @Test
+  void selfSignedServerIsRefusedWithTheTlsCause() throws Exception {
+    SSLContext serverTls = tls(selfSignedKeystore(), true);
+    HttpsServer https =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+    try (LoopbackServer server = new LoopbackServer(https)) {
+      server.bytes("/x.zip", new byte[] {1, 2, 3});
+      URI uri = server.uri("/x.zip");
+      Path target = dir.resolve("download.zip");
+
+      DownloadException e =
+          assertThrows(
+              DownloadException.class,
+              () -> new Downloader(policy()).fetch(uri, target),
+              "a server whose certificate no CA signed must be refused");
+
+      assertTrue(e.getMessage().startsWith("Get \"" + uri + "\": tls: "), e.getMessage());
+      assertTrue(e.getMessage().contains("PKIX"), e.getMessage());
+      assertFalse(Files.exists(target));
+      assertEquals(0, server.hits("/x.zip"));
+      // The same server works for a client that trusts its certificate: refusal is verification.
+      assertEquals(3, trustingClientGet(uri));
+      assertEquals(1, server.hits("/x.zip"));
+    }
+  }
+
+  private static DownloadPolicy policy() {
+    return new DownloadPolicy(Duration.ofSeconds(10), 1 << 20, false, null, false, Set.of());
+  }
+
+  private Path selfSignedKeystore() throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process p =
+        new ProcessBuilder(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "kpm",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("keytool.log").toFile())
+            .start();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "keytool did not finish");
+    assertEquals(0, p.exitValue(), () -> "keytool failed: " + read(dir.resolve("keytool.log")));
+    return keystore;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  /** The server's context (keys) or a client context trusting exactly that certificate. */
+  private static SSLContext tls(Path keystore, boolean server) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      store.load(in, PASSWORD);
+    }
+    SSLContext context = SSLContext.getInstance("TLS");
+    if (server) {
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, PASSWORD);
+      context.init(keys.getKeyManagers(), null, null);
+    } else {
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      context.init(null, trust.getTrustManagers(), null);
+    }
+    return context;
+  }
+
+  private int trustingClientGet(URI uri) throws Exception {
+    SSLContext trusting = tls(dir.resolve("server.p12"), false);
+    HttpClient client = HttpClient.newBuilder().sslContext(trusting).build();
+    return client
+        .send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofByteArray())
+        .body()
+        .length;
+  }
+}
