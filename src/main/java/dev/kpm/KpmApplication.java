@@ -11,10 +11,10 @@ import dev.kpm.api.error.DatabaseUnavailableMapper;
 import dev.kpm.api.error.PluginExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
-import dev.kpm.install.InstallService;
-import dev.kpm.install.PortableService;
-import dev.kpm.plugin.PluginService;
-import dev.kpm.portable.PortableRuntime;
+import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PortableChanges;
+import dev.kpm.plugin.PluginReads;
+import dev.kpm.portable.PortableOperations;
 import java.util.function.BooleanSupplier;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -32,10 +32,10 @@ public final class KpmApplication extends ResourceConfig {
         new AbstractBinder() {
           @Override
           protected void configure() {
-            bind(services.plugins()).to(PluginService.class);
-            bind(services.installs()).to(InstallService.class);
-            bind(services.portables()).to(PortableService.class);
-            bind(services.runtime()).to(PortableRuntime.class);
+            bind(services.plugins()).to(PluginReads.class);
+            bind(services.installs()).to(PluginChanges.class);
+            bind(services.portables()).to(PortableChanges.class);
+            bind(services.runtime()).to(PortableOperations.class);
           }
         });
     register(NativePluginsResource.class);

@@ -1,7 +1,7 @@
 package dev.kpm.api;
 
 import dev.kpm.persistence.DatabaseUnavailableException;
-import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.Registry;
 import jakarta.servlet.Filter;
@@ -31,10 +31,10 @@ public final class FastReads implements Filter {
   private static final Logger LOG = Logger.getLogger(FastReads.class.getName());
   private static final String PREFIX = "/plugins/";
   private static final Pattern PLAIN_NAME = Pattern.compile("[a-zA-Z0-9_\\-]+");
-  private final PluginService plugins;
+  private final PluginReads plugins;
   private final BooleanSupplier stopped;
 
-  public FastReads(PluginService plugins, BooleanSupplier stopped) {
+  public FastReads(PluginReads plugins, BooleanSupplier stopped) {
     this.plugins = plugins;
     this.stopped = stopped;
   }

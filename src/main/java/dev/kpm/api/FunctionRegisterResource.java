@@ -1,6 +1,6 @@
 package dev.kpm.api;
 
-import dev.kpm.install.InstallService;
+import dev.kpm.install.PluginChanges;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.POST;
@@ -12,10 +12,10 @@ import jakarta.ws.rs.Produces;
 @Path("/plugins/functions/{name}/register")
 @Singleton
 public final class FunctionRegisterResource {
-  private final InstallService installs;
+  private final PluginChanges installs;
 
   @Inject
-  public FunctionRegisterResource(InstallService installs) {
+  public FunctionRegisterResource(PluginChanges installs) {
     this.installs = installs;
   }
 

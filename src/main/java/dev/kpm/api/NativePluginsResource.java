@@ -1,9 +1,9 @@
 package dev.kpm.api;
 
 import dev.kpm.api.dto.InstallInfo;
-import dev.kpm.install.InstallService;
+import dev.kpm.install.PluginChanges;
 import dev.kpm.plugin.PluginHealth;
-import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.Registry;
 import jakarta.inject.Inject;
@@ -27,11 +27,11 @@ import java.util.Map;
 @Singleton
 public final class NativePluginsResource {
   static final String TEXT = "text/plain;charset=utf-8";
-  private final PluginService plugins;
-  private final InstallService installs;
+  private final PluginReads plugins;
+  private final PluginChanges installs;
 
   @Inject
-  public NativePluginsResource(PluginService plugins, InstallService installs) {
+  public NativePluginsResource(PluginReads plugins, PluginChanges installs) {
     this.plugins = plugins;
     this.installs = installs;
   }

@@ -4,11 +4,11 @@ import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PortableDescription;
 import dev.kpm.api.dto.PortableInfo;
 import dev.kpm.api.dto.PortableStatusInfo;
-import dev.kpm.install.InstallService;
-import dev.kpm.install.PortableService;
-import dev.kpm.plugin.PluginService;
+import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PortableChanges;
+import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
-import dev.kpm.portable.PortableRuntime;
+import dev.kpm.portable.PortableOperations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
@@ -27,17 +27,17 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class PortablePluginsResource {
-  private final PluginService plugins;
-  private final PortableService portables;
-  private final PortableRuntime runtime;
-  private final InstallService installs;
+  private final PluginReads plugins;
+  private final PortableChanges portables;
+  private final PortableOperations runtime;
+  private final PluginChanges installs;
 
   @Inject
   public PortablePluginsResource(
-      PluginService plugins,
-      PortableService portables,
-      PortableRuntime runtime,
-      InstallService installs) {
+      PluginReads plugins,
+      PortableChanges portables,
+      PortableOperations runtime,
+      PluginChanges installs) {
     this.plugins = plugins;
     this.portables = portables;
     this.runtime = runtime;

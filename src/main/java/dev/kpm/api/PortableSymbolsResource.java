@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kpm.api.dto.PortableStatusInfo;
-import dev.kpm.portable.PortableRuntime;
+import dev.kpm.portable.PortableOperations;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DefaultValue;
@@ -29,10 +29,10 @@ import java.util.List;
 @Singleton
 public final class PortableSymbolsResource {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final PortableRuntime portables;
+  private final PortableOperations portables;
 
   @Inject
-  public PortableSymbolsResource(PortableRuntime portables) {
+  public PortableSymbolsResource(PortableOperations portables) {
     this.portables = portables;
   }
 

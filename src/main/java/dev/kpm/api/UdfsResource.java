@@ -1,6 +1,6 @@
 package dev.kpm.api;
 
-import dev.kpm.plugin.PluginService;
+import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.Registry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -15,10 +15,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class UdfsResource {
-  private final PluginService plugins;
+  private final PluginReads plugins;
 
   @Inject
-  public UdfsResource(PluginService plugins) {
+  public UdfsResource(PluginReads plugins) {
     this.plugins = plugins;
   }
 

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * (type, name) — one change per plugin at a time, different plugins in parallel (docs/api.md
  * §9.11). Thread-safe.
  */
-public final class InstallService {
+public final class InstallService implements PluginChanges {
   private final InstallTools tools;
   private final PluginStore store;
   private final InstallRecords records;

@@ -14,7 +14,7 @@ import java.util.Optional;
  * unknown names 404 — docs/api.md §9.7), and the start of every installed plugin at boot. What runs
  * — status, output, the symbol API — is {@link dev.kpm.portable.PortableRuntime}. Thread-safe.
  */
-public final class PortableService {
+public final class PortableService implements PortableChanges {
   private final InstallTools tools;
   private final PluginStore store;
   private final PortableSupervisor supervisor;

@@ -6,7 +6,7 @@ package dev.kpm.persistence;
  * transaction did not commit; the same work may succeed once the database is back.
  */
 public class DatabaseUnavailableException extends RuntimeException {
-  DatabaseUnavailableException(String message, Throwable cause) {
+  public DatabaseUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
 }

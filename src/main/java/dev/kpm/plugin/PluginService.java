@@ -13,7 +13,7 @@ import java.util.Optional;
  * plugins and UDFs come from the in-memory {@link Registry} (as eKuiper's do); portables, health
  * and the install log are read from the database. Thread-safe.
  */
-public final class PluginService {
+public final class PluginService implements PluginReads {
   private final Transactions tx;
   private final HomeLayout layout;
   private final Prebuild prebuild;

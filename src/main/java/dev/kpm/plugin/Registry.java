@@ -38,6 +38,21 @@ public final class Registry {
     this.udfOwners = Map.copyOf(udfOwners);
   }
 
+  /**
+   * A snapshot of exactly these plugins and function owners, for a reader that does not come from
+   * the database (an in-memory stand-in of the registry in the HTTP contract tests).
+   */
+  public static Registry of(List<NativePluginView> plugins, Map<String, String> udfOwners) {
+    Map<PluginType, Map<String, NativePluginView>> byType = new EnumMap<>(PluginType.class);
+    for (PluginType type : PluginType.values()) {
+      if (type.isNative()) {
+        byType.put(type, new java.util.LinkedHashMap<>());
+      }
+    }
+    plugins.forEach(p -> byType.get(p.type()).put(p.name(), p));
+    return new Registry(-1, byType, udfOwners.keySet().stream().sorted().toList(), udfOwners);
+  }
+
   /** The count of committed changes this snapshot includes at least. */
   long generation() {
     return generation;

@@ -18,7 +18,7 @@ import java.util.Optional;
  * §8.5–§8.8). Unknown names are 404 (docs/api.md §9.7). Changes — create, update, drop — are the
  * install pipeline's. Thread-safe.
  */
-public final class PortableRuntime {
+public final class PortableRuntime implements PortableOperations {
   private static final Duration DATA_TIMEOUT = Duration.ofSeconds(10);
   static final int MAX_READ = 1000;
   private final PluginStore store;

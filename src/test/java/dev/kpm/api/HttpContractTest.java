@@ -1,0 +1,312 @@
+package dev.kpm.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kpm.KpmApplication;
+import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.plugin.NativePluginView;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginType;
+import dev.kpm.plugin.PortablePluginView;
+import dev.kpm.portable.PortableStatus;
+import dev.kpm.portable.ProcessState;
+import dev.kpm.testing.FakeServices;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.glassfish.jersey.test.JerseyTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The HTTP contract of every endpoint, in seconds: kpm's production {@link KpmApplication} (its
+ * resources, filters and exception mappers) over in-memory services — routes and methods, success
+ * statuses and bodies, media types, and the error shape for every kind of failure. What the
+ * services really do, and the servlet filter answering reads ahead of JAX-RS, are the IT tier's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpContractTest extends JerseyTest {
+  private static final String JSON = MediaType.APPLICATION_JSON;
+  private static final FakeServices fake = new FakeServices();
+  private static final AtomicBoolean stopped = new AtomicBoolean();
+
+  @Override
+  protected Application configure() {
+    return new KpmApplication(fake.services(), stopped::get);
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    super.setUp();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    super.tearDown();
+  }
+
+  @BeforeEach
+  void reset() {
+    fake.calls.clear();
+    fake.failure = null;
+    stopped.set(false);
+    fake.natives =
+        List.of(
+            new NativePluginView(PluginType.SOURCES, "random", "v1.0.0", Optional.empty()),
+            new NativePluginView(PluginType.FUNCTIONS, "echo2", "", Optional.of(List.of("echo2"))));
+    fake.udfOwners = Map.of("echo2", "echo2");
+    fake.portables =
+        List.of(
+            new PortablePluginView(
+                "probe",
+                "v1.0.0",
+                "go",
+                Path.of("/home/plugins/portable/probe/probe"),
+                null,
+                null,
+                List.of("counter"),
+                null,
+                null));
+    fake.status =
+        new PortableStatus(
+            Map.of("rule1", 1),
+            ProcessState.RUNNING,
+            "",
+            4242,
+            1,
+            Instant.parse("2026-12-04T10:00:00Z"),
+            "signal: killed");
+  }
+
+  private Response send(String method, String path, String body) {
+    return body == null
+        ? target(path).request().method(method)
+        : target(path).request().method(method, Entity.text(body));
+  }
+
+  private static void assertAnswer(Response r, int status, String type, String body) {
+    assertEquals(status, r.getStatus());
+    assertTrue(String.valueOf(r.getMediaType()).startsWith(type), "media type " + r.getMediaType());
+    assertEquals(body, r.readEntity(String.class));
+  }
+
+  @Test
+  void nativeReadsAnswerJsonFromTheRegistry() {
+    assertAnswer(send("GET", "plugins/sources", null), 200, JSON, "[\"random\"]");
+    assertAnswer(
+        send("GET", "plugins/sources/random", null),
+        200,
+        JSON,
+        "{\"name\":\"random\",\"version\":\"1.0.0\"}");
+    assertAnswer(
+        send("GET", "plugins/functions/echo2", null),
+        200,
+        JSON,
+        "{\"functions\":[\"echo2\"],\"name\":\"echo2\",\"version\":\"\"}");
+    assertAnswer(send("GET", "plugins/udfs", null), 200, JSON, "[\"echo2\"]");
+    assertAnswer(
+        send("GET", "plugins/udfs/echo2", null),
+        200,
+        JSON,
+        "{\"name\":\"echo2\",\"plugin\":\"echo2\"}");
+    assertAnswer(
+        send("GET", "plugins/sinks/prebuild", null),
+        200,
+        JSON,
+        "{\"random\":\"https://example.com/sinks/random.zip\"}");
+  }
+
+  @Test
+  void nativeChangesAnswerTextWithEKuipersStatuses() {
+    assertAnswer(send("POST", "plugins/sinks", "{body}"), 201, "text/plain", "created sinks");
+    assertAnswer(send("PUT", "plugins/sinks/x", "{b}"), 200, "text/plain", "updated x");
+    assertAnswer(send("DELETE", "plugins/sinks/x", null), 200, "text/plain", "dropped x");
+    assertAnswer(
+        target("plugins/sinks/x").queryParam("stop", 1).request().delete(),
+        200,
+        "text/plain",
+        "dropped x");
+    assertAnswer(
+        send("POST", "plugins/functions/echo2/register", "{\"functions\":[]}"),
+        200,
+        "text/plain",
+        "registered echo2");
+    assertEquals(
+        List.of(
+            "create(sinks,{body})",
+            "update(sinks,x,{b})",
+            "drop(sinks,x,false)",
+            "drop(sinks,x,true)",
+            "register(echo2,{\"functions\":[]})"),
+        fake.calls);
+  }
+
+  @Test
+  void nativeExtensionsAnswerJson() {
+    assertAnswer(send("GET", "plugins/sources/random/installs", null), 200, JSON, "[]");
+    assertAnswer(
+        send("GET", "plugins/sources/random/health", null),
+        200,
+        JSON,
+        "{\"name\":\"random\",\"status\":\"ok\",\"files\":[\"plugins/x.so\"],\"missing\":[]}");
+  }
+
+  @Test
+  void portableEndpointsAnswerEKuipersShapesWithKpmsStatus() {
+    String status =
+        "\"refCount\":{\"rule1\":1},\"status\":\"running\",\"errMsg\":\"\",\"pid\":4242,"
+            + "\"restarts\":1,\"startedAt\":\"2026-12-04T10:00:00Z\",\"lastExit\":\"signal: killed\"";
+    String info =
+        "\"name\":\"probe\",\"version\":\"v1.0.0\",\"language\":\"go\","
+            + "\"executable\":\"/home/plugins/portable/probe/probe\",\"sources\":[\"counter\"],"
+            + "\"sinks\":null,\"functions\":null";
+    assertAnswer(send("GET", "plugins/portables", null), 200, JSON, "[{" + info + "}]");
+    assertAnswer(
+        send("GET", "plugins/portables/probe", null), 200, JSON, "{" + info + "," + status + "}");
+    assertAnswer(
+        send("GET", "plugins/portables/probe/status", null), 200, JSON, "{" + status + "}");
+    assertAnswer(send("POST", "plugins/portables", "{p}"), 201, "text/plain", "created portable");
+    assertAnswer(
+        send("PUT", "plugins/portables/probe", "{p}"), 200, "text/plain", "updated portable probe");
+    assertAnswer(
+        send("DELETE", "plugins/portables/probe", null),
+        200,
+        "text/plain",
+        "dropped portable probe");
+    assertAnswer(
+        send("GET", "plugins/portables/probe/output", null), 200, "text/plain", "probe: line\n");
+    assertAnswer(send("GET", "plugins/portables/probe/installs", null), 200, JSON, "[]");
+  }
+
+  @Test
+  void theSymbolApiAnswersJson() {
+    fake.tuples = List.of("{\"message\":{\"seq\":1}}", "not json");
+    assertAnswer(
+        send("POST", "plugins/portables/probe/symbols/start", "{c}"),
+        200,
+        JSON,
+        "{\"refCount\":{\"rule1\":1},\"status\":\"running\",\"errMsg\":\"\",\"pid\":4242,"
+            + "\"restarts\":1,\"startedAt\":\"2026-12-04T10:00:00Z\",\"lastExit\":\"signal: killed\"}");
+    assertEquals(200, send("POST", "plugins/portables/probe/symbols/stop", "{c}").getStatus());
+    assertAnswer(
+        send("POST", "plugins/portables/probe/symbols/functions/echo", "{f}"),
+        200,
+        JSON,
+        "{\"state\":true,\"result\":\"abc\"}");
+    assertAnswer(
+        target("plugins/portables/probe/symbols/sources/r_o_0")
+            .queryParam("count", 2)
+            .request()
+            .get(),
+        200,
+        JSON,
+        "[{\"message\":{\"seq\":1}},\"not json\"]");
+    assertAnswer(
+        send("POST", "plugins/portables/probe/symbols/sinks/r_o_0", "{d}"), 200, JSON, "{}");
+    fake.ack = Optional.of("{}");
+    assertAnswer(
+        target("plugins/portables/probe/symbols/sinks/r_o_0")
+            .queryParam("ack", true)
+            .request()
+            .post(Entity.text("{d}")),
+        200,
+        JSON,
+        "{\"ack\":{}}");
+    assertTrue(fake.calls.contains("read(probe,r_o_0,2)"), fake.calls.toString());
+    assertTrue(fake.calls.contains("write(probe,r_o_0,{d},true)"), fake.calls.toString());
+  }
+
+  @Test
+  void aRefusalIs400AndNotFoundIs404InTheErrorShape() {
+    fake.failure = () -> PluginException.invalid("sources plugins create command error: bad");
+    assertAnswer(
+        send("POST", "plugins/sources", "{}"),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"sources plugins create command error: bad\"}\n");
+    fake.failure = () -> PluginException.notFound("portable plugin x not found: not found");
+    assertAnswer(
+        send("GET", "plugins/portables/x/status", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"portable plugin x not found: not found\"}\n");
+  }
+
+  @Test
+  void aDatabaseOutageIs503WithRetryAfterOnEveryKindOfEndpoint() {
+    fake.failure = () -> new DatabaseUnavailableException("down", new RuntimeException());
+    String body =
+        "{\"error\":1000,\"message\":\"database unavailable: kpm cannot reach its PostgreSQL"
+            + " database; try again later\"}\n";
+    for (String[] call :
+        List.of(
+            new String[] {"GET", "plugins/sources"},
+            new String[] {"POST", "plugins/sinks"},
+            new String[] {"DELETE", "plugins/functions/f"},
+            new String[] {"GET", "plugins/portables"},
+            new String[] {"POST", "plugins/portables/p/symbols/start"})) {
+      Response r =
+          send(call[0], call[1], call[0].equals("GET") || call[0].equals("DELETE") ? null : "{}");
+      assertEquals("5", r.getHeaderString("Retry-After"), call[1]);
+      assertAnswer(r, 503, JSON, body);
+    }
+  }
+
+  @Test
+  void anUnexpectedFailureIs500WithAReferenceAndNoInternals() {
+    fake.failure = () -> new IllegalStateException("SELECT secret FROM somewhere");
+    Response r = send("GET", "plugins/sources", null);
+    assertEquals(500, r.getStatus());
+    String body = r.readEntity(String.class);
+    assertTrue(
+        body.matches(
+            "\\{\"error\":1000,\"message\":\"internal error, reference [0-9a-f-]{36} in the kpm log\"}\n"),
+        body);
+  }
+
+  @Test
+  void unknownPathsWrongMethodsAndUnacceptableTypesGetTheEnvelope() {
+    assertAnswer(
+        send("GET", "plugins/wasm", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"404 page not found\"}\n");
+    assertAnswer(
+        send("GET", "plugins/sources/", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"404 page not found\"}\n");
+    Response wrong = send("PATCH", "plugins/sources/x", "{}");
+    assertEquals("DELETE,GET,OPTIONS,PUT", wrong.getHeaderString("Allow"));
+    assertAnswer(wrong, 405, JSON, "{\"error\":1000,\"message\":\"405 method not allowed\"}\n");
+    assertAnswer(
+        target("plugins/sources").request("text/plain").get(),
+        406,
+        JSON,
+        "{\"error\":1000,\"message\":\"406 not acceptable\"}\n");
+    assertEquals(List.of(), fake.calls, "no service was called");
+  }
+
+  @Test
+  void aStoppedKpmAnswers503ToEverything() {
+    stopped.set(true);
+    assertAnswer(
+        send("GET", "plugins/sources", null),
+        503,
+        JSON,
+        "{\"error\":1000,\"message\":\"kpm is stopped; restart the web application to start it"
+            + " again\"}\n");
+    assertEquals(List.of(), fake.calls);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.kpm.testing;
+
+import dev.kpm.Services;
+import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PortableChanges;
+import dev.kpm.plugin.InstallRecordView;
+import dev.kpm.plugin.NativePluginView;
+import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginHealth;
+import dev.kpm.plugin.PluginReads;
+import dev.kpm.plugin.PluginType;
+import dev.kpm.plugin.PortablePluginView;
+import dev.kpm.plugin.Registry;
+import dev.kpm.portable.PortableOperations;
+import dev.kpm.portable.PortableStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * In-memory stand-ins for the four services the HTTP API calls, for the HTTP contract tests: every
+ * call is recorded ({@link #calls}) and answered from fixed data, or by throwing what a test put in
+ * {@link #failure}. What they answer is not kpm's behaviour — the IT tier tests that — only what
+ * the HTTP layer must do with it: routes, statuses, media types, bodies, the error shape.
+ */
+public final class FakeServices
+    implements PluginReads, PluginChanges, PortableChanges, PortableOperations {
+  /** Every call, as {@code method(arg,arg…)}. */
+  public final List<String> calls = new ArrayList<>();
+
+  /** When set, every call throws what it supplies. */
+  public volatile Supplier<RuntimeException> failure;
+
+  public List<NativePluginView> natives = new ArrayList<>();
+  public Map<String, String> udfOwners = Map.of();
+  public List<PortablePluginView> portables = new ArrayList<>();
+  public PortableStatus status;
+  public List<String> tuples = List.of();
+  public Optional<String> ack = Optional.empty();
+
+  public Services services() {
+    return new Services(this, this, this, this);
+  }
+
+  private void record(String method, Object... args) {
+    List<String> shown = new ArrayList<>();
+    for (Object a : args) {
+      shown.add(String.valueOf(a));
+    }
+    calls.add(method + "(" + String.join(",", shown) + ")");
+    if (failure != null) {
+      throw failure.get();
+    }
+  }
+
+  @Override
+  public Registry registry() {
+    record("registry");
+    return Registry.of(natives, udfOwners);
+  }
+
+  @Override
+  public Map<String, String> prebuild(PluginType type) {
+    record("prebuild", type);
+    return Map.of("random", "https://example.com/" + type.word() + "/random.zip");
+  }
+
+  @Override
+  public List<PortablePluginView> listPortables() {
+    record("listPortables");
+    return portables;
+  }
+
+  @Override
+  public PortablePluginView describePortable(String name) {
+    record("describePortable", name);
+    return portables.stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> PluginException.notFound("describe portable plugin " + name));
+  }
+
+  @Override
+  public PluginHealth health(PluginType type, String name) {
+    record("health", type, name);
+    return new PluginHealth(name, "ok", List.of("plugins/x.so"), List.of());
+  }
+
+  @Override
+  public String create(PluginType type, String body) {
+    record("create", type, body);
+    return "created " + type.word();
+  }
+
+  @Override
+  public String update(PluginType type, String name, String body) {
+    record("update", type, name, body);
+    return "updated " + name;
+  }
+
+  @Override
+  public String drop(PluginType type, String name, boolean stop) {
+    record("drop", type, name, stop);
+    return "dropped " + name;
+  }
+
+  @Override
+  public String register(String name, String body) {
+    record("register", name, body);
+    return "registered " + name;
+  }
+
+  @Override
+  public List<InstallRecordView> history(PluginType type, String name) {
+    record("history", type, name);
+    return List.of();
+  }
+
+  @Override
+  public String create(String body) {
+    record("createPortable", body);
+    return "created portable";
+  }
+
+  @Override
+  public String update(String name, String body) {
+    record("updatePortable", name, body);
+    return "updated portable " + name;
+  }
+
+  @Override
+  public String drop(String name) {
+    record("dropPortable", name);
+    return "dropped portable " + name;
+  }
+
+  @Override
+  public PortableStatus status(String name) {
+    record("status", name);
+    return status;
+  }
+
+  @Override
+  public String output(String name) {
+    record("output", name);
+    return "probe: line\n";
+  }
+
+  @Override
+  public void startSymbol(String name, String body) {
+    record("startSymbol", name, body);
+  }
+
+  @Override
+  public void stopSymbol(String name, String body) {
+    record("stopSymbol", name, body);
+  }
+
+  @Override
+  public String call(String name, String symbol, String body) {
+    record("call", name, symbol, body);
+    return "{\"state\":true,\"result\":\"abc\"}";
+  }
+
+  @Override
+  public List<String> read(String name, String key, int count) {
+    record("read", name, key, count);
+    return tuples;
+  }
+
+  @Override
+  public Optional<String> write(String name, String key, String data, boolean ack) {
+    record("write", name, key, data, ack);
+    return this.ack;
+  }
+}
