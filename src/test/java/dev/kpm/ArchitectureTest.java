@@ -35,6 +35,7 @@ class ArchitectureTest {
                   "install",
                   "install.archive",
                   "install.download",
+                  "install.layout",
                   "install.staging",
                   "persistence",
                   "plugin",
@@ -52,6 +53,7 @@ class ArchitectureTest {
               Set.of(
                   "install.archive",
                   "install.download",
+                  "install.layout",
                   "install.staging",
                   "plugin",
                   "portable",
@@ -60,6 +62,7 @@ class ArchitectureTest {
                   PERSISTENCE_EXCEPTIONS)),
           Map.entry("install.archive", Set.of()),
           Map.entry("install.download", Set.of("threads")),
+          Map.entry("install.layout", Set.of("install.archive", "plugin")),
           Map.entry("install.staging", Set.of()),
           Map.entry("launcher", Set.of("dev.kpm:Setting")),
           Map.entry("persistence", Set.of("threads")),

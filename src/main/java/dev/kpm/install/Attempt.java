@@ -1,6 +1,7 @@
 package dev.kpm.install;
 
 import dev.kpm.install.download.Download;
+import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.staging.Staging;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.DatabaseUnavailableException;

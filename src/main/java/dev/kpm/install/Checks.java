@@ -6,6 +6,8 @@ import dev.kpm.install.download.Download;
 import dev.kpm.install.download.DownloadException;
 import dev.kpm.install.download.Downloader;
 import dev.kpm.install.download.SourceUrl;
+import dev.kpm.install.layout.InstallRequest;
+import dev.kpm.install.layout.NativeArchive;
 import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.PluginException;
 import java.io.IOException;

@@ -3,6 +3,8 @@ package dev.kpm.install;
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.install.archive.SafeZip;
+import dev.kpm.install.layout.InstallRequest;
+import dev.kpm.install.layout.NativeArchive;
 import dev.kpm.install.staging.Staging;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.plugin.InstallOperation;

@@ -1,5 +1,7 @@
 package dev.kpm.install;
 
+import dev.kpm.install.layout.InstallRequest;
+import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;

@@ -1,6 +1,8 @@
 package dev.kpm.install;
 
 import dev.kpm.install.archive.ArchiveException;
+import dev.kpm.install.layout.NativeArchive;
+import dev.kpm.install.layout.PortableJson;
 import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.Ids;

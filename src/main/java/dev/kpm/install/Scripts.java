@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.staging.Staging;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.process.ScriptResult;

@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.install.layout;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,12 +12,12 @@ import java.util.List;
  * Reads and validates a portable plugin's {@code <name>.json} with eKuiper's texts (docs/api.md
  * §6.1).
  */
-final class PortableJson {
+public final class PortableJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private PortableJson() {}
 
-  static PortableSpec parse(String name, byte[] json) throws ArchiveException {
+  public static PortableSpec parse(String name, byte[] json) throws ArchiveException {
     JsonNode root;
     try {
       root = JSON.readTree(json);

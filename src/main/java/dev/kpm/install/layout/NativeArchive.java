@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.install.layout;
 
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * pre-existing source yaml and accepts the install (docs/api.md §9.2). Decided from the entry list
  * alone, before anything is extracted.
  */
-final class NativeArchive {
+public final class NativeArchive {
   private final PluginType type;
   private final String name;
   private final HomeLayout home;
@@ -27,7 +27,7 @@ final class NativeArchive {
    * @param replaceable files (relative to the home folder) of the version being replaced: an update
    *     may overwrite them, so they do not count as pre-existing
    */
-  NativeArchive(PluginType type, String name, HomeLayout home, Set<String> replaceable) {
+  public NativeArchive(PluginType type, String name, HomeLayout home, Set<String> replaceable) {
     this.type = type;
     this.name = name;
     this.home = home;
@@ -38,9 +38,9 @@ final class NativeArchive {
   }
 
   /** Where one entry goes: paths relative to the home folder, or to the script folder. */
-  record Target(List<String> home, String scratch) {}
+  public record Target(List<String> home, String scratch) {}
 
-  Target target(ArchiveEntry entry) {
+  public Target target(ArchiveEntry entry) {
     String n = entry.name();
     if (isYaml(n)) {
       return yamlPreExists() ? new Target(List.of(), null) : homeOnly(configCopies(name + ".yaml"));
@@ -80,7 +80,7 @@ final class NativeArchive {
   }
 
   /** The one {@code .so} entry of a complete archive; else eKuiper's "invalid zip file" text. */
-  String requireComplete(List<ArchiveEntry> entries) throws ArchiveException {
+  public String requireComplete(List<ArchiveEntry> entries) throws ArchiveException {
     List<String> counted = new ArrayList<>();
     List<String> so = new ArrayList<>();
     boolean yaml = false;
@@ -117,14 +117,14 @@ final class NativeArchive {
   }
 
   /** eKuiper's parseName: the version of a {@code .so} file name ({@code Random@v1.0.0.so}). */
-  static String version(String soFile) {
+  public static String version(String soFile) {
     String stem = soFile.substring(0, soFile.indexOf(".so"));
     String[] parts = stem.split("@", -1);
     return parts.length > 1 ? parts[1] : "";
   }
 
   /** eKuiper's parseName: the plugin name of a {@code .so} file name, first letter lower-cased. */
-  static String pluginName(String soFile) {
+  public static String pluginName(String soFile) {
     String stem = soFile.substring(0, soFile.indexOf(".so")).split("@", -1)[0];
     return stem.isEmpty() ? stem : stem.substring(0, 1).toLowerCase() + stem.substring(1);
   }

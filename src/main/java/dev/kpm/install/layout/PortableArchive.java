@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.install.layout;
 
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
@@ -11,15 +11,15 @@ import java.util.List;
  * sources/}, {@code sinks/}, {@code functions/} go to {@code etc/} and {@code data/}; everything
  * else to {@code plugins/portable/<name>/}. Decided from the entry list alone.
  */
-final class PortableArchive {
+public final class PortableArchive {
   private final String name;
 
-  PortableArchive(String name) {
+  public PortableArchive(String name) {
     this.name = name;
   }
 
   /** The {@code <name>.json} entry must exist at the root. */
-  ArchiveEntry requireJson(List<ArchiveEntry> entries) throws ArchiveException {
+  public ArchiveEntry requireJson(List<ArchiveEntry> entries) throws ArchiveException {
     return entries.stream()
         .filter(e -> !e.directory() && clean(e.name()).equals(name + ".json"))
         .findFirst()
@@ -34,7 +34,7 @@ final class PortableArchive {
   }
 
   /** Every required file must be in the archive: the json, the executable, each source yaml. */
-  void requireFiles(List<ArchiveEntry> entries, PortableSpec spec) throws ArchiveException {
+  public void requireFiles(List<ArchiveEntry> entries, PortableSpec spec) throws ArchiveException {
     List<String> names =
         entries.stream().filter(e -> !e.directory()).map(e -> clean(e.name())).toList();
     List<String> required = new ArrayList<>();
@@ -51,7 +51,7 @@ final class PortableArchive {
   }
 
   /** Where an entry goes, relative to the home folder. */
-  List<String> targets(ArchiveEntry entry) {
+  public List<String> targets(ArchiveEntry entry) {
     String n = clean(entry.name());
     if (n.startsWith("sources/") || n.startsWith("sinks/") || n.startsWith("functions/")) {
       return List.of("etc/" + n, "data/" + n);
@@ -59,7 +59,7 @@ final class PortableArchive {
     return List.of("plugins/portable/" + name + "/" + n);
   }
 
-  boolean isInstallScript(ArchiveEntry entry) {
+  public boolean isInstallScript(ArchiveEntry entry) {
     return !entry.directory() && clean(entry.name()).equals("install.sh");
   }
 

@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.install.layout;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * Decodes request bodies the way eKuiper's Go decoder does: only the first JSON value counts,
  * unknown fields are ignored, null leaves a field empty, and type errors read like Go's.
  */
-final class Requests {
+public final class Requests {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Requests() {}
@@ -24,7 +24,7 @@ final class Requests {
   /**
    * A create/update body; errors are {@code Invalid body: Error decoding the <T> plugin json: …}.
    */
-  static InstallRequest install(PluginType type, String body) {
+  public static InstallRequest install(PluginType type, String body) {
     String struct = type == PluginType.FUNCTIONS ? "FuncPlugin" : "IOPlugin";
     String prefix =
         "Invalid body: Error decoding the "
@@ -45,7 +45,7 @@ final class Requests {
   }
 
   /** A register body {@code {"functions":[…]}}; the list may be empty (the caller refuses it). */
-  static List<String> functionList(String body) {
+  public static List<String> functionList(String body) {
     String prefix = "Invalid body: Error decoding the function list json: ";
     return strings(object(body, "struct { Functions []string }", prefix), "functions", "", prefix);
   }

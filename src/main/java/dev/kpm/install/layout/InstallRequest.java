@@ -1,4 +1,4 @@
-package dev.kpm.install;
+package dev.kpm.install.layout;
 
 import java.util.List;
 import java.util.Optional;
