@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stray {@code .so} files auto-loaded and recorded; vanished files reported; work a crash
  * interrupted rolled back or finished.
  */
-class RestartTest {
+class RestartIT {
   @TempDir Path home;
   @TempDir Path fixtures;
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Timings are upper bounds generous enough for a loaded two-core machine.
  */
 @Timeout(120)
-class ScriptRunnerTest {
+class ScriptRunnerIT {
   private static final Duration PLENTY = Duration.ofSeconds(60);
   private static final Duration PROMPTLY = Duration.ofSeconds(15);
   private static final int TAIL = 64 * 1024;

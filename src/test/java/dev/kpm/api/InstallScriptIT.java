@@ -23,7 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** install.sh: argv, cwd, environment, log, failure and timeout, through the real API. */
-class InstallScriptTest extends ApiTest {
+class InstallScriptIT extends ApiTest {
 
   @Override
   protected Map<Settings.Key, String> settings() {

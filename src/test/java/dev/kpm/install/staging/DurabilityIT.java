@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How {@link Durability} makes the home folder durable, and its fallback. */
-class DurabilityTest {
+class DurabilityIT {
   @TempDir Path home;
 
   /** A file written below the home and one removed from it. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** TLS is verified: a self-signed server is refused, though a client that trusts it can read it. */
 @Timeout(30)
-class DownloaderTlsTest {
+class DownloaderTlsIT {
   private static final char[] PASSWORD = "changeit".toCharArray();
 
   @TempDir Path dir;

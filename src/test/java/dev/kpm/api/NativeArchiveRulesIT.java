@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * The zip rules of docs/api.md §5 and the hostile archives of §5.7 and §9.10: each refused with
  * eKuiper's (or kpm's) exact text, and nothing written anywhere.
  */
-class NativeArchiveRulesTest extends ApiTest {
+class NativeArchiveRulesIT extends ApiTest {
 
   private Response create(String type, String name, Path zip) {
     return create(type, name, zip, "");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * process: install, status, function, source, sink with acks, refCount, crash and restart with
  * replay, hot update, drop, re-create resuming the started source.
  */
-class PortableLifecycleTest extends ApiTest {
+class PortableLifecycleIT extends ApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SOURCE =
       "{\"symbolName\":\"counter\",\"meta\":{\"ruleId\":\"rule1\",\"opId\":\"counterStream\","

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * (docs/portable-protocol.md §5): handshake, control commands through the §3.4 loop, function
  * calls, source tuples, keepalives, and the plugin's exit when the host goes away.
  */
-class SpProbeInteropTest {
+class SpProbeInteropIT {
   static final Duration EXIT = Duration.ofSeconds(20);
   static final Path FUNC_ECHO = Path.of("/tmp/func_echo.ipc");
   private static final ObjectMapper JSON = new ObjectMapper();
