@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.kpm.testing.FixtureServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,7 +41,7 @@ class DownloaderTlsIT {
     HttpsServer https =
         HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     https.setHttpsConfigurator(new HttpsConfigurator(serverTls));
-    try (LoopbackServer server = new LoopbackServer(https)) {
+    try (FixtureServer server = new FixtureServer(https)) {
       server.bytes("/x.zip", new byte[] {1, 2, 3});
       URI uri = server.uri("/x.zip");
       Path target = dir.resolve("download.zip");
