@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import dev.kpm.testing.FixtureServer;
 import java.io.OutputStream;
 import java.net.URI;
@@ -216,7 +217,7 @@ class DownloaderTest {
     Thread downloading = new Thread(fetch, "interrupted-download");
     downloading.start();
     assertTrue(bodyStarted.await(10, TimeUnit.SECONDS));
-    Thread.sleep(200); // let the downloader wait for more of the body
+    Await.blockedIn("BodyQueue.next", downloading); // it waits for more of the body
 
     long start = System.nanoTime();
     downloading.interrupt();
