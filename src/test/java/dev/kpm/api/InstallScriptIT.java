@@ -88,9 +88,8 @@ class InstallScriptIT extends ApiTest {
             + " finish within 2s; its process tree was killed");
     assertNoTrace(kpm, "functions", "hanging");
     for (String pid : Files.readString(pids).strip().split(" ")) {
-      assertTrue(
-          Processes.deadWithin(Long.parseLong(pid), Duration.ofSeconds(15)),
-          "process " + pid + " survived");
+      Processes.awaitDead(
+          Long.parseLong(pid), "the timed-out script's process stops", Duration.ofSeconds(15));
     }
   }
 }

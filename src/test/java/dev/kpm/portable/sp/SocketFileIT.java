@@ -27,9 +27,10 @@ class SocketFileIT {
         new ProcessBuilder(
                 "python3",
                 "-c",
-                "import socket,sys,time\n"
+                // Listens until killed (or until its stdin, our pipe, closes with this JVM).
+                "import socket,sys\n"
                     + "s=socket.socket(socket.AF_UNIX)\n"
-                    + "s.bind(sys.argv[1]); s.listen(1); print('up', flush=True); time.sleep(60)",
+                    + "s.bind(sys.argv[1]); s.listen(1); print('up', flush=True); sys.stdin.read()",
                 path.toString())
             .redirectErrorStream(true)
             .start();
