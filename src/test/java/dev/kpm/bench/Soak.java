@@ -1,5 +1,6 @@
 package dev.kpm.bench;
 
+import dev.kpm.testing.Await;
 import dev.kpm.testing.LauncherProcess;
 import dev.kpm.testing.ProbePlugins;
 import dev.kpm.testing.TestPlugins;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -277,7 +277,7 @@ public final class Soak {
   /** Samples the launcher once its plugin processes are gone (the last drop stopped them). */
   private static LauncherSample sample(LauncherProcess kpm, String when) {
     boolean quiet =
-        poll(
+        Await.poll(
             Duration.ofSeconds(30),
             () -> ProcessHandle.of(kpm.pid()).map(h -> h.descendants().count() == 0).orElse(true));
     if (!quiet) {
@@ -433,25 +433,6 @@ public final class Soak {
   /** The create/update body of plugin {@code name} from a local zip. */
   static String body(String name, Path zip) {
     return "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\"}";
-  }
-
-  /**
-   * Checks {@code condition} every 20 ms until it holds (true) or {@code within} passed (false).
-   */
-  static boolean poll(Duration within, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void record(List<Row> all, List<Row> rows, Path rowsFile) throws IOException {

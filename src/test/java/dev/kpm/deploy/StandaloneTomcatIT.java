@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kpm.testing.Await;
 import dev.kpm.testing.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -117,24 +118,31 @@ class StandaloneTomcatIT {
     assertTrue(offending.isEmpty(), () -> "Tomcat logged:\n" + String.join("\n", offending));
   }
 
-  private void awaitReady(URI uri, ProcessHandle tomcat, Path catalinaOut) throws Exception {
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      assertTrue(tomcat.isAlive(), () -> "Tomcat exited during start:\n" + tail(catalinaOut));
-      // Tomcat deploys before it logs this line, so from then on anything but 200 is final.
-      boolean started = readIfExists(catalinaOut).contains("Server startup in");
-      try {
-        HttpResponse<String> response = get(uri);
-        if (response.statusCode() == 200 || started) {
-          return;
-        }
-      } catch (ConnectException | HttpTimeoutException e) {
-        // Not listening yet, or listening (Tomcat binds early) but still deploying.
-        assertFalse(started, () -> "Tomcat started but does not answer:\n" + tail(catalinaOut));
-      }
-      Thread.sleep(250);
+  private void awaitReady(URI uri, ProcessHandle tomcat, Path catalinaOut) {
+    Await.until(
+        () -> "kpm answers " + uri + ", catalina.out ends:\n" + tail(catalinaOut),
+        STARTUP_TIMEOUT,
+        () -> answers(uri, tomcat, catalinaOut));
+  }
+
+  /** Whether kpm answers for good; fails at once when Tomcat died or started without answering. */
+  private boolean answers(URI uri, ProcessHandle tomcat, Path catalinaOut) {
+    assertTrue(tomcat.isAlive(), () -> "Tomcat exited during start:\n" + tail(catalinaOut));
+    // Tomcat deploys before it logs this line, so from then on anything but 200 is final.
+    boolean started = readIfExists(catalinaOut).contains("Server startup in");
+    try {
+      HttpResponse<String> response = get(uri);
+      return response.statusCode() == 200 || started;
+    } catch (ConnectException | HttpTimeoutException e) {
+      // Not listening yet, or listening (Tomcat binds early) but still deploying.
+      assertFalse(started, () -> "Tomcat started but does not answer:\n" + tail(catalinaOut));
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for " + uri, e);
     }
-    fail("kpm did not answer " + uri + " within " + STARTUP_TIMEOUT + ":\n" + tail(catalinaOut));
   }
 
   private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {

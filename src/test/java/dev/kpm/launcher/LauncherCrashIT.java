@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import dev.kpm.testing.LauncherProcess;
 import dev.kpm.testing.Processes;
 import dev.kpm.testing.TestPlugins;
 import dev.kpm.testing.TestPlugins.Entry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -54,11 +56,10 @@ class LauncherCrashIT {
             // the server dies under this request
           }
         });
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (!Files.exists(marker) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(marker), () -> "install.sh never ran:\n" + first.log());
+    Await.until(
+        () -> "install.sh runs (it writes " + marker + "); kpm's log:\n" + first.log(),
+        Duration.ofSeconds(60),
+        () -> Files.exists(marker));
     first.kill();
     long scriptPid = Long.parseLong(Files.readString(marker).strip());
     assertTrue(Processes.alive(scriptPid), "install.sh outlives the killed kpm");

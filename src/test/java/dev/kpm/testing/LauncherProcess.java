@@ -68,21 +68,30 @@ public final class LauncherProcess {
     return launcher;
   }
 
-  private void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      assertTrue(process.isAlive(), () -> "launcher exited early:\n" + log());
-      try {
-        if (send("GET", "/plugins/sources", null).statusCode() == 200) {
-          return;
-        }
-      } catch (ConnectException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
+  private void awaitReady() {
+    try {
+      Await.until("kpm answers GET /plugins/sources", START_TIMEOUT, this::answers);
+    } catch (AssertionError e) {
+      process.destroyForcibly();
+      throw new AssertionError(e.getMessage() + ":\n" + log(), e);
     }
-    process.destroyForcibly();
-    throw new AssertionError("kpm did not answer within " + START_TIMEOUT + ":\n" + log());
+  }
+
+  /** Whether {@code GET /plugins/sources} is 200 yet; fails at once when the JVM has exited. */
+  private boolean answers() {
+    if (!process.isAlive()) {
+      throw new AssertionError("launcher exited early");
+    }
+    try {
+      return send("GET", "/plugins/sources", null).statusCode() == 200;
+    } catch (ConnectException notYet) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for kpm", e);
+    } catch (Exception e) {
+      throw new AssertionError("GET /plugins/sources failed", e);
+    }
   }
 
   public HttpResponse<String> send(String method, String path, String body) throws Exception {

@@ -14,18 +14,11 @@ public final class Processes {
   private Processes() {}
 
   /**
-   * True when {@code pid} is gone or a zombie within {@code within}: a killed orphan stays a zombie
-   * until init reaps it, and the JDK counts zombies as alive.
+   * Waits until {@code pid} is gone or a zombie (a killed orphan stays a zombie until init reaps
+   * it, and the JDK counts zombies as alive); fails saying {@code what} after {@code within}.
    */
-  public static boolean deadWithin(long pid, Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) || zombie(pid)) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return false;
+  public static void awaitDead(long pid, String what, Duration within) {
+    Await.until(what + " (pid " + pid + " ends)", within, () -> !alive(pid));
   }
 
   /** Runs a command to its end (bounded), failing with its output when it fails. */

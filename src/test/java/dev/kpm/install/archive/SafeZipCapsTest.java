@@ -1,14 +1,14 @@
 package dev.kpm.install.archive;
 
-import static dev.kpm.install.archive.ZipFixtures.DEFAULTS;
-import static dev.kpm.install.archive.ZipFixtures.MIB;
-import static dev.kpm.install.archive.ZipFixtures.centralHeader;
-import static dev.kpm.install.archive.ZipFixtures.file;
-import static dev.kpm.install.archive.ZipFixtures.lieAboutSize;
-import static dev.kpm.install.archive.ZipFixtures.patchBothHeaders;
-import static dev.kpm.install.archive.ZipFixtures.random;
-import static dev.kpm.install.archive.ZipFixtures.u32;
-import static dev.kpm.install.archive.ZipFixtures.zeros;
+import static dev.kpm.install.archive.ZipSandbox.DEFAULTS;
+import static dev.kpm.install.archive.ZipSandbox.MIB;
+import static dev.kpm.testing.TestPlugins.Entry.file;
+import static dev.kpm.testing.TestPlugins.Entry.random;
+import static dev.kpm.testing.TestPlugins.Entry.zeros;
+import static dev.kpm.testing.ZipBytes.centralHeader;
+import static dev.kpm.testing.ZipBytes.lieAboutSize;
+import static dev.kpm.testing.ZipBytes.patchBothHeaders;
+import static dev.kpm.testing.ZipBytes.u32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

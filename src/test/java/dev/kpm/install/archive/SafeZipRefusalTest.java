@@ -1,16 +1,16 @@
 package dev.kpm.install.archive;
 
-import static dev.kpm.install.archive.ZipFixtures.DEFAULTS;
-import static dev.kpm.install.archive.ZipFixtures.centralHeader;
-import static dev.kpm.install.archive.ZipFixtures.file;
-import static dev.kpm.install.archive.ZipFixtures.flipFirstByteOf;
-import static dev.kpm.install.archive.ZipFixtures.mode;
-import static dev.kpm.install.archive.ZipFixtures.patchBothHeaders;
-import static dev.kpm.install.archive.ZipFixtures.random;
-import static dev.kpm.install.archive.ZipFixtures.renameInBothHeaders;
-import static dev.kpm.install.archive.ZipFixtures.stored;
-import static dev.kpm.install.archive.ZipFixtures.u16;
-import static dev.kpm.install.archive.ZipFixtures.u32;
+import static dev.kpm.install.archive.ZipSandbox.DEFAULTS;
+import static dev.kpm.install.archive.ZipSandbox.mode;
+import static dev.kpm.testing.TestPlugins.Entry.file;
+import static dev.kpm.testing.TestPlugins.Entry.random;
+import static dev.kpm.testing.TestPlugins.Entry.stored;
+import static dev.kpm.testing.ZipBytes.centralHeader;
+import static dev.kpm.testing.ZipBytes.flipFirstByteOf;
+import static dev.kpm.testing.ZipBytes.patchBothHeaders;
+import static dev.kpm.testing.ZipBytes.renameInBothHeaders;
+import static dev.kpm.testing.ZipBytes.u16;
+import static dev.kpm.testing.ZipBytes.u32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

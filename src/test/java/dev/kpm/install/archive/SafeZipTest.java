@@ -1,11 +1,11 @@
 package dev.kpm.install.archive;
 
-import static dev.kpm.install.archive.ZipFixtures.DEFAULTS;
-import static dev.kpm.install.archive.ZipFixtures.MIB;
-import static dev.kpm.install.archive.ZipFixtures.file;
-import static dev.kpm.install.archive.ZipFixtures.folder;
-import static dev.kpm.install.archive.ZipFixtures.mode;
-import static dev.kpm.install.archive.ZipFixtures.zeros;
+import static dev.kpm.install.archive.ZipSandbox.DEFAULTS;
+import static dev.kpm.install.archive.ZipSandbox.MIB;
+import static dev.kpm.install.archive.ZipSandbox.mode;
+import static dev.kpm.testing.TestPlugins.Entry.file;
+import static dev.kpm.testing.TestPlugins.Entry.folder;
+import static dev.kpm.testing.TestPlugins.Entry.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,12 +1,15 @@
 package dev.kpm.install.archive;
 
-import static dev.kpm.install.archive.ZipFixtures.DEFAULTS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kpm.testing.TestPlugins;
+import dev.kpm.testing.TestPlugins.Entry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -16,6 +19,9 @@ import java.util.stream.Stream;
  * every refusal test makes: the same message from both verbs, and nothing written under home.
  */
 final class ZipSandbox {
+  static final ArchiveLimits DEFAULTS = ArchiveLimits.defaults();
+  static final int MIB = 1 << 20;
+
   private final Path zips;
   private final Path home;
   private final Path root;
@@ -39,8 +45,10 @@ final class ZipSandbox {
     return root;
   }
 
-  Path zip(ZipFixtures.Fixture... entries) throws IOException {
-    return ZipFixtures.write(zips.resolve("fixture-" + (++fixtures) + ".zip"), entries);
+  /** A zip of these entries, sizes in both headers so {@code ZipBytes} can patch it. */
+  Path zip(Entry... entries) {
+    return TestPlugins.zipWithSizesInLocalHeaders(
+        zips.resolve("fixture-" + (++fixtures) + ".zip"), entries);
   }
 
   /** Extracts every entry to {@code root/<entry name>}. */
@@ -73,5 +81,15 @@ final class ZipSandbox {
     try (Stream<Path> all = Files.walk(home)) {
       assertEquals(Set.of(home, root), Set.copyOf(all.toList()));
     }
+  }
+
+  /** The permission bits of a file or folder in octal, e.g. "755", so failures read well. */
+  static String mode(Path path) throws IOException {
+    Set<PosixFilePermission> set = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+    int mode = 0;
+    for (PosixFilePermission p : set) {
+      mode |= 0400 >> p.ordinal();
+    }
+    return Integer.toOctalString(mode);
   }
 }

@@ -10,13 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Downloads of file:// sources: both URI forms, non-regular files, confinement, the size cap. */
+/**
+ * Downloads of file:// sources: both URI forms, non-regular files, confinement, the size cap. A
+ * FIFO needs {@code mkfifo}, a process: {@link DownloaderFileIT}.
+ */
 @Timeout(20)
 class DownloaderFileTest {
   @TempDir Path dir;
@@ -86,16 +88,6 @@ class DownloaderFileTest {
   void folderIsNotARegularFile() throws Exception {
     Path folder = Files.createDirectories(outside.resolve("folder.zip"));
     assertEquals(folder + " is not a regular file", failure(false, tripleSlash(folder)));
-  }
-
-  @Test
-  void fifoIsRefusedWithoutBeingOpened() throws Exception {
-    Path fifo = outside.resolve("fifo.zip");
-    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-    assertEquals(true, mkfifo.waitFor(10, TimeUnit.SECONDS), "mkfifo (coreutils) must run");
-    assertEquals(0, mkfifo.exitValue(), "mkfifo (coreutils) must succeed");
-
-    assertEquals(fifo + " is not a regular file", failure(false, tripleSlash(fifo)));
   }
 
   @Test

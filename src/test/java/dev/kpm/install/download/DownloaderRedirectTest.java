@@ -6,6 +6,7 @@ import static dev.kpm.install.download.DownloaderTest.randomBytes;
 import static dev.kpm.install.download.DownloaderTest.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kpm.testing.FixtureServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DownloaderRedirectTest {
   @TempDir Path dir;
   private Path target;
-  private LoopbackServer server;
+  private FixtureServer server;
 
   @BeforeEach
   void start() throws Exception {
     target = dir.resolve("download.zip");
-    server = new LoopbackServer();
+    server = new FixtureServer();
   }
 
   @AfterEach

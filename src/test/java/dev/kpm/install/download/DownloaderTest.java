@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
+import dev.kpm.testing.FixtureServer;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,12 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DownloaderTest {
   @TempDir Path dir;
   private Path target;
-  private LoopbackServer server;
+  private FixtureServer server;
 
   @BeforeEach
   void start() throws Exception {
     target = dir.resolve("download.zip");
-    server = new LoopbackServer();
+    server = new FixtureServer();
   }
 
   @AfterEach
@@ -127,7 +129,7 @@ class DownloaderTest {
 
   @Test
   void statusWithoutKnownReasonIsReportedByCodeAlone() {
-    server.on("/odd.zip", exchange -> LoopbackServer.send(exchange, 299, new byte[0]));
+    server.on("/odd.zip", exchange -> FixtureServer.send(exchange, 299, new byte[0]));
     assertEquals(
         "cannot download the file with status: 299", failure(open(), server.uri("/odd.zip")));
   }
@@ -139,7 +141,7 @@ class DownloaderTest {
         exchange -> {
           exchange.sendResponseHeaders(200, 5_000);
           exchange.getResponseBody().flush();
-          LoopbackServer.stall();
+          server.holdUntilClosed();
         });
     DownloadPolicy small = policy(Duration.ofSeconds(6), 4_999, false, Set.of());
 
@@ -179,8 +181,8 @@ class DownloaderTest {
         "/stall.zip",
         exchange -> {
           exchange.sendResponseHeaders(200, 1000);
-          LoopbackServer.write(exchange.getResponseBody(), new byte[10]);
-          LoopbackServer.stall();
+          FixtureServer.write(exchange.getResponseBody(), new byte[10]);
+          server.holdUntilClosed();
         });
     DownloadPolicy oneSecond = policy(Duration.ofSeconds(1), 1 << 20, false, Set.of());
 
@@ -191,7 +193,7 @@ class DownloaderTest {
 
   @Test
   void serverThatNeverAnswersTimesOut() {
-    server.on("/silent.zip", exchange -> LoopbackServer.stall());
+    server.on("/silent.zip", exchange -> server.holdUntilClosed());
     DownloadPolicy oneSecond = policy(Duration.ofSeconds(1), 1 << 20, false, Set.of());
 
     long start = System.nanoTime();
@@ -206,16 +208,16 @@ class DownloaderTest {
         "/stall.zip",
         exchange -> {
           exchange.sendResponseHeaders(200, 0);
-          LoopbackServer.write(exchange.getResponseBody(), new byte[100]);
+          FixtureServer.write(exchange.getResponseBody(), new byte[100]);
           bodyStarted.countDown();
-          LoopbackServer.stall();
+          server.holdUntilClosed();
         });
     FutureTask<Download> fetch =
         new FutureTask<>(() -> new Downloader(open()).fetch(server.uri("/stall.zip"), target));
     Thread downloading = new Thread(fetch, "interrupted-download");
     downloading.start();
     assertTrue(bodyStarted.await(10, TimeUnit.SECONDS));
-    Thread.sleep(200); // let the downloader wait for more of the body
+    Await.blockedIn("BodyQueue.next", downloading); // it waits for more of the body
 
     long start = System.nanoTime();
     downloading.interrupt();
@@ -247,7 +249,7 @@ class DownloaderTest {
         "/short.zip",
         exchange -> {
           exchange.sendResponseHeaders(200, 1000);
-          LoopbackServer.write(exchange.getResponseBody(), new byte[10]);
+          FixtureServer.write(exchange.getResponseBody(), new byte[10]);
           // Closing the exchange now ends the connection 990 bytes short.
         });
     String message = failure(open(), server.uri("/short.zip"));

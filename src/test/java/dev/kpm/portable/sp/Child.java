@@ -59,6 +59,30 @@ final class Child implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code n} lines match {@code wanted} (on the output's own monitor, woken by each
+   * new line); fails the test after {@code within}.
+   */
+  void awaitLines(Predicate<String> wanted, int n, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    synchronized (lines) {
+      while (lines.stream().filter(wanted).count() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          fail(
+              name
+                  + " printed fewer than "
+                  + n
+                  + " matching lines in "
+                  + within
+                  + ":\n"
+                  + output());
+        }
+        TimeUnit.NANOSECONDS.timedWait(lines, left);
+      }
+    }
+  }
+
   long count(Predicate<String> wanted) {
     synchronized (lines) {
       return lines.stream().filter(wanted).count();

@@ -7,9 +7,11 @@ import static dev.kpm.portable.sp.SpTests.text;
 import static dev.kpm.portable.sp.SpTests.unchecked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -138,8 +140,21 @@ class PushPullSocketTest {
 
   @Test
   void dialWaitsForTheListener() throws Exception {
-    CompletableFuture<PushSocket> dialing = dialAsync();
-    Thread.sleep(300);
+    CompletableFuture<PushSocket> dialing = new CompletableFuture<>();
+    Thread dialer =
+        new Thread(
+            () -> {
+              try {
+                dialing.complete(PushSocket.dial(path, WAIT));
+              } catch (Throwable e) {
+                dialing.completeExceptionally(e);
+              }
+            },
+            "test-dialer");
+    dialer.start();
+    // Its first attempt found no listener: it waits out the redial interval.
+    Await.blockedIn("Dialer.pause", dialer);
+    assertFalse(dialing.isDone(), "the dial ended without a listener");
     try (PullSocket pull = PullSocket.listen(path);
         PushSocket push = dialing.get(20, TimeUnit.SECONDS)) {
       push.send(bytes("late"), WAIT);
@@ -217,11 +232,7 @@ class PushPullSocketTest {
     return CompletableFuture.supplyAsync(() -> unchecked(() -> PushSocket.dial(path, WAIT)));
   }
 
-  private static void awaitPipes(PullSocket pull, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (pull.pipes() != count && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(count, pull.pipes());
+  private static void awaitPipes(PullSocket pull, int count) {
+    Await.until("the PULL has " + count + " pipe(s)", WAIT, () -> pull.pipes() == count);
   }
 }

@@ -5,12 +5,12 @@ import static dev.kpm.portable.sp.SpTests.QUIET;
 import static dev.kpm.portable.sp.SpTests.WAIT;
 import static dev.kpm.portable.sp.SpTests.bytes;
 import static dev.kpm.portable.sp.SpTests.text;
-import static dev.kpm.portable.sp.SpTests.unchecked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -276,9 +276,19 @@ class RepSocketTest {
 
   @Test
   void closeWakesAWaitingReceiver() throws Exception {
-    CompletableFuture<byte[]> waiting =
-        CompletableFuture.supplyAsync(() -> unchecked(() -> rep.receive(Duration.ofMinutes(5))));
-    Thread.sleep(200);
+    CompletableFuture<byte[]> waiting = new CompletableFuture<>();
+    Thread receiver =
+        new Thread(
+            () -> {
+              try {
+                waiting.complete(rep.receive(Duration.ofMinutes(5)));
+              } catch (IOException e) {
+                waiting.completeExceptionally(new UncheckedIOException(e));
+              }
+            },
+            "test-receiver");
+    receiver.start();
+    Await.blockedIn("Inbox.awaitArrival", receiver);
 
     rep.close();
 
@@ -286,11 +296,7 @@ class RepSocketTest {
     assertTrue(e.getCause() instanceof UncheckedIOException, String.valueOf(e.getCause()));
   }
 
-  private void awaitPipes(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (rep.pipes() != count && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(count, rep.pipes());
+  private void awaitPipes(int count) {
+    Await.until("the REP has " + count + " pipe(s)", WAIT, () -> rep.pipes() == count);
   }
 }

@@ -14,13 +14,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unix-socket housekeeping of docs/portable-protocol.md §2.2: stale files, live listeners, unlink,
- * length.
+ * length. The file a killed process leaves is {@link SocketFileIT}'s (it starts a process).
  */
 class SocketFileTest {
   @TempDir Path dir;
@@ -37,35 +36,6 @@ class SocketFileTest {
         ReqSocket req = ReqSocket.dial(path, WAIT)) {
       req.send(bytes("still works"));
       assertEquals("still works", text(rep.receive(WAIT)));
-    }
-  }
-
-  @Test
-  void theSocketFileOfAKilledProcessIsReclaimed() throws Exception {
-    Path path = SpTests.unique(dir, "killed");
-    Process python =
-        new ProcessBuilder(
-                "python3",
-                "-c",
-                "import socket,sys,time\n"
-                    + "s=socket.socket(socket.AF_UNIX)\n"
-                    + "s.bind(sys.argv[1]); s.listen(1); print('up', flush=True); time.sleep(60)",
-                path.toString())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      assertEquals('u', python.getInputStream().read(), "python listener did not start");
-      assertThrows(IOException.class, () -> PullSocket.listen(path), "live listener");
-      python.destroyForcibly();
-      assertTrue(python.waitFor(20, TimeUnit.SECONDS));
-
-      try (PullSocket pull = PullSocket.listen(path);
-          PushSocket push = PushSocket.dial(path, WAIT)) {
-        push.send(bytes("reclaimed"), WAIT);
-        assertEquals("reclaimed", text(pull.receive(WAIT)));
-      }
-    } finally {
-      python.destroyForcibly();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.kpm.portable.sp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,10 +42,25 @@ class SpCodecTest {
     assertEquals(Sp.PUSH, Sp.partner(Sp.PULL));
   }
 
-  @Test
-  void thePartnersHeaderIsAccepted() throws IOException {
-    Sp.checkHeader(hex("00 53 50 00 00 30 00 00"), Sp.REQ);
-    Sp.checkHeader(hex("00 53 50 00 00 50 00 00"), Sp.PUSH);
+  /**
+   * A pipe checks the peer's header against its own protocol's partner, as {@code Pipe} does: the
+   * captured partner header passes, and it is that check that passes it — the header of the pipe's
+   * own protocol (a REQ meeting a REQ) is refused by the same call.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "48, 00 53 50 00 00 31 00 00",
+    "49, 00 53 50 00 00 30 00 00",
+    "80, 00 53 50 00 00 51 00 00",
+    "81, 00 53 50 00 00 50 00 00"
+  })
+  void thePartnersHeaderIsAccepted(int own, String partnersHeader) {
+    assertDoesNotThrow(() -> Sp.checkHeader(hex(partnersHeader), Sp.partner(own)));
+
+    IOException same =
+        assertThrows(IOException.class, () -> Sp.checkHeader(Sp.header(own), Sp.partner(own)));
+    assertTrue(
+        same.getMessage().startsWith("peer speaks " + Sp.name(own) + " "), same.getMessage());
   }
 
   @ParameterizedTest

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How {@link Durability} makes the home folder durable, and its fallback. */
-class DurabilityTest {
+class DurabilityIT {
   @TempDir Path home;
 
   /** A file written below the home and one removed from it. */
@@ -86,11 +87,10 @@ class DurabilityTest {
       for (int i = 0; i < 8; i++) {
         later.add(pool.submit(() -> group.flush(syncFs)));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (group.requested() < 9 && System.nanoTime() < deadline) {
-        Thread.sleep(10); // until all eight wait behind the running call
-      }
-      assertEquals(9, group.requested());
+      Await.until(
+          "all eight wait behind the running call",
+          Duration.ofSeconds(10),
+          () -> group.requested() == 9);
       assertEquals(1, calls.get(), "nobody is covered by a call that started before it asked");
       releaseFirst.countDown();
       assertTrue(first.get(10, TimeUnit.SECONDS));

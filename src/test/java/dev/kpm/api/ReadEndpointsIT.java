@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The read endpoints on an empty registry: eKuiper's exact statuses and bodies. */
-class ReadEndpointsTest extends ApiTest {
+class ReadEndpointsIT extends ApiTest {
 
   private Response get(String path) {
     return target(path).request().get();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Portable zips refused with eKuiper's texts (docs/api.md §6.1–6.3), and nothing left behind (§9.3,
  * §9.7).
  */
-class PortableInstallRulesTest extends ApiTest {
+class PortableInstallRulesIT extends ApiTest {
   private static final String FAIL =
       "portable plugin create command error: fail to install plugin: ";
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * A source or sink instance belongs to the portable plugin that started it: its data is read and
  * fed only through that plugin's symbol path, with the real probe as both plugins' process.
  */
-class PortableChannelOwnershipTest extends ApiTest {
+class PortableChannelOwnershipIT extends ApiTest {
   private static final String SOURCE =
       "{\"symbolName\":\"counter\",\"meta\":{\"ruleId\":\"own\",\"opId\":\"counterStream\","
           + "\"instanceId\":0},\"pluginType\":\"source\",\"dataSource\":\"demo\","

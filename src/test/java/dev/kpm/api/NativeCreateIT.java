@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Native create over the real API: eKuiper's success paths and its refusals, exactly. */
-class NativeCreateTest extends ApiTest {
+class NativeCreateIT extends ApiTest {
   private FixtureServer server;
 
   @BeforeAll

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bytes, from a snapshot no older than the last answered change; everything else reaches JAX-RS.
  * Requests that pass the filter are marked by a filter mapped after it.
  */
-class FastReadsTest extends ApiTest {
+class FastReadsIT extends ApiTest {
   private static final String MARK = "X-Test-Reached-Jax-Rs";
 
   @Override

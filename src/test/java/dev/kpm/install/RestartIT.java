@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.testing.Await;
 import dev.kpm.testing.HomeAssertions;
 import dev.kpm.testing.Probe;
 import dev.kpm.testing.Processes;
@@ -14,8 +15,10 @@ import dev.kpm.testing.TestPlugins.Entry;
 import dev.kpm.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stray {@code .so} files auto-loaded and recorded; vanished files reported; work a crash
  * interrupted rolled back or finished.
  */
-class RestartTest {
+class RestartIT {
   @TempDir Path home;
   @TempDir Path fixtures;
 
@@ -168,18 +171,11 @@ class RestartTest {
                   .statusCode());
           first[0] = pid(s.get("plugins/portables/bootprobe/status"));
         });
-    assertTrue(
-        Processes.deadWithin(first[0], java.time.Duration.ofSeconds(15)), "stopped with kpm");
+    Processes.awaitDead(first[0], "the plugin stopped with kpm", Duration.ofSeconds(15));
     session(
         db,
         s -> {
-          long deadline = System.nanoTime() + 30_000_000_000L;
-          String status = s.get("plugins/portables/bootprobe/status");
-          while (!status.contains("\"running\"") && System.nanoTime() < deadline) {
-            sleep();
-            status = s.get("plugins/portables/bootprobe/status");
-          }
-          assertTrue(status.contains("\"running\""), status);
+          String status = awaitRunning(s, "bootprobe");
           assertTrue(pid(status) != first[0], status);
         });
   }
@@ -203,13 +199,7 @@ class RestartTest {
           assertTrue(!list.contains("broken"), list);
           assertTrue(
               s.get("plugins/portables/scanned/installs").contains("\"operation\":\"AUTOLOAD\""));
-          long deadline = System.nanoTime() + 30_000_000_000L;
-          String status = s.get("plugins/portables/scanned/status");
-          while (!status.contains("\"running\"") && System.nanoTime() < deadline) {
-            sleep();
-            status = s.get("plugins/portables/scanned/status");
-          }
-          assertTrue(status.contains("\"running\""), status);
+          String status = awaitRunning(s, "scanned");
           assertEquals(200, s.send("DELETE", "plugins/portables/scanned", null).statusCode());
         });
     assertFalse(Files.exists(folder), "a drop removes the auto-loaded folder");
@@ -221,12 +211,16 @@ class RestartTest {
     return Long.parseLong(m.group(1));
   }
 
-  private static void sleep() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** The status of portable plugin {@code name} once it says running (within 30 s). */
+  private static String awaitRunning(TestServer s, String name) {
+    AtomicReference<String> last = new AtomicReference<>();
+    return Await.value(
+        () -> name + " running, last status " + last.get(),
+        Duration.ofSeconds(30),
+        () -> {
+          last.set(s.get("plugins/portables/" + name + "/status"));
+          return last.get().contains("\"running\"") ? last.get() : null;
+        });
   }
 
   @Test

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.Settings;
 import dev.kpm.testing.ApiTest;
+import dev.kpm.testing.Await;
 import dev.kpm.testing.Probe;
 import dev.kpm.testing.Processes;
 import dev.kpm.testing.TestPlugins;
@@ -18,11 +20,13 @@ import dev.kpm.testing.TestPlugins.Entry;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * process: install, status, function, source, sink with acks, refCount, crash and restart with
  * replay, hot update, drop, re-create resuming the started source.
  */
-class PortableLifecycleTest extends ApiTest {
+class PortableLifecycleIT extends ApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SOURCE =
       "{\"symbolName\":\"counter\",\"meta\":{\"ruleId\":\"rule1\",\"opId\":\"counterStream\","
@@ -67,21 +71,26 @@ class PortableLifecycleTest extends ApiTest {
         : target(path).request().method(method, Entity.entity(body, MediaType.APPLICATION_JSON));
   }
 
-  private JsonNode status() throws Exception {
-    return JSON.readTree(target("plugins/portables/probe/status").request().get(String.class));
+  private JsonNode status() {
+    try {
+      return JSON.readTree(target("plugins/portables/probe/status").request().get(String.class));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  private JsonNode awaitRunning(long notPid) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode s = status();
-    while (System.nanoTime() < deadline) {
-      s = status();
-      if (s.get("status").asText().equals("running") && s.get("pid").asLong() != notPid) {
-        return s;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not running again: " + s);
+  private JsonNode awaitRunning(long notPid) {
+    AtomicReference<JsonNode> last = new AtomicReference<>();
+    return Await.value(
+        () -> "running again with a pid other than " + notPid + ", last status " + last.get(),
+        Duration.ofSeconds(30),
+        () -> {
+          JsonNode s = status();
+          last.set(s);
+          boolean again =
+              s.get("status").asText().equals("running") && s.get("pid").asLong() != notPid;
+          return again ? s : null;
+        });
   }
 
   private JsonNode tuples(int count) throws Exception {
@@ -178,7 +187,7 @@ class PortableLifecycleTest extends ApiTest {
     long last = updated.get("pid").asLong();
     assertText(
         send("DELETE", "plugins/portables/probe", null), 200, "portable plugin probe is deleted");
-    assertTrue(Processes.deadWithin(last, Duration.ofSeconds(15)));
+    Processes.awaitDead(last, "the dropped plugin's process is stopped", Duration.ofSeconds(15));
     assertError(
         target("plugins/portables/probe/status").request().get(),
         404,
@@ -191,7 +200,7 @@ class PortableLifecycleTest extends ApiTest {
 
     long again = status().get("pid").asLong();
     kpm.runtime().close();
-    assertTrue(Processes.deadWithin(again, Duration.ofSeconds(15)), "no orphan after kpm stops");
+    Processes.awaitDead(again, "no orphan after kpm stops", Duration.ofSeconds(15));
     assertTrue(Files.notExists(Path.of("/tmp/plugin_probe.ipc")), "control socket file removed");
     assertTrue(Files.notExists(Path.of("/tmp/rule1_counterStream_0.ipc")), "source socket removed");
   }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.TestPlugins;
 import dev.kpm.testing.TestPlugins.Entry;
+import dev.kpm.testing.ZipBytes;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -18,16 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.ZipEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The zip rules of docs/api.md §5 and the hostile archives of §5.7 and §9.10: each refused with
  * eKuiper's (or kpm's) exact text, and nothing written anywhere.
  */
-class NativeArchiveRulesTest extends ApiTest {
+class NativeArchiveRulesIT extends ApiTest {
 
   private Response create(String type, String name, Path zip) {
     return create(type, name, zip, "");
@@ -142,24 +140,12 @@ class NativeArchiveRulesTest extends ApiTest {
 
   @Test
   void otherEntriesAreCheckedAlsoWithoutAnInstallScript() throws Exception {
-    Path zip = fixtures.resolve("crc.zip");
-    try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
-      ZipArchiveEntry so = new ZipArchiveEntry("Crc.so");
-      out.putArchiveEntry(so);
-      out.write("so".getBytes(StandardCharsets.UTF_8));
-      out.closeArchiveEntry();
-      ZipArchiveEntry dep = new ZipArchiveEntry("lib/dep.txt");
-      dep.setMethod(ZipEntry.STORED);
-      out.putArchiveEntry(dep);
-      out.write("payload-to-corrupt".getBytes(StandardCharsets.UTF_8));
-      out.closeArchiveEntry();
-    }
-    String zipText = new String(Files.readAllBytes(zip), StandardCharsets.ISO_8859_1);
-    Files.write(
-        zip,
-        zipText
-            .replace("payload-to-corrupt", "Payload-to-corrupt")
-            .getBytes(StandardCharsets.ISO_8859_1));
+    Path zip =
+        TestPlugins.zipWithSizesInLocalHeaders(
+            fixtures.resolve("crc.zip"),
+            new Entry("Crc.so", "so".getBytes(StandardCharsets.UTF_8), Entry.NO_MODE),
+            Entry.stored("lib/dep.txt", "payload-to-corrupt"));
+    ZipBytes.flipFirstByteOf(zip, "payload-to-corrupt");
     assertError(
         create("sinks", "crc", zip),
         400,

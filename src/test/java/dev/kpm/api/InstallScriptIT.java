@@ -23,7 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** install.sh: argv, cwd, environment, log, failure and timeout, through the real API. */
-class InstallScriptTest extends ApiTest {
+class InstallScriptIT extends ApiTest {
 
   @Override
   protected Map<Settings.Key, String> settings() {
@@ -88,9 +88,8 @@ class InstallScriptTest extends ApiTest {
             + " finish within 2s; its process tree was killed");
     assertNoTrace(kpm, "functions", "hanging");
     for (String pid : Files.readString(pids).strip().split(" ")) {
-      assertTrue(
-          Processes.deadWithin(Long.parseLong(pid), Duration.ofSeconds(15)),
-          "process " + pid + " survived");
+      Processes.awaitDead(
+          Long.parseLong(pid), "the timed-out script's process stops", Duration.ofSeconds(15));
     }
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The register API: a transactional, ownership-aware replacement of a function list (docs/api.md
  * §9.5).
  */
-class UdfRegisterTest extends ApiTest {
+class UdfRegisterIT extends ApiTest {
 
   @BeforeAll
   void installTwoFunctionPlugins() {

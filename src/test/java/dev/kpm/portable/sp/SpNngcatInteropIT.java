@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every pattern, both directions, against libnng 1.5.2 through nngcat (docs/portable-protocol.md
  * §5).
  */
-class SpNngcatInteropTest {
+class SpNngcatInteropIT {
   static final Duration EXIT = Duration.ofSeconds(20);
   private static String nngcat;
 

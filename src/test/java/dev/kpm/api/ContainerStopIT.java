@@ -6,7 +6,7 @@ import dev.kpm.testing.ApiTest;
 import org.junit.jupiter.api.Test;
 
 /** In a shared container kpm stops itself, not the JVM: afterwards every request is a 503. */
-class ContainerStopTest extends ApiTest {
+class ContainerStopIT extends ApiTest {
 
   @Test
   void afterKpmStoppedEveryRequestAnswers503UntilRestarted() {

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kpm.testing.Await;
 import dev.kpm.testing.Probe;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * (docs/portable-protocol.md §5): handshake, control commands through the §3.4 loop, function
  * calls, source tuples, keepalives, and the plugin's exit when the host goes away.
  */
-class SpProbeInteropTest {
+class SpProbeInteropIT {
   static final Duration EXIT = Duration.ofSeconds(20);
   static final Path FUNC_ECHO = Path.of("/tmp/func_echo.ipc");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,7 +128,8 @@ class SpProbeInteropTest {
     String rule = "k" + name;
     PullSocket source = own(PullSocket.listen(Path.of("/tmp/" + rule + "_src_0.ipc")));
 
-    Thread.sleep(1500);
+    // The control channel idles: the probe re-sends its handshake every 300 ms. Two of those.
+    plugin.awaitLines(line -> line.contains("(keepalive)"), 2, WAIT);
     ObjectNode config = JSON.createObjectNode().put("interval", 100).put("count", 1);
     byte[] answer = control.exchange(start("counter", meta(rule, "src"), "source", config), WAIT);
 
@@ -177,18 +180,20 @@ class SpProbeInteropTest {
   }
 
   /** Listens on a path every checkout shares, waiting while another test run holds it. */
-  private static RepSocket listenShared(Path path) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        return RepSocket.listen(path);
-      } catch (IOException e) {
-        if (!e.getMessage().startsWith("address in use") || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
+  private static RepSocket listenShared(Path path) {
+    return Await.value(
+        "no other test run holds " + path,
+        Duration.ofSeconds(60),
+        () -> {
+          try {
+            return RepSocket.listen(path);
+          } catch (IOException e) {
+            if (e.getMessage().startsWith("address in use")) {
+              return null;
+            }
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private <T extends AutoCloseable> T own(T socket) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kpm.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Timings are upper bounds generous enough for a loaded two-core machine.
  */
 @Timeout(120)
-class ScriptRunnerTest {
+class ScriptRunnerIT {
   private static final Duration PLENTY = Duration.ofSeconds(60);
   private static final Duration PROMPTLY = Duration.ofSeconds(15);
   private static final int TAIL = 64 * 1024;
@@ -404,27 +405,20 @@ class ScriptRunnerTest {
         .toArray();
   }
 
-  private long[] awaitPids() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + PROMPTLY.toNanos();
-    while (!Files.exists(dir.resolve("pids")) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
+  private long[] awaitPids() throws IOException {
+    Await.until("the script records its pids", PROMPTLY, () -> Files.exists(dir.resolve("pids")));
     return pids();
   }
 
-  private static ProcessHandle awaitChild(long pid) throws InterruptedException {
-    long deadline = System.nanoTime() + PROMPTLY.toNanos();
-    while (System.nanoTime() < deadline) {
-      List<ProcessHandle> children =
-          ProcessHandle.of(pid).stream()
-              .flatMap(ProcessHandle::children)
-              .collect(Collectors.toList());
-      if (!children.isEmpty()) {
-        return children.get(0);
-      }
-      Thread.sleep(50);
-    }
-    return fail("process " + pid + " started no child");
+  private static ProcessHandle awaitChild(long pid) {
+    return Await.value(
+        "process " + pid + " starts a child",
+        PROMPTLY,
+        () ->
+            ProcessHandle.of(pid).stream()
+                .flatMap(ProcessHandle::children)
+                .findFirst()
+                .orElse(null));
   }
 
   private static void assertReturnedPromptly(long startedNanos) {
@@ -433,14 +427,9 @@ class ScriptRunnerTest {
   }
 
   /** Waits (bounded) until no pid names a live process; zombies count as gone. */
-  private static void assertAllGone(long[] pids) throws InterruptedException {
-    long deadline = System.nanoTime() + PROMPTLY.toNanos();
-    List<Long> alive = alive(pids);
-    while (!alive.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      alive = alive(pids);
-    }
-    assertTrue(alive.isEmpty(), "still running: " + alive);
+  private static void assertAllGone(long[] pids) {
+    Await.until(
+        () -> "all gone, still running: " + alive(pids), PROMPTLY, () -> alive(pids).isEmpty());
   }
 
   private static List<Long> alive(long[] pids) {

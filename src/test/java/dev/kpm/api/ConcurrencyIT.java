@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Per-plugin serialisation (docs/api.md §9.11): one winner per name, different names in parallel.
  */
-class ConcurrencyTest extends ApiTest {
+class ConcurrencyIT extends ApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private CompletableFuture<HttpResponse<String>> post(String type, String body) {

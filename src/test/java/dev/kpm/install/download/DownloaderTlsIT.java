@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.kpm.testing.FixtureServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** TLS is verified: a self-signed server is refused, though a client that trusts it can read it. */
 @Timeout(30)
-class DownloaderTlsTest {
+class DownloaderTlsIT {
   private static final char[] PASSWORD = "changeit".toCharArray();
 
   @TempDir Path dir;
@@ -40,7 +41,7 @@ class DownloaderTlsTest {
     HttpsServer https =
         HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     https.setHttpsConfigurator(new HttpsConfigurator(serverTls));
-    try (LoopbackServer server = new LoopbackServer(https)) {
+    try (FixtureServer server = new FixtureServer(https)) {
       server.bytes("/x.zip", new byte[] {1, 2, 3});
       URI uri = server.uri("/x.zip");
       Path target = dir.resolve("download.zip");

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * The read endpoints answer with what kpm's database held when it started (native plugins and UDFs,
  * kept in memory from then on) or holds now (portables), in eKuiper's exact JSON shapes.
  */
-class RegistryReadsTest extends ApiTest {
+class RegistryReadsIT extends ApiTest {
 
   @Override
   protected void beforeStart(TestDatabase.Coordinates db) {

@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Atomic update (docs/api.md §9.6) and complete drop (§9.1, §9.4) through the real API. */
-class NativeUpdateDropTest extends ApiTest {
+class NativeUpdateDropIT extends ApiTest {
 
   private String body(String name, Path zip) {
     return "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\"}";
