@@ -49,10 +49,12 @@ final class PortableProcess {
             .directory(plugin.folder().toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().put(ProcessTree.MARKER, runId);
+    Children.Record record = children.expect(runId, "portable plugin " + plugin.name());
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
+      record.close();
       throw new PortableStartException(
           "plugin executable "
               + plugin.executable()
@@ -61,7 +63,7 @@ final class PortableProcess {
               + ": "
               + reason(e));
     }
-    children.track(process, runId, "portable plugin " + plugin.name());
+    record.started(process);
     return new PortableProcess(process, runId, log);
   }
 

@@ -16,13 +16,16 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * The child processes kpm started and has not yet seen end — install.sh runs and portable plugin
- * processes — each recorded as a file in a folder of the home: its pid, start time and run marker
- * ({@link ProcessTree#MARKER}). The record is written before kpm waits on the child and removed
- * when the child ends. A kpm killed with SIGKILL cannot stop its children, which are re-parented
- * and keep running; at the next start {@link #stopSurvivors} finds them from the records — the
- * process itself only if its start time matches (pids are reused), the rest of its tree by its
- * marker — and stops them, SIGTERM then SIGKILL, before anything else runs. Thread-safe.
+ * The child processes kpm starts and has not yet seen end — install.sh runs and portable plugin
+ * processes — each recorded as a file in a folder of the home, named after its run marker ({@link
+ * ProcessTree#MARKER}, set in the child's environment). The record is written before the child is
+ * started ({@link #expect}), completed with its pid and start time once it runs ({@link
+ * Record#started}), and removed when it ends. A kpm killed with SIGKILL cannot stop its children,
+ * which are re-parented and keep running; at the next start {@link #stopSurvivors} finds them from
+ * the records — every process carrying a recorded marker, and the recorded process itself if its
+ * start time matches (pids are reused) — and stops them, SIGTERM then SIGKILL, before anything else
+ * runs. Since the record exists before the child does, no moment of a child's life escapes it.
+ * Thread-safe.
  */
 public final class Children {
   private static final Logger LOG = Logger.getLogger(Children.class.getName());
@@ -38,33 +41,57 @@ public final class Children {
     return new Children(null);
   }
 
-  /** The record of one child; closing it removes the record at once. */
+  /** The record of one child; closing it removes the record. */
   public interface Record extends AutoCloseable {
+    /** The child runs: its pid and start time complete the record; it goes when the child ends. */
+    void started(Process child);
+
     @Override
     void close();
   }
 
   /**
-   * Records {@code child}, started with the marker {@code runId}, until it ends (or the returned
-   * record is closed, whichever comes first). {@code what} describes it for the log of a later
-   * start.
+   * Records a child about to be started with the marker {@code runId}; {@code what} describes it
+   * for the log of a later start. Call {@link Record#started} once it runs, or close the record if
+   * it could not be started.
    */
-  public Record track(Process child, String runId, String what) {
+  public Record expect(String runId, String what) {
     if (folder == null) {
-      return () -> {};
+      return new Record() {
+        @Override
+        public void started(Process child) {}
+
+        @Override
+        public void close() {}
+      };
     }
-    Path record = folder.resolve(Long.toString(child.pid()));
-    String start = child.info().startInstant().map(Instant::toString).orElse("");
+    Path record = folder.resolve(runId);
+    String description = what.replace('\n', ' ');
+    write(record, runId + "\n" + description + "\n");
+    return new Record() {
+      @Override
+      public void started(Process child) {
+        String start = child.info().startInstant().map(Instant::toString).orElse("");
+        write(record, runId + "\n" + description + "\n" + child.pid() + " " + start + "\n");
+        child.onExit().thenRun(this::close);
+      }
+
+      @Override
+      public void close() {
+        forget(record);
+      }
+    };
+  }
+
+  private void write(Path record, String content) {
     try {
       Files.createDirectories(folder);
-      Path tmp = folder.resolve(child.pid() + ".tmp");
-      Files.writeString(tmp, start + "\n" + runId + "\n" + what.replace('\n', ' ') + "\n");
+      Path tmp = folder.resolve(record.getFileName() + ".tmp");
+      Files.writeString(tmp, content);
       move(tmp, record);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot record child process " + child.pid(), e);
+      throw new UncheckedIOException("cannot record a child process in " + folder, e);
     }
-    child.onExit().thenRun(() -> forget(record));
-    return () -> forget(record);
   }
 
   private static void move(Path from, Path to) throws IOException {
@@ -84,7 +111,7 @@ public final class Children {
   }
 
   /**
-   * Stops what an earlier run of kpm left running: every recorded child still alive, and its tree.
+   * Stops what an earlier run of kpm left running: the tree of every recorded child still alive.
    * Call it once, before kpm starts any child of its own.
    *
    * @return one line per process stopped, for the log
@@ -96,7 +123,9 @@ public final class Children {
     List<String> stopped = new ArrayList<>();
     try (Stream<Path> records = Files.list(folder)) {
       for (Path record : records.sorted().toList()) {
-        stopped.addAll(stop(record, grace));
+        if (!record.getFileName().toString().endsWith(".tmp")) {
+          stopped.addAll(stop(record, grace));
+        }
         Files.deleteIfExists(record);
       }
     } catch (IOException e) {
@@ -106,24 +135,25 @@ public final class Children {
   }
 
   private static List<String> stop(Path record, Duration grace) throws IOException {
-    String file = record.getFileName().toString();
-    if (!file.matches("\\d+")) {
-      return List.of(); // a record cut short while it was written
-    }
     List<String> lines = Files.readAllLines(record, StandardCharsets.UTF_8);
-    if (lines.size() < 3) {
+    if (lines.size() < 2) {
       return List.of();
     }
-    long pid = Long.parseLong(file);
-    String start = lines.get(0);
-    String runId = lines.get(1);
-    String what = lines.get(2);
-    Optional<ProcessHandle> root =
-        ProcessHandle.of(pid)
-            .filter(h -> h.info().startInstant().map(Instant::toString).orElse("").equals(start));
-    List<ProcessHandle> stopped = new ProcessTree(root, runId).kill(grace);
-    List<ProcessHandle> members = new ArrayList<>(stopped);
+    String runId = lines.get(0);
+    String what = lines.get(1);
+    Optional<ProcessHandle> root = lines.size() > 2 ? recorded(lines.get(2)) : Optional.empty();
+    List<ProcessHandle> members = new ArrayList<>(new ProcessTree(root, runId).kill(grace));
     root.ifPresent(members::add);
     return members.stream().map(h -> h.pid() + " (" + what + ")").toList();
+  }
+
+  /** The process of a {@code <pid> <start time>} line, if it is still that process. */
+  private static Optional<ProcessHandle> recorded(String line) {
+    String[] parts = line.split(" ", 2);
+    if (parts.length < 2 || !parts[0].matches("\\d+")) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(Long.parseLong(parts[0]))
+        .filter(h -> h.info().startInstant().map(Instant::toString).orElse("").equals(parts[1]));
   }
 }

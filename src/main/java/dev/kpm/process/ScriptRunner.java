@@ -63,9 +63,23 @@ public final class ScriptRunner {
     String name = script.getFileName().toString();
     String runId = UUID.randomUUID().toString();
     long started = System.nanoTime();
-    Process shell = builder(script, args, cwd, runId).start();
-    ProcessTree tree = new ProcessTree(shell, runId);
-    try (Children.Record record = children.track(shell, runId, name + " in " + cwd)) {
+    try (Children.Record record = children.expect(runId, name + " in " + cwd)) {
+      Process shell = builder(script, args, cwd, runId).start();
+      record.started(shell);
+      return await(shell, new ProcessTree(shell, runId), name, timeout, tailBytes, log, started);
+    }
+  }
+
+  private static ScriptResult await(
+      Process shell,
+      ProcessTree tree,
+      String name,
+      Duration timeout,
+      int tailBytes,
+      Logger log,
+      long started)
+      throws InterruptedException {
+    try {
       OutputPump out = pump(shell, false, name, tailBytes, log);
       OutputPump err = pump(shell, true, name, tailBytes, log);
       boolean exited = awaitShell(shell, timeout, tree);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.Await;
+import dev.kpm.testing.EmbeddedTomcat;
 import dev.kpm.testing.HomeAssertions;
 import dev.kpm.testing.Probe;
 import dev.kpm.testing.Processes;
@@ -12,7 +13,6 @@ import dev.kpm.testing.TestDatabase;
 import dev.kpm.testing.TestKpm;
 import dev.kpm.testing.TestPlugins;
 import dev.kpm.testing.TestPlugins.Entry;
-import dev.kpm.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +32,12 @@ class RestartIT {
   @TempDir Path fixtures;
 
   private interface Work {
-    void run(TestServer server);
+    void run(EmbeddedTomcat server);
   }
 
   private void session(TestDatabase.Coordinates db, Work work) {
     try (TestKpm kpm = TestKpm.start(home, db, Map.of());
-        TestServer server = new TestServer(kpm.runtime().application())) {
+        EmbeddedTomcat server = EmbeddedTomcat.start(kpm.runtime()::mount)) {
       work.run(server);
     }
   }
@@ -212,7 +212,7 @@ class RestartIT {
   }
 
   /** The status of portable plugin {@code name} once it says running (within 30 s). */
-  private static String awaitRunning(TestServer s, String name) {
+  private static String awaitRunning(EmbeddedTomcat s, String name) {
     AtomicReference<String> last = new AtomicReference<>();
     return Await.value(
         () -> name + " running, last status " + last.get(),

@@ -79,6 +79,11 @@ public final class EmbeddedTomcat implements AutoCloseable {
     }
   }
 
+  /** The body of a GET. */
+  public String get(String path) {
+    return send("GET", path, null).body();
+  }
+
   @Override
   public void close() {
     try {
