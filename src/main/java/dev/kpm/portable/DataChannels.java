@@ -38,13 +38,26 @@ final class DataChannels implements AutoCloseable {
    * function.
    */
   void prepare(String plugin, Control c) throws IOException {
+    boolean claimed = false;
     if (!c.pluginType().equals("func")) {
-      owners.put(c.key(), plugin);
+      String owner = owners.putIfAbsent(c.key(), plugin);
+      if (owner != null && !owner.equals(plugin)) {
+        throw new IOException(
+            "channel " + c.key() + " belongs to portable plugin " + owner + ", which started it");
+      }
+      claimed = owner == null;
     }
-    switch (c.pluginType()) {
-      case "source" -> sources.computeIfAbsent(c.key(), k -> listenPull(path(k)));
-      case "sink" -> acks.computeIfAbsent(c.key(), k -> listenPull(path(k + "_ack")));
-      default -> function(c.symbolName());
+    try {
+      switch (c.pluginType()) {
+        case "source" -> sources.computeIfAbsent(c.key(), k -> listenPull(path(k)));
+        case "sink" -> acks.computeIfAbsent(c.key(), k -> listenPull(path(k + "_ack")));
+        default -> function(c.symbolName());
+      }
+    } catch (ChannelException e) {
+      if (claimed) {
+        owners.remove(c.key());
+      }
+      throw new IOException(e.getMessage(), e.getCause());
     }
   }
 
@@ -66,7 +79,11 @@ final class DataChannels implements AutoCloseable {
   RepSocket function(String symbol) throws IOException {
     RepSocket rep = functions.get(symbol);
     if (rep == null) {
-      rep = functions.computeIfAbsent(symbol, s -> listenRep(path("func_" + s)));
+      try {
+        rep = functions.computeIfAbsent(symbol, s -> listenRep(path("func_" + s)));
+      } catch (ChannelException e) {
+        throw new IOException(e.getMessage(), e.getCause());
+      }
     }
     return rep;
   }
@@ -123,7 +140,7 @@ final class DataChannels implements AutoCloseable {
     functions.clear();
   }
 
-  /** A listener that could not be created inside a computeIfAbsent. */
+  /** A listener that could not be created inside a computeIfAbsent; leaves as an IOException. */
   static final class ChannelException extends RuntimeException {
     ChannelException(String message, Throwable cause) {
       super(message, cause);

@@ -2,6 +2,7 @@ package dev.kpm.api;
 
 import static dev.kpm.api.NativeTestSupport.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.Settings;
 import dev.kpm.testing.ApiTest;
@@ -101,6 +102,34 @@ class PortableChannelOwnershipIT extends ApiTest {
         400,
         "write sink own_print_0_0 error: sink own_print_0_0 of portable plugin other is not"
             + " started");
+  }
+
+  @Test
+  void anotherPluginCannotStartAChannelAPluginStartedAndTheOwnerKeepsIt() {
+    assertError(
+        post("plugins/portables/other/symbols/start", SOURCE),
+        400,
+        "start source counter error: channel own_counterStream_0 belongs to portable plugin"
+            + " owner, which started it");
+    Response own = read("owner", 1);
+    assertEquals(200, own.getStatus(), "the owner still reads its source");
+  }
+
+  @Test
+  void aChannelThatCannotListenIsA400NotA500() {
+    String tooLong = "x".repeat(120); // a Unix socket path holds at most 107 bytes
+    Response r =
+        post(
+            "plugins/portables/owner/symbols/start",
+            SOURCE.replace("\"ruleId\":\"own\"", "\"ruleId\":\"" + tooLong + "\""));
+    String body = r.readEntity(String.class);
+    assertEquals(400, r.getStatus(), body);
+    assertTrue(
+        body.startsWith(
+            "{\"error\":1000,\"message\":\"start source counter error: cannot listen on"
+                + " ipc:///tmp/"
+                + tooLong),
+        body);
   }
 
   @Test
