@@ -1,7 +1,6 @@
 package dev.kpm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -60,7 +59,8 @@ class DocsTest {
 
   @Test
   void nothingTheProductUsesPointsOutsideTheRepository() throws IOException {
-    Pattern outside = Pattern.compile("shared/|SPEC\\.md|PORTABLE\\.md|SPEC A[0-9]|SPEC §");
+    // Written with character classes, so this file does not match itself (nor the grep).
+    Pattern outside = Pattern.compile("share[d]/|SPEC[.]md|PORTABLE[.]md|SPEC A[0-9]|SPEC [§]");
     List<Path> roots =
         List.of("src", "bench", ".ci", "pom.xml", "README.md", "docs").stream()
             .map(ROOT::resolve)
@@ -69,9 +69,6 @@ class DocsTest {
     for (Path root : roots) {
       try (Stream<Path> files = Files.walk(root)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
-          if (f.equals(ROOT.resolve("src/test/java/dev/kpm/DocsTest.java"))) {
-            continue;
-          }
           List<String> lines;
           try {
             lines = Files.readAllLines(f);
@@ -86,7 +83,7 @@ class DocsTest {
         }
       }
     }
-    assertFalse(
-        !found.isEmpty(), () -> "references outside the repository:\n" + String.join("\n", found));
+    assertTrue(
+        found.isEmpty(), () -> "references outside the repository:\n" + String.join("\n", found));
   }
 }

@@ -119,7 +119,11 @@ public final class PluginStore {
     for (int from = 0; from < plugins.size(); from += AUTOLOAD_CHUNK) {
       List<NewPlugin> chunk =
           plugins.subList(from, Math.min(plugins.size(), from + AUTOLOAD_CHUNK));
-      commit(em -> em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging)));
+      commit(
+          em -> {
+            em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging));
+            return null;
+          });
     }
   }
 
@@ -190,19 +194,15 @@ public final class PluginStore {
 
   /** Marks an installed plugin as being deleted: from now on it is invisible. */
   public Optional<InstalledPlugin> markDeleting(PluginType type, String name) {
-    java.util.concurrent.atomic.AtomicReference<Optional<InstalledPlugin>> marked =
-        new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
-    commit(
+    return commit(
         em ->
-            marked.set(
-                row(em, type, name)
-                    .filter(p -> p.state() == PluginState.INSTALLED)
-                    .map(
-                        p -> {
-                          p.state(PluginState.DELETING);
-                          return view(p);
-                        })));
-    return marked.get();
+            row(em, type, name)
+                .filter(p -> p.state() == PluginState.INSTALLED)
+                .map(
+                    p -> {
+                      p.state(PluginState.DELETING);
+                      return view(p);
+                    }));
   }
 
   /** The plugin if its drop was decided but not finished (its row is DELETING). */
@@ -216,7 +216,11 @@ public final class PluginStore {
 
   /** Removes the row; its symbols and metadata go with it (ON DELETE CASCADE). */
   public void remove(PluginType type, String name) {
-    commit(em -> row(em, type, name).ifPresent(em::remove));
+    commit(
+        em -> {
+          row(em, type, name).ifPresent(em::remove);
+          return null;
+        });
   }
 
   /**
@@ -225,10 +229,10 @@ public final class PluginStore {
    * memory. After a commit of unknown outcome the next read reloads, so it may wait for the
    * database rather than show a state that may be gone.
    */
-  private void commit(java.util.function.Consumer<EntityManager> work) {
+  private <T> T commit(java.util.function.Function<EntityManager, T> work) {
     boolean sent = true;
     try {
-      tx.run(work);
+      return tx.inTransaction(work);
     } catch (DatabaseUnavailableException e) {
       sent = e instanceof CommitOutcomeUnknownException;
       throw e;
@@ -241,7 +245,11 @@ public final class PluginStore {
 
   private void write(NewPlugin plugin, java.util.function.Consumer<EntityManager> work) {
     try {
-      commit(work);
+      commit(
+          em -> {
+            work.accept(em);
+            return null;
+          });
     } catch (PersistenceException e) {
       if (Constraints.violated(e, "plugin_type_name_uq")) {
         throw PluginException.invalid("invalid name " + plugin.name() + ": duplicate");
