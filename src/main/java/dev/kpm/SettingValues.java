@@ -28,6 +28,23 @@ final class SettingValues {
     throw invalid(key, "a positive integer", raw);
   }
 
+  /** A TCP port, or 0 (also when blank) for none. */
+  int portOrZero(Settings.Key key) {
+    String raw = text(key);
+    if (raw.isBlank()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(raw.strip());
+      if (n >= 0 && n <= 65535) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw invalid(key, "a port (1-65535) or 0 for none", raw);
+  }
+
   Duration duration(Settings.Key key) {
     String raw = text(key);
     try {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * java:comp/env/<jndi name>}), then its default ({@link Key}).
  *
  * @param home the kpm home folder with eKuiper's layout (plugins, etc, data)
- * @param httpPort the HTTP port of the standalone launcher
+ * @param httpPort the port of the standalone launcher: HTTP, or HTTPS when {@link Tls#enabled()}
  * @param ownsJvm true when kpm runs in its own launcher: {@code ?stop=1} then exits the JVM (100)
  * @param testPauseAt test-only pause points of the install pipeline; empty in production
  */
@@ -25,7 +25,41 @@ public record Settings(
     Duration shutdownGrace,
     boolean ownsJvm,
     Portable portable,
+    Tls tls,
     String testPauseAt) {
+
+  /**
+   * TLS on the standalone launcher's own port ({@code httpPort}); a container's deployment
+   * configures TLS in the container instead.
+   *
+   * @param keystore a PKCS#12 keystore with the server's key and certificate chain; empty: plain
+   *     HTTP
+   * @param keystorePassword the keystore's password, which is also its key's
+   * @param keyAlias the key entry to serve; empty: the keystore's only key entry
+   * @param redirectPort a plain HTTP port that answers every request with a redirect to the HTTPS
+   *     port; 0: none
+   */
+  public record Tls(
+      Optional<Path> keystore,
+      String keystorePassword,
+      Optional<String> keyAlias,
+      int redirectPort) {
+    public boolean enabled() {
+      return keystore.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      // Never the password, whoever prints the settings.
+      return "Tls[keystore="
+          + keystore
+          + ", keyAlias="
+          + keyAlias
+          + ", redirectPort="
+          + redirectPort
+          + "]";
+    }
+  }
 
   /**
    * The portable plugin host.
@@ -122,6 +156,11 @@ public record Settings(
         "KPM_CRASH_LOOP_RESTARTS",
         "kpm/portable.crashLoop.restarts",
         "5"),
+    TLS_KEYSTORE("kpm.tls.keystore", "KPM_TLS_KEYSTORE", "kpm/tls.keystore", ""),
+    TLS_KEYSTORE_PASSWORD(
+        "kpm.tls.keystorePassword", "KPM_TLS_KEYSTORE_PASSWORD", "kpm/tls.keystorePassword", ""),
+    TLS_KEY_ALIAS("kpm.tls.keyAlias", "KPM_TLS_KEY_ALIAS", "kpm/tls.keyAlias", ""),
+    TLS_REDIRECT_PORT("kpm.tls.redirectPort", "KPM_TLS_REDIRECT_PORT", "kpm/tls.redirectPort", "0"),
     TEST_PAUSE_AT("kpm.test.pauseAt", "KPM_TEST_PAUSE_AT", "kpm/test.pauseAt", ""),
     CRASH_LOOP_WINDOW(
         "kpm.portable.crashLoop.window",
@@ -171,6 +210,11 @@ public record Settings(
             Path.of(v.text(Key.SOCKET_DIR)),
             (int) v.positive(Key.CRASH_LOOP_RESTARTS),
             v.duration(Key.CRASH_LOOP_WINDOW)),
+        new Tls(
+            nonBlank(v.text(Key.TLS_KEYSTORE)).map(p -> Path.of(p).toAbsolutePath().normalize()),
+            v.text(Key.TLS_KEYSTORE_PASSWORD),
+            nonBlank(v.text(Key.TLS_KEY_ALIAS)),
+            v.portOrZero(Key.TLS_REDIRECT_PORT)),
         v.text(Key.TEST_PAUSE_AT));
   }
 
@@ -187,6 +231,10 @@ public record Settings(
         v.duration(Key.SCRIPT_TIMEOUT),
         list(v.text(Key.PLUGIN_HOSTS)),
         v.text(Key.ENGINE_VERSION));
+  }
+
+  private static Optional<String> nonBlank(String raw) {
+    return Optional.of(raw.strip()).filter(s -> !s.isEmpty());
   }
 
   /** A comma-separated list, entries trimmed, empty entries dropped. */

@@ -1,6 +1,7 @@
 package dev.kpm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,5 +90,42 @@ class SettingsTest {
             IllegalArgumentException.class,
             () -> load(new Properties(), Map.of("KPM_SHUTDOWN_GRACE", "10s")));
     assertTrue(e.getMessage().contains("kpm.shutdownGrace"), e.getMessage());
+  }
+
+  @Test
+  void tlsIsOffByDefault() {
+    Settings.Tls tls = Settings.load(key -> Optional.empty()).tls();
+    assertEquals(false, tls.enabled());
+    assertEquals(Optional.empty(), tls.keyAlias());
+    assertEquals(0, tls.redirectPort());
+  }
+
+  @Test
+  void tlsSettingsAreReadAndThePasswordIsNeverPrinted() {
+    Settings.Tls tls =
+        load(
+                new Properties(),
+                Map.of(
+                    "KPM_TLS_KEYSTORE", "/etc/kpm/kpm.p12",
+                    "KPM_TLS_KEYSTORE_PASSWORD", "s3cret",
+                    "KPM_TLS_KEY_ALIAS", "kpm",
+                    "KPM_TLS_REDIRECT_PORT", "9080"))
+            .tls();
+    assertEquals(Optional.of(Path.of("/etc/kpm/kpm.p12")), tls.keystore());
+    assertEquals("s3cret", tls.keystorePassword());
+    assertEquals(Optional.of("kpm"), tls.keyAlias());
+    assertEquals(9080, tls.redirectPort());
+    assertTrue(tls.enabled());
+    assertFalse(tls.toString().contains("s3cret"), tls.toString());
+  }
+
+  @Test
+  void aBadRedirectPortNamesTheSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_TLS_REDIRECT_PORT", "70000")));
+    assertTrue(
+        e.getMessage().contains("kpm.tls.redirectPort (KPM_TLS_REDIRECT_PORT)"), e.getMessage());
   }
 }

@@ -6,10 +6,13 @@ import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
 /**
@@ -17,6 +20,8 @@ import org.apache.catalina.startup.Tomcat;
  * embedded Tomcat serving {@code kpm.war} as the root application on the configured port. A
  * shutdown hook (Ctrl-C, SIGTERM, {@code System.exit}) stops Tomcat — which undeploys kpm — and
  * then PostgreSQL.
+ *
+ * <p>With {@code kpm.tls.keystore} set the port serves HTTPS ({@link Https}).
  *
  * <p>Usage: {@code java -jar kpm-launcher.jar [path/to/kpm.war]}; with {@code --db-only} it starts
  * only the embedded PostgreSQL and prints its JDBC URL (for deployments on other servers).
@@ -28,7 +33,17 @@ public final class Launcher {
 
   public static void main(String[] args) throws Exception {
     boolean dbOnly = args.length > 0 && args[0].equals("--db-only");
-    Settings settings = Settings.load(SettingSources.standard());
+    Settings settings;
+    Https.Key tlsKey;
+    try {
+      settings = Settings.load(SettingSources.standard());
+      // Before anything starts: a TLS setting that cannot work refuses the start.
+      tlsKey = dbOnly ? null : checkTls(settings);
+    } catch (IllegalArgumentException e) {
+      LOG.severe("kpm did not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Files.createDirectories(settings.home());
     Path war = dbOnly ? null : args.length > 0 ? Path.of(args[0]) : defaultWar();
     if (war != null && !Files.isRegularFile(war)) {
@@ -44,13 +59,76 @@ public final class Launcher {
       return;
     }
     try {
-      tomcat.set(startTomcat(settings, war));
+      startTomcat(settings, tlsKey, war, tomcat);
     } catch (RuntimeException | LifecycleException e) {
       LOG.severe("kpm did not start: " + e.getMessage());
       System.exit(1);
     }
-    LOG.info("kpm is listening on http://localhost:" + settings.httpPort());
+    if (tlsKey == null) {
+      LOG.info("kpm is listening on http://localhost:" + settings.httpPort());
+    } else {
+      LOG.info(
+          "kpm is listening on https://localhost:"
+              + settings.httpPort()
+              + " (TLS key '"
+              + tlsKey.alias()
+              + "' of "
+              + tlsKey.keystore()
+              + ": "
+              + tlsKey.certificate().getSubjectX500Principal().getName()
+              + ", valid until "
+              + tlsKey.certificate().getNotAfter().toInstant()
+              + ")");
+      int redirect = settings.tls().redirectPort();
+      if (redirect != 0) {
+        LOG.info(
+            "http://localhost:"
+                + redirect
+                + " redirects to https://localhost:"
+                + settings.httpPort());
+      }
+    }
     tomcat.get().getServer().await();
+  }
+
+  /** The TLS key to serve, checked; null for plain HTTP. */
+  private static Https.Key checkTls(Settings settings) {
+    Settings.Tls tls = settings.tls();
+    if (!tls.enabled()) {
+      if (tls.redirectPort() != 0) {
+        throw new IllegalArgumentException(
+            "setting "
+                + Settings.Key.TLS_REDIRECT_PORT.property
+                + " redirects to HTTPS, which needs "
+                + Settings.Key.TLS_KEYSTORE.property
+                + " ("
+                + Settings.Key.TLS_KEYSTORE.env
+                + ")");
+      }
+      return null;
+    }
+    if (tls.redirectPort() == settings.httpPort()) {
+      throw new IllegalArgumentException(
+          "settings "
+              + Settings.Key.TLS_REDIRECT_PORT.property
+              + " and "
+              + Settings.Key.HTTP_PORT.property
+              + " are both "
+              + settings.httpPort()
+              + ": the redirect needs a port of its own");
+    }
+    Https.Key key = Https.open(tls);
+    try {
+      key.certificate().checkValidity();
+    } catch (CertificateException e) {
+      LOG.warning(
+          "the TLS certificate of "
+              + key.keystore()
+              + " is not valid now ("
+              + e.getMessage()
+              + "): clients will refuse it");
+    }
+    return key;
   }
 
   private static EmbeddedDatabase startDatabase(Settings settings) {
@@ -74,11 +152,18 @@ public final class Launcher {
     }
   }
 
-  private static Tomcat startTomcat(Settings settings, Path war) throws LifecycleException {
+  /**
+   * Starts Tomcat, set into {@code started} at once so that the shutdown hook stops it even when
+   * the start fails half-way.
+   */
+  private static void startTomcat(
+      Settings settings, Https.Key tlsKey, Path war, AtomicReference<Tomcat> started)
+      throws LifecycleException {
     System.setProperty(Settings.Key.HOME.property, settings.home().toString());
     // kpm owns this JVM: ?stop=1 exits with status 100 through the shutdown hook.
     System.setProperty(Settings.Key.OWNS_JVM.property, "true");
     Tomcat tomcat = new Tomcat();
+    started.set(tomcat);
     Path base = settings.home().resolve(".kpm").resolve("tomcat");
     tomcat.setBaseDir(base.toString());
     tomcat.setPort(settings.httpPort());
@@ -86,7 +171,19 @@ public final class Launcher {
     base.resolve("webapps").toFile().mkdirs();
     // Jersey serves /*; no default servlet and no JSP servlet are needed (nor on the classpath).
     tomcat.setAddDefaultWebXmlToWebapp(false);
-    tomcat.getConnector();
+    if (tlsKey == null) {
+      tomcat.getConnector();
+    } else {
+      Connector https =
+          Https.connector(settings.httpPort(), tlsKey, settings.tls().keystorePassword());
+      tomcat.getService().addConnector(https);
+      tomcat.setConnector(https);
+      int redirect = settings.tls().redirectPort();
+      if (redirect != 0) {
+        tomcat.getService().addConnector(Https.redirectConnector(redirect, settings.httpPort()));
+        tomcat.getEngine().getPipeline().addValve(new Https.RedirectValve(settings.httpPort()));
+      }
+    }
     Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
     // Only Tomcat's loader (see Main): the WAR brings its own slf4j and JDBC driver, and a second
     // copy of them visible from the parent made slf4j report "multiple bindings".
@@ -95,7 +192,14 @@ public final class Launcher {
     if (!context.getState().isAvailable()) {
       throw new IllegalStateException("the web application failed; see the log above");
     }
-    return tomcat;
+    // Tomcat logs a connector that could not start (a port in use, a key it cannot use) and goes
+    // on without it; kpm without its port is of no use.
+    for (Connector connector : tomcat.getService().findConnectors()) {
+      if (connector.getState() != LifecycleState.STARTED) {
+        throw new IllegalStateException(
+            "port " + connector.getPort() + " is not served; see the log above");
+      }
+    }
   }
 
   private static Path defaultWar() throws URISyntaxException {
