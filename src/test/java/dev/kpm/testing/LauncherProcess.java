@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,15 +24,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LauncherProcess {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Process process;
   private final Path log;
   private final int port;
+  private final Endpoint endpoint;
 
-  private LauncherProcess(Process process, Path log, int port) {
+  /**
+   * How the tests talk to the launcher's port: plain HTTP by default; {@code https} with a client
+   * that trusts the launcher's certificate when it serves TLS.
+   */
+  public record Endpoint(String scheme, HttpClient client) {
+    public static final Endpoint HTTP = new Endpoint("http", HttpClient.newHttpClient());
+  }
+
+  private LauncherProcess(Process process, Path log, int port, Endpoint endpoint) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.endpoint = endpoint;
   }
 
   public static int freePort() {
@@ -50,6 +60,21 @@ public final class LauncherProcess {
   /** As {@link #start(Path, int, String)}, with more options for the launcher's JVM. */
   public static LauncherProcess start(
       Path home, int dbPort, String logName, List<String> jvmOptions) throws Exception {
+    return launch(home, dbPort, logName, jvmOptions, Map.of(), Endpoint.HTTP).awaitReady();
+  }
+
+  /**
+   * Starts the launcher on {@code home} with more environment variables, without waiting: {@link
+   * #awaitReady()} waits until it answers on {@code endpoint}, {@link #await()} until it exits.
+   */
+  public static LauncherProcess launch(
+      Path home,
+      int dbPort,
+      String logName,
+      List<String> jvmOptions,
+      Map<String, String> env,
+      Endpoint endpoint)
+      throws IOException {
     int port = freePort();
     Path log = home.resolveSibling(logName);
     List<String> command = new ArrayList<>();
@@ -63,18 +88,19 @@ public final class LauncherProcess {
     builder.environment().put("KPM_HOME", home.toString());
     builder.environment().put("KPM_PORT", Integer.toString(port));
     builder.environment().remove("DB_URL");
-    LauncherProcess launcher = new LauncherProcess(builder.start(), log, port);
-    launcher.awaitReady();
-    return launcher;
+    builder.environment().putAll(env);
+    return new LauncherProcess(builder.start(), log, port, endpoint);
   }
 
-  private void awaitReady() {
+  /** Waits until {@code GET /plugins/sources} is 200; fails with the log if it never is. */
+  public LauncherProcess awaitReady() {
     try {
       Await.until("kpm answers GET /plugins/sources", START_TIMEOUT, this::answers);
     } catch (AssertionError e) {
       process.destroyForcibly();
       throw new AssertionError(e.getMessage() + ":\n" + log(), e);
     }
+    return this;
   }
 
   /** Whether {@code GET /plugins/sources} is 200 yet; fails at once when the JVM has exited. */
@@ -99,11 +125,21 @@ public final class LauncherProcess {
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body);
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-            .method(method, publisher)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return endpoint
+        .client()
+        .send(
+            HttpRequest.newBuilder(uri(path)).method(method, publisher).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The launcher's port ({@code kpm.port}). */
+  public int port() {
+    return port;
+  }
+
+  /** {@code path} on the launcher's port, with the endpoint's scheme and host {@code localhost}. */
+  public URI uri(String path) {
+    return URI.create(endpoint.scheme() + "://localhost:" + port + path);
   }
 
   /** The launcher JVM's pid. */
