@@ -39,6 +39,20 @@ class DocsTest {
     assertEquals(readme, api);
   }
 
+  @Test
+  void everySettingHasARowInTheReadmeConfigurationTable() throws IOException {
+    List<String> rows =
+        Files.readAllLines(ROOT.resolve("README.md")).stream()
+            .filter(line -> line.startsWith("| `kpm."))
+            .toList();
+    for (Settings.Key key : Settings.Key.values()) {
+      String start = "| `" + key.property + "` | `" + key.env + "` |";
+      assertTrue(
+          rows.stream().anyMatch(row -> row.startsWith(start)),
+          () -> "README's Configuration table has no row " + start);
+    }
+  }
+
   /** The first cells of the first table after {@code heading}, header and rule excluded. */
   private static List<String> firstColumn(Path file, String heading) throws IOException {
     List<String> lines = Files.readAllLines(file);
