@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * @param confineFiles whether {@code file://} sources must lie inside {@code uploadsDir}
  * @param uploadsDir eKuiper's {@code data/uploads}; only read when {@code confineFiles}
  * @param blockPrivateNetworks whether hosts resolving to loopback, private, link-local, unspecified
- *     or multicast addresses are refused (checked after DNS and on every redirect)
+ *     or multicast addresses are refused (checked after DNS and on every redirect; the connection
+ *     goes to the addresses that were checked)
  * @param allowedHosts host names accepted (case-insensitive); empty accepts any host
  */
 public record DownloadPolicy(

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /** The cause texts of failed downloads that need formatting: eKuiper's (Go's) where it has one. */
 final class DownloadTexts {
-  // HttpClient exposes no reason phrase; these are Go's net/http texts for the codes seen in
-  // practice.
+  // Go's net/http texts for the codes seen in practice, not the server's own reason phrase (which
+  // Java's HttpClient did not expose and which varies between servers).
   private static final Map<Integer, String> REASONS =
       Map.ofEntries(
           Map.entry(200, "OK"),

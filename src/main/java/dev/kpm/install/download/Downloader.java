@@ -2,18 +2,24 @@ package dev.kpm.install.download;
 
 import dev.kpm.threads.NamedThreads;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 
 /**
  * Fetches a plugin zip from a {@code file}, {@code http} or {@code https} URI into a new file,
  * computing its SHA-256 while streaming (docs/api.md §9.11–§9.13). Thread-safe: one instance serves
- * concurrent downloads, each to its own target. TLS is verified with the JVM's default trust store;
- * there is no switch to turn that off.
+ * concurrent downloads, each to its own target. TLS is verified with the JVM's default trust store,
+ * the certificate against the URL's host name; there is no switch to turn that off. Each host is
+ * looked up once per download and connected to at the addresses that were checked ({@link
+ * HostGuard}).
  */
 public final class Downloader implements AutoCloseable {
   private final DownloadPolicy policy;
@@ -22,40 +28,48 @@ public final class Downloader implements AutoCloseable {
   private final ExecutorService httpThreads;
 
   public Downloader(DownloadPolicy policy) {
+    this(policy, Resolver.SYSTEM, defaultTls());
+  }
+
+  /** With the host lookups of {@code resolver} and the trust of {@code tls}: for tests. */
+  Downloader(DownloadPolicy policy, Resolver resolver, SSLContext tls) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.files = new LocalFile(policy);
+    // The blocking I/O of http downloads runs on these threads (see Exchange); kpm's own threads,
+    // under the platform class loader so that none pins this web application's class loader.
     this.httpThreads =
         Executors.newCachedThreadPool(
             NamedThreads.of("kpm-download-")
                 .withContextLoader(ClassLoader.getPlatformClassLoader()));
-    this.http = new HttpTransfer(client(policy, httpThreads), policy);
+    this.http =
+        new HttpTransfer(
+            policy, Objects.requireNonNull(resolver, "resolver"), tlsStrategy(tls), httpThreads);
   }
 
-  /**
-   * The client's selector thread starts here and lives until the client is garbage-collected (Java
-   * 17 has no close); built under the platform class loader so that no thread of it pins this web
-   * application's class loader, and with kpm's own threads, which {@link #close} stops.
-   */
-  private static HttpClient client(DownloadPolicy policy, ExecutorService threads) {
-    Thread current = Thread.currentThread();
-    ClassLoader previous = current.getContextClassLoader();
-    current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+  private static SSLContext defaultTls() {
     try {
-      return HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(policy.timeout())
-          // HTTP/1.1 keeps cleartext requests free of h2c upgrade headers some servers mishandle.
-          .version(HttpClient.Version.HTTP_1_1)
-          .executor(threads)
-          .build();
-    } finally {
-      current.setContextClassLoader(previous);
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no default TLS context", e);
     }
   }
 
-  /** Stops the client's worker threads; downloads still running fail. */
+  /**
+   * The certificate chain checked against {@code tls}'s trust, the host name by the JDK during the
+   * handshake (endpoint identification "HTTPS", as Java's own HttpClient does), against the name in
+   * the URL: the connection's address comes from the pinned lookup, the name from the URL.
+   */
+  private static TlsSocketStrategy tlsStrategy(SSLContext tls) {
+    return ClientTlsStrategyBuilder.create()
+        .setSslContext(tls)
+        .setHostVerificationPolicy(HostnameVerificationPolicy.BUILTIN)
+        .buildClassic();
+  }
+
+  /** Ends the downloads still running (they fail) and stops the worker threads. */
   @Override
   public void close() {
+    http.cancelAll();
     httpThreads.shutdownNow();
   }
 

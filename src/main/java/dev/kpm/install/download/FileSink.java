@@ -61,6 +61,11 @@ final class FileSink implements AutoCloseable {
     }
   }
 
+  /** Bytes written so far. */
+  long bytes() {
+    return bytes;
+  }
+
   /** Closes the file and describes the result. */
   Download finish() throws DownloadException, InterruptedException {
     try {

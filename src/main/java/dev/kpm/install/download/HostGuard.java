@@ -9,12 +9,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Decides whether one HTTP request may be sent: scheme, host allowlist, then (when blocking private
- * networks) every address the host resolves to. Called before the first request and before every
- * redirect. Stateless and thread-safe.
+ * Decides whether one HTTP request may be sent: scheme, host allowlist, then the addresses the host
+ * resolves to, refused when private networks are blocked and one of them is internal. Called before
+ * the first request and before every redirect.
  *
- * <p>HttpClient resolves the host again when it connects, so a DNS answer that changes between the
- * two lookups is not caught; pinning the address would break TLS host checks and the Host header.
+ * <p>The host is looked up through the download's {@link PinnedAddresses}, once per host per
+ * download, and the connection is made to exactly those addresses (they are its DNS resolver), so a
+ * DNS answer that changes between the check and the connection (DNS rebinding) is not used. TLS
+ * still verifies the certificate against the host name of the URL. Stateless and thread-safe; the
+ * state of one download is in its {@code PinnedAddresses}.
  */
 final class HostGuard {
   private final Set<String> allowedHosts;
@@ -25,7 +28,7 @@ final class HostGuard {
     this.blockPrivateNetworks = blockPrivateNetworks;
   }
 
-  void check(URI uri) throws DownloadException {
+  void check(URI uri, PinnedAddresses pins) throws DownloadException {
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
       throw new DownloadException(DownloadTexts.requestFailed(uri, "http: no Host in request URL"));
@@ -33,18 +36,18 @@ final class HostGuard {
     if (!allowedHosts.isEmpty() && !allowedHosts.contains(host.toLowerCase(Locale.ROOT))) {
       throw new DownloadException("host " + host + " is not in the allowed hosts list");
     }
+    InetAddress[] addresses = resolve(uri, host, pins);
     if (blockPrivateNetworks) {
-      refuseInternal(uri, resolve(uri, host));
+      refuseInternal(uri, addresses);
     }
   }
 
-  private static InetAddress[] resolve(URI uri, String host) throws DownloadException {
+  private static InetAddress[] resolve(URI uri, String host, PinnedAddresses pins)
+      throws DownloadException {
     try {
-      return InetAddress.getAllByName(host);
+      return pins.pin(host);
     } catch (UnknownHostException e) {
-      // Same text as when HttpClient's own lookup fails (see Failures.describe).
-      throw new DownloadException(
-          DownloadTexts.requestFailed(uri, "dial tcp: lookup " + host + ": no such host"), e);
+      throw new DownloadException(DownloadTexts.requestFailed(uri, Failures.noSuchHost(uri)), e);
     }
   }
 

@@ -2,124 +2,199 @@ package dev.kpm.install.download;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Flow.Publisher;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.io.HttpClientConnectionManager;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * Downloads over http(s): TLS verified with the JVM's default trust, redirects followed here so
- * every hop passes the {@link HostGuard}, the whole transfer bounded by one deadline. Thread-safe.
+ * Downloads over http(s) with Apache HttpClient 5: TLS verified (certificate chain and host name),
+ * redirects followed here so every hop passes the {@link HostGuard}, every connection made to the
+ * addresses the guard checked ({@link PinnedAddresses}), the whole transfer bounded by one
+ * deadline. Each download has its own client and connections, closed when it ends, so no connection
+ * (nor its pinned address) outlives or crosses downloads. Thread-safe.
  */
 final class HttpTransfer {
   static final int MAX_REDIRECTS = 10;
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
-  private final HttpClient client;
-  private final HostGuard guard;
   private final DownloadPolicy policy;
+  private final HostGuard guard;
+  private final Resolver resolver;
+  private final TlsSocketStrategy tls;
+  private final ExecutorService threads;
+  private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
 
-  HttpTransfer(HttpClient client, DownloadPolicy policy) {
-    this.client = client;
-    this.guard = new HostGuard(policy.allowedHosts(), policy.blockPrivateNetworks());
+  HttpTransfer(
+      DownloadPolicy policy, Resolver resolver, TlsSocketStrategy tls, ExecutorService threads) {
     this.policy = policy;
+    this.guard = new HostGuard(policy.allowedHosts(), policy.blockPrivateNetworks());
+    this.resolver = resolver;
+    this.tls = tls;
+    this.threads = threads;
   }
 
   Download fetch(URI start, Path target, long deadlineNanos)
       throws DownloadException, InterruptedException {
     URI uri = withoutFragment(start);
-    for (int redirects = 0; ; redirects++) {
-      guard.check(uri);
-      var response = send(uri, deadlineNanos);
-      if (response.statusCode() == 200) {
-        return receive(uri, response, target, deadlineNanos);
+    PinnedAddresses pins = new PinnedAddresses(resolver);
+    CloseableHttpClient client = client(pins, deadlineNanos);
+    try {
+      for (int redirects = 0; ; redirects++) {
+        guard.check(uri, pins);
+        Exchange exchange = start(client, uri, deadlineNanos);
+        try {
+          BodyQueue.Head head = head(uri, exchange, deadlineNanos);
+          if (head.status() == 200) {
+            return receive(uri, exchange, head, target, deadlineNanos);
+          }
+          Optional<URI> next = redirectTarget(uri, head);
+          if (next.isEmpty()) {
+            throw new DownloadException(DownloadTexts.badStatus(head.status()));
+          }
+          if (redirects == MAX_REDIRECTS) {
+            throw new DownloadException("too many redirects");
+          }
+          uri = next.get();
+        } finally {
+          exchange.cancel();
+          running.remove(exchange);
+        }
       }
-      discard(response);
-      Optional<URI> next = redirectTarget(uri, response);
-      if (next.isEmpty()) {
-        throw new DownloadException(DownloadTexts.badStatus(response.statusCode()));
-      }
-      if (redirects == MAX_REDIRECTS) {
-        throw new DownloadException("too many redirects");
-      }
-      uri = next.get();
+    } finally {
+      client.close(CloseMode.IMMEDIATE);
     }
   }
 
-  private HttpResponse<Publisher<List<ByteBuffer>>> send(URI uri, long deadlineNanos)
-      throws DownloadException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(uri).timeout(remaining(deadlineNanos)).GET().build();
+  /** Ends every running download (they fail); for {@link Downloader#close}. */
+  void cancelAll() {
+    running.forEach(Exchange::cancel);
+  }
+
+  /**
+   * A client of one download: its connections get their addresses from {@code pins} only, time out
+   * when the download's deadline passes, and carry exactly the server's bytes (no decompression, no
+   * retries, no redirects, no cookies, no authentication).
+   */
+  private CloseableHttpClient client(PinnedAddresses pins, long deadlineNanos) {
+    HttpClientConnectionManager connections =
+        PoolingHttpClientConnectionManagerBuilder.create()
+            .setDnsResolver(pins)
+            .setTlsSocketStrategy(tls)
+            .setConnectionConfigResolver(
+                route -> {
+                  Timeout left = atLeastOneMilli(left(deadlineNanos));
+                  return ConnectionConfig.custom()
+                      .setConnectTimeout(left)
+                      .setSocketTimeout(left)
+                      .build();
+                })
+            .build();
+    return HttpClients.custom()
+        .setConnectionManager(connections)
+        .disableRedirectHandling()
+        .disableAutomaticRetries()
+        .disableContentCompression()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .disableConnectionState()
+        .build();
+  }
+
+  private Exchange start(CloseableHttpClient client, URI uri, long deadlineNanos)
+      throws DownloadException {
+    Timeout left = left(deadlineNanos);
+    if (left == null) {
+      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()));
+    }
     try {
-      return client.send(request, BodyHandlers.ofPublisher());
-    } catch (HttpTimeoutException e) {
-      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
-    } catch (IOException e) {
-      throw Failures.orInterrupted(e, DownloadTexts.requestFailed(uri, Failures.describe(uri, e)));
+      Exchange exchange = Exchange.start(client, uri, left, threads);
+      running.add(exchange);
+      return exchange;
     } catch (IllegalArgumentException e) {
       throw new DownloadException(DownloadTexts.requestFailed(uri, e.getMessage()), e);
+    } catch (RejectedExecutionException e) {
+      throw new DownloadException(DownloadTexts.requestFailed(uri, "the downloader is closed"), e);
+    }
+  }
+
+  private BodyQueue.Head head(URI uri, Exchange exchange, long deadlineNanos)
+      throws DownloadException, InterruptedException {
+    try {
+      return exchange.body().head(deadlineNanos);
+    } catch (TimeoutException e) {
+      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
+    } catch (IOException e) {
+      throw failed(uri, e);
     }
   }
 
   private Download receive(
-      URI uri, HttpResponse<Publisher<List<ByteBuffer>>> response, Path target, long deadlineNanos)
+      URI uri, Exchange exchange, BodyQueue.Head head, Path target, long deadlineNanos)
       throws DownloadException, InterruptedException {
-    long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-    if (declared > policy.maxBytes()) {
-      discard(response);
+    if (head.contentLength() > policy.maxBytes()) {
       throw DownloadException.tooLarge(policy.maxBytes());
     }
-    BodyQueue body = new BodyQueue();
-    response.body().subscribe(body);
-    try {
-      return copy(body, target, deadlineNanos);
-    } catch (TimeoutException e) {
-      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
-    } catch (IOException e) {
-      throw Failures.orInterrupted(e, DownloadTexts.requestFailed(uri, Failures.describe(uri, e)));
-    } finally {
-      body.cancel();
-    }
-  }
-
-  private Download copy(BodyQueue body, Path target, long deadlineNanos)
-      throws DownloadException, InterruptedException, IOException, TimeoutException {
     try (FileSink sink = FileSink.create(target, policy.maxBytes())) {
-      for (var part = body.next(deadlineNanos); part != null; part = body.next(deadlineNanos)) {
-        for (ByteBuffer buffer : part) {
-          sink.write(buffer);
+      BodyQueue body = exchange.body();
+      try {
+        for (var part = body.next(deadlineNanos); part != null; part = body.next(deadlineNanos)) {
+          sink.write(part);
+          body.request();
         }
-        body.request();
+      } catch (TimeoutException e) {
+        throw new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
+      } catch (IOException e) {
+        if (head.contentLength() >= 0 && e instanceof ConnectionClosedException) {
+          // The body ended early: the text kpm gave with Java's HttpClient.
+          throw Failures.orInterrupted(
+              e,
+              DownloadTexts.requestFailed(
+                  uri,
+                  "fixed content-length: "
+                      + head.contentLength()
+                      + ", bytes received: "
+                      + sink.bytes()));
+        }
+        throw failed(uri, e);
       }
       return sink.finish();
     }
   }
 
-  private static Optional<URI> redirectTarget(
-      URI from, HttpResponse<Publisher<List<ByteBuffer>>> response) throws DownloadException {
-    if (!REDIRECTS.contains(response.statusCode())) {
+  private DownloadException failed(URI uri, IOException e) throws InterruptedException {
+    if (Failures.isTimeout(e)) {
+      return new DownloadException(DownloadTexts.timedOut(policy.timeout()), e);
+    }
+    return Failures.orInterrupted(e, DownloadTexts.requestFailed(uri, Failures.describe(uri, e)));
+  }
+
+  private static Optional<URI> redirectTarget(URI from, BodyQueue.Head head)
+      throws DownloadException {
+    if (!REDIRECTS.contains(head.status()) || head.location() == null) {
       return Optional.empty();
     }
-    Optional<String> location = response.headers().firstValue("Location");
-    if (location.isEmpty()) {
-      return Optional.empty();
-    }
+    String location = head.location();
     URI next;
     try {
-      next = withoutFragment(from.resolve(location.get()));
+      next = withoutFragment(from.resolve(location));
     } catch (IllegalArgumentException e) {
       throw new DownloadException(
-          DownloadTexts.requestFailed(from, "failed to parse Location header " + location.get()));
+          DownloadTexts.requestFailed(from, "failed to parse Location header " + location));
     }
     String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -128,18 +203,14 @@ final class HttpTransfer {
     return Optional.of(next);
   }
 
-  private static void discard(HttpResponse<Publisher<List<ByteBuffer>>> response) {
-    BodyQueue body = new BodyQueue();
-    response.body().subscribe(body);
-    body.cancel();
+  /** The time left until the deadline, or null when it has passed. */
+  private static Timeout left(long deadlineNanos) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    return millis <= 0 ? null : Timeout.ofMilliseconds(millis);
   }
 
-  private Duration remaining(long deadlineNanos) throws DownloadException {
-    long nanos = deadlineNanos - System.nanoTime();
-    if (nanos <= 0) {
-      throw new DownloadException(DownloadTexts.timedOut(policy.timeout()));
-    }
-    return Duration.ofNanos(nanos);
+  private static Timeout atLeastOneMilli(Timeout left) {
+    return left == null ? Timeout.ofMilliseconds(1) : left;
   }
 
   static URI withoutFragment(URI uri) {

@@ -257,6 +257,19 @@ class DownloaderTest {
   }
 
   @Test
+  void bodyShorterThanItsDeclaredLengthNamesBothCounts() {
+    server.on(
+        "/short.zip",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 1000);
+          FixtureServer.write(exchange.getResponseBody(), new byte[10]);
+        });
+    assertEquals(
+        "Get \"" + server.uri("/short.zip") + "\": fixed content-length: 1000, bytes received: 10",
+        failure(open(), server.uri("/short.zip")));
+  }
+
+  @Test
   void existingTargetIsRefusedAndKept() throws Exception {
     server.bytes("/x.zip", new byte[] {1});
     Files.writeString(target, "keep");

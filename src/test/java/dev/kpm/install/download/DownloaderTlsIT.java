@@ -62,12 +62,55 @@ class DownloaderTlsIT {
     }
   }
 
+  @Test
+  void certificateIsVerifiedAgainstTheUrlsHostNameWhileTheConnectionUsesThePinnedAddress()
+      throws Exception {
+    Path keystore = selfSignedKeystore("named.p12", "CN=kpm.test", "SAN=dns:kpm.test");
+    HttpsServer https =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(tls(keystore, true)));
+    // Every name is pinned to 127.0.0.1, where the server is; the certificate names kpm.test only.
+    Resolver loopback =
+        host -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})};
+    Downloader trusting = new Downloader(policy(), loopback, tls(keystore, false));
+    try (FixtureServer server = new FixtureServer(https)) {
+      server.bytes("/x.zip", new byte[] {1, 2, 3});
+      int port = server.port();
+
+      Download d =
+          trusting.fetch(
+              URI.create("https://kpm.test:" + port + "/x.zip"), dir.resolve("named.zip"));
+      assertEquals(3, d.bytes(), "a trusted certificate naming the URL's host is accepted");
+      assertEquals(1, server.hits("/x.zip"));
+
+      for (String host : new String[] {"other.test", "127.0.0.1"}) {
+        URI uri = URI.create("https://" + host + ":" + port + "/x.zip");
+        Path target = dir.resolve(host + ".zip");
+        DownloadException e =
+            assertThrows(
+                DownloadException.class,
+                () -> trusting.fetch(uri, target),
+                "the certificate does not name " + host);
+        assertTrue(e.getMessage().startsWith("Get \"" + uri + "\": tls: "), e.getMessage());
+        assertTrue(e.getMessage().contains(host), e.getMessage());
+        assertFalse(Files.exists(target));
+      }
+      assertEquals(1, server.hits("/x.zip"), "no request after a failed host name check");
+    } finally {
+      trusting.close();
+    }
+  }
+
   private static DownloadPolicy policy() {
     return new DownloadPolicy(Duration.ofSeconds(10), 1 << 20, false, null, false, Set.of());
   }
 
   private Path selfSignedKeystore() throws Exception {
-    Path keystore = dir.resolve("server.p12");
+    return selfSignedKeystore("server.p12", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
+  }
+
+  private Path selfSignedKeystore(String file, String dname, String san) throws Exception {
+    Path keystore = dir.resolve(file);
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process p =
         new ProcessBuilder(
@@ -80,9 +123,9 @@ class DownloaderTlsIT {
                 "-groupname",
                 "secp256r1",
                 "-dname",
-                "CN=127.0.0.1",
+                dname,
                 "-ext",
-                "SAN=ip:127.0.0.1",
+                san,
                 "-validity",
                 "2",
                 "-storetype",
@@ -130,6 +173,7 @@ class DownloaderTlsIT {
     return context;
   }
 
+  // The test's own client, to show the server works for a client that trusts it.
   private int trustingClientGet(URI uri) throws Exception {
     SSLContext trusting = tls(dir.resolve("server.p12"), false);
     HttpClient client = HttpClient.newBuilder().sslContext(trusting).build();
