@@ -1,20 +1,25 @@
 package dev.kpm;
 
+import dev.kpm.api.AuthResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
+import dev.kpm.api.ServerInfoResource;
 import dev.kpm.api.ServiceGate;
 import dev.kpm.api.StrictSlashFilter;
 import dev.kpm.api.UdfsResource;
 import dev.kpm.api.error.DatabaseUnavailableMapper;
 import dev.kpm.api.error.PluginExceptionMapper;
+import dev.kpm.api.error.SecurityExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
+import dev.kpm.security.TokenAdmin;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -28,6 +33,7 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class KpmApplication extends ResourceConfig {
   public KpmApplication(Services services, BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
+    register(new ServerInfoResource(services.started(), Clock.systemUTC()));
     register(
         new AbstractBinder() {
           @Override
@@ -36,6 +42,7 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.installs()).to(PluginChanges.class);
             bind(services.portables()).to(PortableChanges.class);
             bind(services.runtime()).to(PortableOperations.class);
+            bind(services.tokens()).to(TokenAdmin.class);
           }
         });
     register(NativePluginsResource.class);
@@ -43,9 +50,12 @@ public final class KpmApplication extends ResourceConfig {
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);
     register(UdfsResource.class);
+    register(AuthResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
     register(DatabaseUnavailableMapper.class);
+    register(SecurityExceptionMapper.Tokens.class);
+    register(SecurityExceptionMapper.Auth.class);
     register(WebApplicationExceptionMapper.class);
     register(UnexpectedExceptionMapper.class);
     register(JacksonFeature.withoutExceptionMappers());

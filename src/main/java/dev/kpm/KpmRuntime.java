@@ -1,6 +1,7 @@
 package dev.kpm;
 
 import dev.kpm.api.FastReads;
+import dev.kpm.api.SecurityFilter;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
 import dev.kpm.install.Pauses;
@@ -24,6 +25,11 @@ import dev.kpm.portable.PortableRuntime;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
 import dev.kpm.process.Children;
+import dev.kpm.security.ApiTokens;
+import dev.kpm.security.Authenticator;
+import dev.kpm.security.ClientAddresses;
+import dev.kpm.security.FailureLimiter;
+import dev.kpm.security.SecurityPolicy;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -31,10 +37,14 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -48,11 +58,13 @@ public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
   private final Teardown teardown;
   private final Services services;
+  private final SecurityPolicy security;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private KpmRuntime(Teardown teardown, Services services) {
+  private KpmRuntime(Teardown teardown, Services services, SecurityPolicy security) {
     this.teardown = teardown;
     this.services = services;
+    this.security = security;
   }
 
   /**
@@ -71,6 +83,11 @@ public final class KpmRuntime implements AutoCloseable {
   }
 
   private static KpmRuntime startAll(Settings settings, Teardown teardown, ServerControl server) {
+    Instant started = Instant.now();
+    Settings.Auth auth = settings.auth();
+    // Checked before anything starts: a mistyped kpm.auth must not leave kpm open.
+    Authenticator.parse(auth.methods());
+    ClientAddresses clients = ClientAddresses.trusting(auth.trustedProxies());
     HomeLayout layout = HomeLayout.create(settings.home());
     Settings.Db dbSettings = settings.db();
     Database db =
@@ -84,7 +101,9 @@ public final class KpmRuntime implements AutoCloseable {
                 new Database.Timeouts(dbSettings.acquireTimeout(), dbSettings.statementTimeout())));
     LOG.info(() -> "database: " + db.description());
     Migrations.migrate(db.dataSource());
-    EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, PluginService.entities()));
+    List<Class<?>> entities = new ArrayList<>(PluginService.entities());
+    entities.addAll(ApiTokens.entities());
+    EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, entities));
     WorkerPool workers =
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
@@ -116,6 +135,28 @@ public final class KpmRuntime implements AutoCloseable {
             new PortableSupervisor(portable(settings, children), workers.executor()));
     PortableService portables = new PortableService(tools, store, records, supervisor);
     portables.startInstalled();
+    ApiTokens tokens =
+        teardown.push("API tokens", new ApiTokens(tx, auth.tokenMaxLifetime(), Clock.systemUTC()));
+    SecurityPolicy security =
+        new SecurityPolicy(
+            Authenticator.of(
+                auth.methods(),
+                settings.home(),
+                auth.requireExp(),
+                oidc(auth.oidc()),
+                Optional.of(tokens),
+                Clock.systemUTC()),
+            clients,
+            new FailureLimiter(auth.maxFailures()),
+            auth.protectedMode(),
+            auth.maxBodyBytes(),
+            auth.corsOrigins());
+    LOG.info(
+        () ->
+            security.authenticator().none()
+                ? "authentication: none"
+                    + (auth.protectedMode() ? " (protected mode: loopback clients only)" : "")
+                : "authentication: " + auth.methods());
     return new KpmRuntime(
         teardown,
         new Services(
@@ -123,7 +164,15 @@ public final class KpmRuntime implements AutoCloseable {
                 tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
             new InstallService(tools, store, records),
             portables,
-            new PortableRuntime(store, supervisor)));
+            new PortableRuntime(store, supervisor),
+            tokens,
+            started),
+        security);
+  }
+
+  private static Authenticator.OidcSettings oidc(Settings.Oidc o) {
+    return new Authenticator.OidcSettings(
+        o.issuer(), o.audience(), o.jwksUrl(), o.roleClaim(), o.roles(), o.refreshLimit());
   }
 
   private static void reconcile(Reconciler reconciler) {
@@ -181,17 +230,24 @@ public final class KpmRuntime implements AutoCloseable {
   }
 
   /**
-   * Serves kpm in a servlet context: {@link FastReads} on {@code /plugins/*}, then the JAX-RS
-   * application on {@code /*}. Called while the context starts (a listener or an initializer).
+   * Serves kpm in a servlet context: {@link SecurityFilter} on everything, then {@link FastReads}
+   * on {@code /plugins/*}, then the JAX-RS application on {@code /*}. Called while the context
+   * starts (a listener or an initializer).
    */
   public void mount(ServletContext context) {
+    FilterRegistration.Dynamic gate =
+        context.addFilter("kpm-security", new SecurityFilter(security));
+    gate.setAsyncSupported(true);
+    gate.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
     FilterRegistration.Dynamic reads =
         context.addFilter("kpm-fast-reads", new FastReads(services.plugins(), stopped::get));
+    reads.setAsyncSupported(true);
     reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/plugins/*");
     ServletRegistration.Dynamic servlet =
         context.addServlet("kpm", new ServletContainer(application()));
     servlet.addMapping("/*");
     servlet.setLoadOnStartup(1);
+    servlet.setAsyncSupported(true);
   }
 
   /** A new JAX-RS application over this runtime's services. */

@@ -4,14 +4,20 @@ import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
+import dev.kpm.security.TokenAdmin;
+import java.time.Instant;
 
 /**
  * The services the HTTP API calls: reads of the registry, changes of native and portable plugins,
- * and the running portable plugins. kpm's are built by {@link KpmRuntime}; the HTTP contract tests
- * bind in-memory ones.
+ * the running portable plugins and kpm's API tokens. kpm's are built by {@link KpmRuntime}; the
+ * HTTP contract tests bind in-memory ones.
+ *
+ * @param started when kpm started ({@code GET /} reports the uptime)
  */
 public record Services(
     PluginReads plugins,
     PluginChanges installs,
     PortableChanges portables,
-    PortableOperations runtime) {}
+    PortableOperations runtime,
+    TokenAdmin tokens,
+    Instant started) {}

@@ -26,6 +26,7 @@ public record Settings(
     boolean ownsJvm,
     Portable portable,
     Tls tls,
+    Auth auth,
     String testPauseAt) {
 
   /**
@@ -60,6 +61,46 @@ public record Settings(
           + "]";
     }
   }
+
+  /**
+   * Who may call kpm (docs/api.md §10).
+   *
+   * @param methods the enabled ways in: {@code none} alone, or some of {@code token}, {@code
+   *     ekuiper}, {@code oidc}
+   * @param protectedMode with {@code none}: only loopback clients are served
+   * @param trustedProxies addresses or CIDR blocks whose {@code X-Forwarded-For} is believed
+   * @param requireExp an eKuiper-scheme JWT without {@code exp} is refused
+   * @param maxFailures failed authentications one client may make per minute; then 429
+   * @param maxBodyBytes the largest request body an endpoint reads (uploads have their own cap)
+   * @param corsOrigins origins a browser may call kpm from; empty: CORS off
+   */
+  public record Auth(
+      List<String> methods,
+      boolean protectedMode,
+      List<String> trustedProxies,
+      boolean requireExp,
+      Oidc oidc,
+      Duration tokenMaxLifetime,
+      int maxFailures,
+      long maxBodyBytes,
+      List<String> corsOrigins) {}
+
+  /**
+   * An OpenID Connect provider whose access tokens kpm accepts.
+   *
+   * @param roleClaim where the provider puts roles, a dotted path such as {@code
+   *     realm_access.roles}
+   * @param roles provider role → kpm role, e.g. {@code kpm-admin=admin}
+   * @param refreshLimit the shortest time between two fetches of the JWKS: a token with an unknown
+   *     {@code kid} refetches it at most this often
+   */
+  public record Oidc(
+      String issuer,
+      String audience,
+      String jwksUrl,
+      String roleClaim,
+      List<String> roles,
+      Duration refreshLimit) {}
 
   /**
    * The portable plugin host.
@@ -161,6 +202,40 @@ public record Settings(
         "kpm.tls.keystorePassword", "KPM_TLS_KEYSTORE_PASSWORD", "kpm/tls.keystorePassword", ""),
     TLS_KEY_ALIAS("kpm.tls.keyAlias", "KPM_TLS_KEY_ALIAS", "kpm/tls.keyAlias", ""),
     TLS_REDIRECT_PORT("kpm.tls.redirectPort", "KPM_TLS_REDIRECT_PORT", "kpm/tls.redirectPort", "0"),
+    AUTH("kpm.auth", "KPM_AUTH", "kpm/auth", "none"),
+    AUTH_PROTECTED_MODE(
+        "kpm.auth.protectedMode", "KPM_AUTH_PROTECTED_MODE", "kpm/auth.protectedMode", "true"),
+    AUTH_TRUSTED_PROXIES(
+        "kpm.auth.trustedProxies", "KPM_AUTH_TRUSTED_PROXIES", "kpm/auth.trustedProxies", ""),
+    AUTH_REQUIRE_EXP("kpm.auth.requireExp", "KPM_AUTH_REQUIRE_EXP", "kpm/auth.requireExp", "false"),
+    OIDC_ISSUER("kpm.auth.oidc.issuer", "KPM_OIDC_ISSUER", "kpm/auth.oidc.issuer", ""),
+    OIDC_AUDIENCE("kpm.auth.oidc.audience", "KPM_OIDC_AUDIENCE", "kpm/auth.oidc.audience", "kpm"),
+    OIDC_JWKS_URL("kpm.auth.oidc.jwksUrl", "KPM_OIDC_JWKS_URL", "kpm/auth.oidc.jwksUrl", ""),
+    OIDC_ROLE_CLAIM(
+        "kpm.auth.oidc.roleClaim",
+        "KPM_OIDC_ROLE_CLAIM",
+        "kpm/auth.oidc.roleClaim",
+        "realm_access.roles"),
+    OIDC_ROLES(
+        "kpm.auth.oidc.roles",
+        "KPM_OIDC_ROLES",
+        "kpm/auth.oidc.roles",
+        "kpm-admin=admin,kpm-operator=operator,kpm-viewer=viewer"),
+    OIDC_REFRESH_LIMIT(
+        "kpm.auth.oidc.refreshLimit",
+        "KPM_OIDC_REFRESH_LIMIT",
+        "kpm/auth.oidc.refreshLimit",
+        "PT10S"),
+    TOKEN_MAX_LIFETIME(
+        "kpm.auth.tokenMaxLifetime",
+        "KPM_AUTH_TOKEN_MAX_LIFETIME",
+        "kpm/auth.tokenMaxLifetime",
+        "P366D"),
+    AUTH_MAX_FAILURES(
+        "kpm.auth.maxFailures", "KPM_AUTH_MAX_FAILURES", "kpm/auth.maxFailures", "20"),
+    MAX_BODY_BYTES(
+        "kpm.http.maxBodyBytes", "KPM_MAX_BODY_BYTES", "kpm/http.maxBodyBytes", "1048576"),
+    CORS_ORIGINS("kpm.cors.origins", "KPM_CORS_ORIGINS", "kpm/cors.origins", ""),
     TEST_PAUSE_AT("kpm.test.pauseAt", "KPM_TEST_PAUSE_AT", "kpm/test.pauseAt", ""),
     CRASH_LOOP_WINDOW(
         "kpm.portable.crashLoop.window",
@@ -215,7 +290,27 @@ public record Settings(
             v.text(Key.TLS_KEYSTORE_PASSWORD),
             nonBlank(v.text(Key.TLS_KEY_ALIAS)),
             v.portOrZero(Key.TLS_REDIRECT_PORT)),
+        auth(v),
         v.text(Key.TEST_PAUSE_AT));
+  }
+
+  private static Auth auth(SettingValues v) {
+    return new Auth(
+        list(v.text(Key.AUTH).toLowerCase(java.util.Locale.ROOT)),
+        v.flag(Key.AUTH_PROTECTED_MODE),
+        list(v.text(Key.AUTH_TRUSTED_PROXIES)),
+        v.flag(Key.AUTH_REQUIRE_EXP),
+        new Oidc(
+            v.text(Key.OIDC_ISSUER).strip(),
+            v.text(Key.OIDC_AUDIENCE).strip(),
+            v.text(Key.OIDC_JWKS_URL).strip(),
+            v.text(Key.OIDC_ROLE_CLAIM).strip(),
+            list(v.text(Key.OIDC_ROLES)),
+            v.duration(Key.OIDC_REFRESH_LIMIT)),
+        v.duration(Key.TOKEN_MAX_LIFETIME),
+        (int) v.positive(Key.AUTH_MAX_FAILURES),
+        v.positive(Key.MAX_BODY_BYTES),
+        list(v.text(Key.CORS_ORIGINS)));
   }
 
   private static Install install(SettingValues v) {

@@ -41,13 +41,20 @@ class ArchitectureTest {
                   "plugin",
                   "portable",
                   "process",
+                  "security",
                   "threads")),
           Map.entry(
               "api",
               Set.of(
-                  "api.dto", "api.error", "install", "plugin", "portable", PERSISTENCE_EXCEPTIONS)),
-          Map.entry("api.dto", Set.of("plugin", "portable")),
-          Map.entry("api.error", Set.of("api.dto", "plugin", PERSISTENCE_EXCEPTIONS)),
+                  "api.dto",
+                  "api.error",
+                  "install",
+                  "plugin",
+                  "portable",
+                  "security",
+                  PERSISTENCE_EXCEPTIONS)),
+          Map.entry("api.dto", Set.of("plugin", "portable", "security")),
+          Map.entry("api.error", Set.of("api.dto", "plugin", "security", PERSISTENCE_EXCEPTIONS)),
           Map.entry(
               "install",
               Set.of(
@@ -69,6 +76,7 @@ class ArchitectureTest {
           Map.entry("plugin", Set.of("persistence")),
           Map.entry("portable", Set.of("plugin", "portable.sp", "process", "threads")),
           Map.entry("portable.sp", Set.of()),
+          Map.entry("security", Set.of("persistence", "threads")),
           Map.entry("process", Set.of()),
           Map.entry("threads", Set.of()));
 

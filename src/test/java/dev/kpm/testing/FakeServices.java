@@ -13,6 +13,12 @@ import dev.kpm.plugin.PortablePluginView;
 import dev.kpm.plugin.Registry;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.portable.PortableStatus;
+import dev.kpm.security.Caller;
+import dev.kpm.security.Role;
+import dev.kpm.security.TokenAdmin;
+import dev.kpm.security.TokenView;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +32,7 @@ import java.util.function.Supplier;
  * the HTTP layer must do with it: routes, statuses, media types, bodies, the error shape.
  */
 public final class FakeServices
-    implements PluginReads, PluginChanges, PortableChanges, PortableOperations {
+    implements PluginReads, PluginChanges, PortableChanges, PortableOperations, TokenAdmin {
   /** Every call, as {@code method(arg,arg…)}. */
   public final List<String> calls = new ArrayList<>();
 
@@ -41,7 +47,7 @@ public final class FakeServices
   public Optional<String> ack = Optional.empty();
 
   public Services services() {
-    return new Services(this, this, this, this);
+    return new Services(this, this, this, this, this, Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   private void record(String method, Object... args) {
@@ -174,5 +180,36 @@ public final class FakeServices
   public Optional<String> write(String name, String key, String data, boolean ack) {
     record("write", name, key, data, ack);
     return this.ack;
+  }
+
+  @Override
+  public Created create(String name, String role, Duration lifetime, Caller by) {
+    record("createToken", name, role, lifetime, by.subject());
+    Instant at = Instant.parse("2026-01-01T00:00:00Z");
+    return new Created(
+        new TokenView(
+            1,
+            name,
+            Role.parse(role).orElseThrow(),
+            "kpm_…abc",
+            at,
+            by.subject(),
+            at.plus(lifetime == null ? Duration.ofDays(1) : lifetime),
+            null,
+            null,
+            null),
+        "kpm_secret");
+  }
+
+  @Override
+  public List<TokenView> list() {
+    record("listTokens");
+    return List.of();
+  }
+
+  @Override
+  public TokenView revoke(long id, Caller by) {
+    record("revokeToken", id, by.subject());
+    throw dev.kpm.security.TokenRequestException.notFound("token " + id + " not found");
   }
 }

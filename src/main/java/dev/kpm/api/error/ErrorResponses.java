@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
  * Builds error responses byte for byte as eKuiper writes them: compact JSON and one trailing
  * newline; served as {@code application/json} (docs/api.md §9: the only envelope change).
  */
-final class ErrorResponses {
+public final class ErrorResponses {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ErrorResponses() {}
@@ -25,7 +25,7 @@ final class ErrorResponses {
     return builder(status, code, message).build();
   }
 
-  static String body(int code, String message) {
+  public static String body(int code, String message) {
     try {
       return JSON.writeValueAsString(new ErrorBody(code, message)) + "\n";
     } catch (JsonProcessingException e) {

@@ -1,0 +1,338 @@
+package dev.kpm.api;
+
+import dev.kpm.api.error.ErrorResponses;
+import dev.kpm.security.AccessRules;
+import dev.kpm.security.AuthException;
+import dev.kpm.security.Caller;
+import dev.kpm.security.ClientAddresses;
+import dev.kpm.security.Role;
+import dev.kpm.security.SecurityPolicy;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.Collections;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The one gate in front of everything kpm serves (docs/api.md §10), registered before {@link
+ * FastReads} and the JAX-RS servlet: gives the request an id, finds the client's address, answers
+ * CORS, authenticates, checks the role {@link AccessRules} demands, caps the body, and hands on a
+ * request whose {@code getUserPrincipal()} — and so JAX-RS's {@code SecurityContext} — is the
+ * {@link Caller}. A refused request never reaches kpm: nothing changes.
+ */
+public final class SecurityFilter implements Filter {
+  /** The request attribute that holds the {@link Caller}. */
+  public static final String CALLER = Caller.class.getName();
+
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final String ALLOWED_HEADERS =
+      "Authorization, Content-Type, Prefer, Last-Event-ID, X-Request-Id";
+  private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+  private final SecurityPolicy policy;
+
+  public SecurityFilter(SecurityPolicy policy) {
+    this.policy = policy;
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(req instanceof HttpServletRequest request)
+        || !(res instanceof HttpServletResponse response)) {
+      chain.doFilter(req, res);
+      return;
+    }
+    String requestId = requestId(request.getHeader("X-Request-Id"));
+    response.setHeader("X-Request-Id", requestId);
+    String client =
+        policy
+            .clients()
+            .client(
+                request.getRemoteAddr(), Collections.list(request.getHeaders("X-Forwarded-For")));
+    String origin = request.getHeader("Origin");
+    boolean cors = policy.corsAllows(origin);
+    if (cors) {
+      response.setHeader("Access-Control-Allow-Origin", origin);
+      response.addHeader("Vary", "Origin");
+      response.setHeader("Access-Control-Expose-Headers", "Location, X-Request-Id");
+    }
+    if ("OPTIONS".equals(request.getMethod())
+        && origin != null
+        && request.getHeader("Access-Control-Request-Method") != null) {
+      preflight(response, cors, origin);
+      return;
+    }
+    String path = path(request);
+    AccessRules.Need need = AccessRules.need(request.getMethod(), path);
+    Caller caller;
+    try {
+      caller = authorize(request, need, client, requestId);
+    } catch (AuthException e) {
+      refuse(response, e.status(), e.getMessage(), e.status() == 401 && hasCredential(request));
+      return;
+    }
+    HttpServletRequest admitted = caller == null ? request : new Admitted(request, caller);
+    if (caller != null) {
+      request.setAttribute(CALLER, caller);
+    }
+    if (hasBody(request)) {
+      long length = request.getContentLengthLong();
+      if (length > policy.maxBodyBytes()) {
+        tooLarge(response);
+        return;
+      }
+      if (length < 0) {
+        byte[] body = readCapped(request.getInputStream(), policy.maxBodyBytes());
+        if (body == null) {
+          tooLarge(response);
+          return;
+        }
+        admitted = new Buffered(admitted, body);
+      }
+    }
+    chain.doFilter(admitted, response);
+  }
+
+  /**
+   * The caller, or null for a public path.
+   *
+   * @throws AuthException the refusal
+   */
+  private Caller authorize(
+      HttpServletRequest request, AccessRules.Need need, String client, String requestId) {
+    if (policy.authenticator().none()) {
+      if (policy.protectedMode() && !ClientAddresses.isLoopback(client)) {
+        throw AuthException.forbidden(
+            "kpm runs without authentication (kpm.auth=none) in protected mode, so it serves only"
+                + " loopback clients, and this request came from "
+                + client
+                + ". Enable authentication with kpm.auth (KPM_AUTH) = token, ekuiper or oidc, or"
+                + " turn protected mode off deliberately with kpm.auth.protectedMode=false"
+                + " (KPM_AUTH_PROTECTED_MODE=false)");
+      }
+      return SecurityPolicy.anonymous(client, requestId);
+    }
+    if (need == AccessRules.Need.PUBLIC) {
+      return null;
+    }
+    long wait = policy.failures().blockedFor(client);
+    if (wait > 0) {
+      throw AuthException.tooMany(
+          "too many failed authentications from "
+              + client
+              + "; try again in "
+              + wait
+              + " s (kpm.auth.maxFailures)");
+    }
+    Caller caller;
+    try {
+      caller =
+          policy
+              .authenticator()
+              .authenticate(request.getHeader("Authorization"), client, requestId);
+    } catch (AuthException e) {
+      if (e.status() == 401) {
+        policy.failures().failed(client);
+      }
+      throw e;
+    }
+    Role needed = need.role();
+    if (!caller.role().includes(needed)) {
+      throw AuthException.forbidden(
+          request.getMethod()
+              + " "
+              + path(request)
+              + " needs the "
+              + needed.wire()
+              + " role; "
+              + caller.subject()
+              + " ("
+              + caller.method().wire()
+              + ") has "
+              + caller.role().wire());
+    }
+    return caller;
+  }
+
+  private void preflight(HttpServletResponse response, boolean allowed, String origin)
+      throws IOException {
+    if (!allowed) {
+      refuse(
+          response,
+          403,
+          "origin " + origin + " may not call kpm from a browser (kpm.cors.origins)",
+          false);
+      return;
+    }
+    response.setStatus(204);
+    response.setHeader("Access-Control-Allow-Methods", ALLOWED_METHODS);
+    response.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+    response.setHeader("Access-Control-Max-Age", "600");
+  }
+
+  private void tooLarge(HttpServletResponse response) throws IOException {
+    refuse(
+        response,
+        413,
+        "request body larger than " + policy.maxBodyBytes() + " bytes (kpm.http.maxBodyBytes)",
+        false);
+  }
+
+  private static void refuse(
+      HttpServletResponse response, int status, String message, boolean badCredential)
+      throws IOException {
+    if (status == 401) {
+      response.setHeader(
+          "WWW-Authenticate",
+          badCredential ? "Bearer realm=\"kpm\", error=\"invalid_token\"" : "Bearer realm=\"kpm\"");
+    }
+    if (status == 429) {
+      response.setHeader("Retry-After", "60");
+    }
+    byte[] body = ErrorResponses.body(1000, message).getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  private static boolean hasCredential(HttpServletRequest request) {
+    String h = request.getHeader("Authorization");
+    return h != null && !h.isBlank();
+  }
+
+  private static boolean hasBody(HttpServletRequest request) {
+    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+  }
+
+  /** The body, or null when it is longer than {@code cap}. */
+  private static byte[] readCapped(InputStream in, long cap) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      total += n;
+      if (total > cap) {
+        return null;
+      }
+      out.write(buffer, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  /** The path inside the application, decoded and normalised by the container. */
+  static String path(HttpServletRequest request) {
+    String servletPath = request.getServletPath();
+    String info = request.getPathInfo();
+    String path = (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+    return path.isEmpty() ? "/" : path;
+  }
+
+  private static String requestId(String sent) {
+    return sent != null && REQUEST_ID.matcher(sent).matches() ? sent : UUID.randomUUID().toString();
+  }
+
+  /** The request as kpm sees it once admitted: its principal is the caller. */
+  private static final class Admitted extends HttpServletRequestWrapper {
+    private final Caller caller;
+
+    Admitted(HttpServletRequest request, Caller caller) {
+      super(request);
+      this.caller = caller;
+    }
+
+    @Override
+    public Principal getUserPrincipal() {
+      return caller;
+    }
+
+    @Override
+    public String getRemoteUser() {
+      return caller.subject();
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+      return Role.parse(role).map(caller.role()::includes).orElse(false);
+    }
+
+    @Override
+    public String getAuthType() {
+      return caller.method().wire();
+    }
+  }
+
+  /** A chunked body read whole (it is at most {@code kpm.http.maxBodyBytes}). */
+  private static final class Buffered extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    Buffered(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      ByteArrayInputStream in = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return in.read(b, off, len);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new IllegalStateException("a buffered body is read blocking");
+        }
+      };
+    }
+
+    @Override
+    public java.io.BufferedReader getReader() {
+      return new java.io.BufferedReader(
+          new java.io.InputStreamReader(
+              new ByteArrayInputStream(body),
+              java.nio.charset.Charset.forName(
+                  getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding())));
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.kpm.security;
+
+import java.util.List;
+
+/**
+ * Everything the security filter decides with, built once from the settings.
+ *
+ * @param protectedMode with {@code kpm.auth=none}: only loopback clients are served
+ * @param maxBodyBytes the largest request body kpm reads
+ * @param corsOrigins origins browsers may call kpm from ({@code *} for any); empty: CORS off
+ */
+public record SecurityPolicy(
+    Authenticator authenticator,
+    ClientAddresses clients,
+    FailureLimiter failures,
+    boolean protectedMode,
+    long maxBodyBytes,
+    List<String> corsOrigins) {
+
+  /** The caller of a request kpm serves without authentication ({@code kpm.auth=none}). */
+  public static Caller anonymous(String clientAddress, String requestId) {
+    return new Caller("anonymous", AuthMethod.NONE, Role.ADMIN, clientAddress, requestId);
+  }
+
+  public boolean corsAllows(String origin) {
+    return origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin));
+  }
+}
