@@ -26,6 +26,7 @@ import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
 import dev.kpm.process.Children;
 import dev.kpm.security.ApiTokens;
+import dev.kpm.security.AuthMethod;
 import dev.kpm.security.Authenticator;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.FailureLimiter;
@@ -137,6 +138,9 @@ public final class KpmRuntime implements AutoCloseable {
     portables.startInstalled();
     ApiTokens tokens =
         teardown.push("API tokens", new ApiTokens(tx, auth.tokenMaxLifetime(), Clock.systemUTC()));
+    if (Authenticator.parse(auth.methods()).contains(AuthMethod.TOKEN)) {
+      tokens.ensureInitialAdmin(settings.home().resolve("etc").resolve("initial-admin-token"));
+    }
     SecurityPolicy security =
         new SecurityPolicy(
             Authenticator.of(

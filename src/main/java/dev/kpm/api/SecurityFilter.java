@@ -145,7 +145,8 @@ public final class SecurityFilter implements Filter {
               .authenticator()
               .authenticate(request.getHeader("Authorization"), client, requestId);
     } catch (AuthException e) {
-      if (e.status() == 401) {
+      if (e.status() == 401 && hasCredential(request)) {
+        // A guess, not a client that forgot its token: only guesses are limited.
         policy.failures().failed(client);
       }
       throw e;

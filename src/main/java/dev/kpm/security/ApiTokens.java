@@ -3,7 +3,12 @@ package dev.kpm.security;
 import dev.kpm.persistence.Transactions;
 import dev.kpm.threads.NamedThreads;
 import jakarta.persistence.EntityManager;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +37,10 @@ import java.util.regex.Pattern;
 public final class ApiTokens implements TokenAdmin, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ApiTokens.class.getName());
   static final Duration REFRESH = Duration.ofSeconds(10);
+
+  /** The name of the token kpm creates when no admin token exists. */
+  public static final String INITIAL_ADMIN = "initial-admin";
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private record Known(long id, String name, Role role, Instant expiresAt, String hash) {}
@@ -145,6 +154,51 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
             });
     known.put(entity.secretSha256(), known(view, entity.secretSha256()));
     return new Created(view, secret);
+  }
+
+  /**
+   * With no live admin token, creates {@value #INITIAL_ADMIN} and writes its secret to {@code file}
+   * (owner-only permissions), as Jenkins writes its initial admin password: the way in for a kpm
+   * whose only method is {@code token}. Does nothing while a live admin token exists.
+   *
+   * @return whether a token was created
+   */
+  public boolean ensureInitialAdmin(Path file) {
+    Instant now = clock.instant();
+    boolean haveAdmin =
+        known.values().stream()
+            .anyMatch(k -> k.role() == Role.ADMIN && now.isBefore(k.expiresAt()));
+    if (haveAdmin) {
+      return false;
+    }
+    Created created;
+    try {
+      created = create(INITIAL_ADMIN, Role.ADMIN.wire(), null, Caller.system("start-up"));
+    } catch (TokenRequestException e) {
+      // A live token of that name but with another role, or another node created it just now.
+      LOG.warning("initial admin token not created: " + e.getMessage());
+      return false;
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(temp);
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(temp, created.secret() + "\n", StandardCharsets.US_ASCII);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | UnsupportedOperationException e) {
+      revoke(created.token().id(), Caller.system("start-up"));
+      throw new IllegalStateException(
+          "cannot write the initial admin token to " + file + ": " + e.getMessage(), e);
+    }
+    LOG.warning(
+        "no admin API token existed: created "
+            + INITIAL_ADMIN
+            + ", its secret is in "
+            + file
+            + " (readable by kpm's user only); create your own admin token with it, then revoke it");
+    return true;
   }
 
   private static boolean liveNamed(EntityManager em, String name) {
