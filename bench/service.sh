@@ -10,7 +10,8 @@
 #   B2  GET /plugins/sources and GET /plugins/sources/{name} under wrk (2 threads, 16 connections,
 #       DURATION s) on the standalone Tomcat 11 of tomcat/kpm-tomcat.sh, against a static file of
 #       the same size served by the same Tomcat (a second context, webapps/static). Targets:
-#       >= 0.7x the static rps, p99 < 5 ms.
+#       >= 0.7x the static rps, p99 < 5 ms. Once per B2_AUTH value ("none ekuiper"): with
+#       kpm.auth=ekuiper every kpm request carries an RS256 JWT signed at run time (openssl).
 #   B3  launcher cold start, process launch to the first 200 of GET /plugins/sources: with 1,000
 #       .so files to auto-load (reconcile registers them) and with the same 1,000 registered,
 #       against the same home with no plugin. Target: less than 5 s extra. Median of ROUNDS.
@@ -23,7 +24,7 @@
 # KPM_LAUNCHER (the launcher jar of B3 and B4, with its kpm.war beside its folder, default
 # target/kpm-launcher/kpm-launcher.jar: e.g. another version's build), JAVA_OPTS (options of those
 # launcher JVMs).
-# Needs a JDK 17, Maven, curl, wrk, and for B4 gcc, make, libnng-dev and libcjson-dev (the probe of
+# Needs a JDK 17, Maven, curl, wrk, openssl, and for B4 gcc, make, libnng-dev and libcjson-dev (the probe of
 # src/test/native/portable-probe, built into target/bench/probe/); the packages are installed with
 # apt-get when missing and running as root. Everything it makes lives in target/bench/service/;
 # nothing else of kpm's may run on the probes' /tmp/plugin_probe<i>.ipc.
@@ -41,6 +42,10 @@ WARMUP="${WARMUP:-5}"
 ROUNDS="${ROUNDS:-3}"
 PORTABLES="${PORTABLES:-20}"
 THREADS=2
+# B2 runs once per kpm.auth value: none (loopback, protected mode) and ekuiper (a JWT on every read).
+B2_AUTH="${B2_AUTH:-none ekuiper}"
+# curl options of kpm requests (the B2 token while B2 runs with kpm.auth=ekuiper).
+CURL_AUTH=()
 CONNECTIONS=16
 RESULTS="$OUT/rows.txt"
 PIDS=()     # launchers started here, stopped on exit
@@ -119,7 +124,7 @@ free_port() {
 # Waits until GET $1 answers 200 (every 20 ms), at most $2 seconds, while process $3 (if any) lives.
 await_200() {
   local url="$1" deadline=$(($(date +%s) + $2)) pid="${3:-}"
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; do
+  until [[ "$(curl -s "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; do
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
       return 1
     fi
@@ -139,12 +144,13 @@ make_plugins() {
 }
 
 # The number of names in the JSON array of strings at URL $1.
-count_names() { curl -sf "$1" | tr -d '[]"' | tr ',' '\n' | grep -c . || true; }
+count_names() { curl -sf "${CURL_AUTH[@]}" "$1" | tr -d '[]"' | tr ',' '\n' | grep -c . || true; }
 
 build() {
   mkdir -p "$OUT"
   bench_need curl curl || die "curl is missing"
   bench_need wrk wrk || die "wrk is missing"
+  bench_need openssl openssl || die "openssl is missing"
   bench_build || die "the build failed"
   [[ -f "$WAR" ]] || die "no WAR at $WAR"
   [[ -f "$LAUNCHER" ]] || die "no launcher at $LAUNCHER"
@@ -163,6 +169,9 @@ wrk_run() {
   local app0 db0 app1 db1
   app0="$(tree_cpu_ms "$APP_PID")"
   db0="$(tree_cpu_ms "$DB_PID")"
+  if [[ -n "${WRK_AUTH:-}" && "$label" != *static* ]]; then
+    args+=(-H "Authorization: $WRK_AUTH")
+  fi
   if [[ -n "$paths" ]]; then
     wrk "${args[@]}" -s "$ROOT/bench/wrk/paths.lua" "$url" -- "$paths" >"$log"
   else
@@ -186,7 +195,7 @@ wrk_run() {
 
 # ---------------------------------------------------------------------------------------------- B2
 b2() {
-  local dir="$OUT/b2" base port db_pid db_url url names
+  local dir="$OUT/b2" base port db_pid db_url db_dir
   rm -rf "$dir"
   mkdir -p "$dir"
   say "== B2: standalone Tomcat with $N plugins (load $(load))"
@@ -204,27 +213,70 @@ b2() {
     waited=$((waited + 1))
   done
   db_url="$(head -1 "$dir/db.url")"
+  db_dir="$dir/db-home"
 
   base="$dir/base"
   KPM_TOMCAT_CACHE="$OUT/tomcat-cache" "$ROOT/tomcat/kpm-tomcat.sh" layout "$base" "$WAR" >&2
   make_plugins "$base/kpm-home/plugins/sources"
   # The baseline's context: Tomcat's DefaultServlet (stock conf/web.xml) on /static.
   mkdir -p "$base/webapps/static"
+  # eKuiper's JWT scheme: the issuer's public key in etc/mgmt, a token signed at run time.
+  mkdir -p "$base/kpm-home/etc/mgmt"
+  openssl genrsa -out "$dir/bench-key.pem" 2048 2>/dev/null
+  openssl rsa -in "$dir/bench-key.pem" -pubout -out "$base/kpm-home/etc/mgmt/bench.pub" 2>/dev/null
+  local token
+  token="$(jwt "$dir/bench-key.pem" \
+    "{\"iss\":\"bench.pub\",\"aud\":[\"eKuiper\"],\"sub\":\"bench\",\"exp\":$(($(date +%s) + 7200))}")"
+  local auth
+  for auth in $B2_AUTH; do
+    b2_run "$dir" "$base" "$db_dir" "$db_url" "$auth" "$token"
+  done
+  stop_pid "$db_pid"
+  forget_pid "$db_pid"
+}
+
+# jwt KEY PAYLOAD: an RS256 JWT of that JSON payload, signed with the PEM private key.
+jwt() {
+  local header payload sig
+  header="$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)"
+  payload="$(printf '%s' "$2" | b64url)"
+  sig="$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$1" -binary | b64url)"
+  printf '%s.%s.%s' "$header" "$payload" "$sig"
+}
+
+b64url() { openssl base64 -e -A | tr '+/' '-_' | tr -d '='; }
+
+# b2_run DIR BASE DB_DIR DB_URL AUTH TOKEN: one Tomcat start with kpm.auth=AUTH, its rows.
+b2_run() {
+  local dir="$1" base="$2" db_dir="$3" db_url="$4" auth="$5" token="$6" port url names suffix=""
+  WRK_AUTH=""
+  if [[ "$auth" == ekuiper ]]; then
+    WRK_AUTH="$token"
+    suffix=", eKuiper JWT"
+  fi
   port="$(free_port)"
   url="http://127.0.0.1:$port"
   TOMCATS+=("$base")
+  say "   kpm.auth=$auth"
   env -u CATALINA_BASE -u CATALINA_HOME -u KPM_HOME DB_URL="$db_url" DB_USER=postgres \
-    DB_PASSWORD= KPM_HTTP_PORT="$port" "$ROOT/tomcat/kpm-tomcat.sh" start "$base" >&2
+    DB_PASSWORD= KPM_HTTP_PORT="$port" KPM_AUTH="$auth" "$ROOT/tomcat/kpm-tomcat.sh" start "$base" >&2
+  local -a curl_auth=()
+  [[ -z "$WRK_AUTH" ]] || curl_auth=(-H "Authorization: $WRK_AUTH")
+  CURL_AUTH=("${curl_auth[@]}")
   await_200 "$url/plugins/sources" 180 || die "kpm on Tomcat did not answer; see $base/logs"
+  if [[ -n "$WRK_AUTH" ]]; then
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/plugins/sources")" == 401 ]] ||
+      die "kpm.auth=$auth answers a request without a token"
+  fi
   APP_PID="$(<"$base/temp/catalina.pid")"
-  DB_PID="$(postmaster_pid "$dir/db-home/pgdata")"
+  DB_PID="$(postmaster_pid "$db_dir/pgdata")"
   [[ "$(count_names "$url/plugins/sources")" == "$N" ]] || die "kpm does not list $N sources"
 
   # The static files are kpm's own responses, byte for byte: same size, same content type.
-  curl -sf "$url/plugins/sources" >"$base/webapps/static/list.json"
+  curl -sf "${curl_auth[@]}" "$url/plugins/sources" >"$base/webapps/static/list.json"
   names="$dir/paths.txt"
   tr -d '[]"' <"$base/webapps/static/list.json" | tr ',' '\n' | sed 's|^|/plugins/sources/|' >"$names"
-  curl -sf "$url$(head -1 "$names")" >"$base/webapps/static/one.json"
+  curl -sf "${curl_auth[@]}" "$url$(head -1 "$names")" >"$base/webapps/static/one.json"
   cmp -s <(curl -sf "$url/static/list.json") "$base/webapps/static/list.json" ||
     die "Tomcat does not serve the static baseline"
   local list_bytes one_bytes
@@ -239,20 +291,20 @@ b2() {
   wrk_run warm-static-one "$url/static/one.json" "" "$WARMUP" >/dev/null
   say "   measuring: ${DURATION} s each, $THREADS threads, $CONNECTIONS connections (load $(load))"
   local list static_list describe static_one
-  list="$(wrk_run list "$url/plugins/sources")"
-  static_list="$(wrk_run static-list "$url/static/list.json")"
-  describe="$(wrk_run describe "$url" "$names")"
-  static_one="$(wrk_run static-one "$url/static/one.json")"
+  list="$(wrk_run "list-$auth" "$url/plugins/sources")"
+  static_list="$(wrk_run "static-list-$auth" "$url/static/list.json")"
+  describe="$(wrk_run "describe-$auth" "$url" "$names")"
+  static_one="$(wrk_run "static-one-$auth" "$url/static/one.json")"
   say "   label rps p99_ms errors; CPU ms per request: Tomcat JVM, PostgreSQL"
   printf '%s\n' "$list" "$static_list" "$describe" "$static_one" | sed 's/^/   /' >&2
   "$ROOT/tomcat/kpm-tomcat.sh" stop "$base" >&2
   TOMCATS=()
-  stop_pid "$db_pid"
-  forget_pid "$db_pid"
+  WRK_AUTH=""
+  CURL_AUTH=()
 
   local row
-  for row in "list|GET /plugins/sources ($list_bytes B)|$list|$static_list" \
-    "describe|GET /plugins/sources/{name} ($one_bytes B, all $N names in turn)|$describe|$static_one"; do
+  for row in "list|GET /plugins/sources ($list_bytes B$suffix)|$list|$static_list" \
+    "describe|GET /plugins/sources/{name} ($one_bytes B, all $N names in turn$suffix)|$describe|$static_one"; do
     IFS='|' read -r _ what kpm static <<<"$row"
     read -r _ rps p99 errors app db <<<"$kpm"
     read -r _ srps sp99 serrors sapp _ <<<"$static"

@@ -81,6 +81,11 @@ public final class ClientAddresses {
     return new ClientAddresses(List.copyOf(blocks));
   }
 
+  /** Whether any proxy is trusted: otherwise {@code X-Forwarded-For} is never read. */
+  public boolean trustsAny() {
+    return !trusted.isEmpty();
+  }
+
   /**
    * The client's address.
    *

@@ -33,12 +33,16 @@ final class EkuiperKeys {
   private static final long MAX_KEY_FILE_BYTES = 64 * 1024;
   private static final long RESCAN_NANOS = 1_000_000_000L;
 
+  /** The folder's time is looked at no more often than this (a change shows within it). */
+  private static final long CHECK_NANOS = 100_000_000L;
+
   private record Snapshot(long folderTime, String files, Map<String, RSAPublicKey> keys) {}
 
   private final Path folder;
   private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, "", Map.of());
   private volatile long scannedAt = System.nanoTime() - 2 * RESCAN_NANOS;
   private volatile long generation;
+  private volatile long checkedAt = System.nanoTime() - 2 * CHECK_NANOS;
 
   EkuiperKeys(Path folder) {
     this.folder = folder;
@@ -57,8 +61,12 @@ final class EkuiperKeys {
   }
 
   private void refresh() {
-    long folderTime = folderTime();
     long now = System.nanoTime();
+    if (now - checkedAt < CHECK_NANOS) {
+      return; // the folder was looked at a moment ago: no system call on the hot read path
+    }
+    checkedAt = now;
+    long folderTime = folderTime();
     Snapshot current = snapshot;
     if (folderTime == current.folderTime() && now - scannedAt < RESCAN_NANOS) {
       return;
