@@ -1,6 +1,7 @@
 package dev.kpm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.KpmApplication;
@@ -99,6 +100,40 @@ class HttpContractTest extends JerseyTest {
     assertEquals(status, r.getStatus());
     assertTrue(String.valueOf(r.getMediaType()).startsWith(type), "media type " + r.getMediaType());
     assertEquals(body, r.readEntity(String.class));
+  }
+
+  @Test
+  void pingAndServerInformationAnswerAsEKuipersDo() {
+    Response ping = send("GET", "ping", null);
+    assertEquals(200, ping.getStatus());
+    assertEquals("", ping.readEntity(String.class));
+    Response info = send("GET", "", null);
+    assertEquals(200, info.getStatus());
+    String body = info.readEntity(String.class);
+    assertTrue(
+        body.matches(
+            "\\{\"version\":\"[^\"]+\",\"os\":\"linux\",\"arch\":\"(amd64|arm64)\","
+                + "\"upTimeSeconds\":\\d+\\}"),
+        body);
+    assertFalse(body.contains("${"), "the version was filled in by the build: " + body);
+  }
+
+  @Test
+  void theTokenEndpointsAnswerJsonAndRefuseInTheErrorShape() {
+    Response bad = send("POST", "auth/tokens", "{\"name\":\"x\",\"role\":\"viewer\",\"bad\":1}");
+    assertEquals(400, bad.getStatus());
+    assertTrue(
+        bad.readEntity(String.class).startsWith("{\"error\":1000,\"message\":\"body must be JSON"));
+    assertAnswer(send("GET", "auth/tokens", null), 200, JSON, "[]");
+    assertAnswer(
+        send("DELETE", "auth/tokens/seven", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"token seven not found\"}\n");
+    // Without the servlet filter there is no caller: the resource refuses rather than guess one.
+    Response me = send("GET", "auth/me", null);
+    assertEquals(401, me.getStatus());
+    assertEquals("Bearer realm=\"kpm\"", me.getHeaderString("WWW-Authenticate"));
   }
 
   @Test
