@@ -205,7 +205,8 @@ public final class Authenticator {
     try {
       jwt = SignedJWT.parse(credential);
       claims = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
+      // nimbus throws unchecked exceptions on some hostile input (a header of JSON null): a 401.
       throw AuthException.invalid(
           "validate token error: token is malformed: neither a kpm token nor a signed JWT");
     }
@@ -255,6 +256,8 @@ public final class Authenticator {
     String value = header.strip();
     if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       value = value.substring(7).strip();
+    } else if (value.equalsIgnoreCase("Bearer")) {
+      throw AuthException.missing(); // "Bearer " as sent: Tomcat strips the trailing space
     }
     if (value.isEmpty()) {
       throw AuthException.missing();
