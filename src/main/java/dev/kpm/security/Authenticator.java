@@ -134,6 +134,14 @@ public final class Authenticator {
             "kpm.auth includes oidc: set kpm.auth.oidc.issuer (KPM_OIDC_ISSUER) and"
                 + " kpm.auth.oidc.jwksUrl (KPM_OIDC_JWKS_URL)");
       }
+      if (refreshLimit.isNegative() || refreshLimit.compareTo(OidcJwt.CACHE_TTL) >= 0) {
+        throw new IllegalArgumentException(
+            "setting kpm.auth.oidc.refreshLimit (KPM_OIDC_REFRESH_LIMIT) must be shorter than"
+                + " the "
+                + OidcJwt.CACHE_TTL
+                + " kpm keeps the provider's keys, got "
+                + refreshLimit);
+      }
       try {
         URI uri = URI.create(jwksUrl);
         if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
