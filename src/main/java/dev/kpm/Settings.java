@@ -91,8 +91,8 @@ public record Settings(
    * @param roleClaim where the provider puts roles, a dotted path such as {@code
    *     realm_access.roles}
    * @param roles provider role → kpm role, e.g. {@code kpm-admin=admin}
-   * @param refreshLimit the shortest time between two fetches of the JWKS: a token with an unknown
-   *     {@code kid} refetches it at most this often
+   * @param refreshLimit the window in which the JWKS is fetched at most twice (a token with an
+   *     unknown {@code kid} refetches it); shorter than the five minutes kpm keeps the keys
    */
   public record Oidc(
       String issuer,

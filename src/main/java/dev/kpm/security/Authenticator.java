@@ -134,6 +134,14 @@ public final class Authenticator {
             "kpm.auth includes oidc: set kpm.auth.oidc.issuer (KPM_OIDC_ISSUER) and"
                 + " kpm.auth.oidc.jwksUrl (KPM_OIDC_JWKS_URL)");
       }
+      if (refreshLimit.isNegative() || refreshLimit.compareTo(OidcJwt.CACHE_TTL) >= 0) {
+        throw new IllegalArgumentException(
+            "setting kpm.auth.oidc.refreshLimit (KPM_OIDC_REFRESH_LIMIT) must be shorter than"
+                + " the "
+                + OidcJwt.CACHE_TTL
+                + " kpm keeps the provider's keys, got "
+                + refreshLimit);
+      }
       try {
         URI uri = URI.create(jwksUrl);
         if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
@@ -205,7 +213,8 @@ public final class Authenticator {
     try {
       jwt = SignedJWT.parse(credential);
       claims = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
+      // nimbus throws unchecked exceptions on some hostile input (a header of JSON null): a 401.
       throw AuthException.invalid(
           "validate token error: token is malformed: neither a kpm token nor a signed JWT");
     }
@@ -255,6 +264,8 @@ public final class Authenticator {
     String value = header.strip();
     if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       value = value.substring(7).strip();
+    } else if (value.equalsIgnoreCase("Bearer")) {
+      throw AuthException.missing(); // "Bearer " as sent: Tomcat strips the trailing space
     }
     if (value.isEmpty()) {
       throw AuthException.missing();

@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * @param roleClaim where the provider puts roles: a claim name or a dotted path
  * @param roles provider role → kpm role
- * @param refreshLimit the shortest time between two fetches of the JWKS (an unknown {@code kid}
- *     refetches it, at most this often)
+ * @param refreshLimit the window in which the JWKS is fetched at most twice (an unknown {@code kid}
+ *     refetches it); within it, a token whose kid the fetched keys lack is refused (401)
  */
 public record OidcConfig(
     String issuer,

@@ -4,8 +4,10 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -15,33 +17,56 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Bearer JWTs of an OpenID Connect provider (Keycloak, Entra ID, Okta): signature by a key of its
  * JWKS, {@code iss}, {@code aud}, {@code exp}, {@code sub} checked by nimbus-jose-jwt. The JWKS is
  * cached for five minutes; a token with an unknown {@code kid} (the provider rotated its keys)
- * refetches it, at most once per {@link OidcConfig#refreshLimit()}.
+ * refetches it, at most twice per {@link OidcConfig#refreshLimit()} (nimbus keeps one fetch spare
+ * for a rotation). Past that, a kid the keys lack is a 401; a provider that cannot be reached is a
+ * 503.
  */
 final class OidcJwt {
   private static final int HTTP_TIMEOUT_MS = 5_000;
   private static final int JWKS_MAX_BYTES = 512 * 1024;
-  private static final long CACHE_TTL_MS = 5 * 60_000;
+
+  /** How long a fetched JWKS is used; the refresh limit must be shorter (nimbus insists). */
+  static final Duration CACHE_TTL = Duration.ofMinutes(5);
+
   private final OidcConfig config;
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
+  /** Whether the last look at the provider's keys found some (fetched or cached). */
+  private volatile boolean haveKeys;
+
   OidcJwt(OidcConfig config) {
     this.config = config;
-    JWKSource<SecurityContext> keys =
+    JWKSource<SecurityContext> fetched =
         JWKSourceBuilder.<SecurityContext>create(
                 config.jwksUrl(),
                 new DefaultResourceRetriever(HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS, JWKS_MAX_BYTES))
-            .cache(CACHE_TTL_MS, HTTP_TIMEOUT_MS)
+            .cache(CACHE_TTL.toMillis(), HTTP_TIMEOUT_MS)
             .refreshAheadCache(false)
             .rateLimited(config.refreshLimit().toMillis())
             .retrying(false)
             .build();
+    JWKSource<SecurityContext> keys =
+        (selector, context) -> {
+          try {
+            List<JWK> found = fetched.get(selector, context);
+            haveKeys = true;
+            return found;
+          } catch (RateLimitReachedException e) {
+            throw e;
+          } catch (KeySourceException e) {
+            haveKeys = false;
+            throw e;
+          }
+        };
     processor.setJWSKeySelector(
         new JWSVerificationKeySelector<>(
             Set.of(
@@ -73,6 +98,24 @@ final class OidcJwt {
     JWTClaimsSet claims;
     try {
       claims = processor.process(jwt, null);
+    } catch (RateLimitReachedException e) {
+      if (!haveKeys) {
+        throw AuthException.unavailable(
+            "cannot fetch the OIDC provider's keys from "
+                + config.jwksUrl()
+                + ": the last fetch failed, and the next is allowed after"
+                + " kpm.auth.oidc.refreshLimit ("
+                + config.refreshLimit()
+                + ")");
+      }
+      // The keys lack this kid and were fetched moments ago: an unverifiable token, not an
+      // outage (a 503 would invite retries and spare forged kids the failure limit).
+      throw AuthException.invalid(
+          "validate token error: no key of the OIDC provider has kid "
+              + jwt.getHeader().getKeyID()
+              + ", and its keys were fetched less than kpm.auth.oidc.refreshLimit ("
+              + config.refreshLimit()
+              + ") ago");
     } catch (KeySourceException e) {
       throw AuthException.unavailable(
           "cannot fetch the OIDC provider's keys from " + config.jwksUrl() + ": " + e.getMessage());
