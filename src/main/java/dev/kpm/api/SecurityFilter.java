@@ -219,9 +219,17 @@ public final class SecurityFilter implements Filter {
     response.getOutputStream().write(body);
   }
 
+  /** Whether a credential was sent: not for no header, a blank one, or {@code Bearer} alone. */
   private static boolean hasCredential(HttpServletRequest request) {
     String h = request.getHeader("Authorization");
-    return h != null && !h.isBlank();
+    if (h == null) {
+      return false;
+    }
+    String value = h.strip();
+    if (value.regionMatches(true, 0, "Bearer", 0, 6)) {
+      value = value.substring(6).strip();
+    }
+    return !value.isEmpty();
   }
 
   private static boolean hasBody(HttpServletRequest request) {

@@ -24,9 +24,10 @@ import java.util.logging.Logger;
 /**
  * eKuiper's key folder, {@code etc/mgmt} under the home: each file a PEM public key (or
  * certificate) whose file name is the {@code iss} of the JWTs it verifies, matched without regard
- * to case. Re-read when the folder changes: its modification time is compared on every lookup (one
- * {@code stat}), and every file's time and size at most once a second, so an added, removed or
- * replaced key counts from the next request on. {@link #generation()} changes with every reload.
+ * to case. Re-read when the folder changes: its modification time is compared at most every 100 ms
+ * (one {@code stat}, not one per request), and every file's name, time and size at most once a
+ * second, so an added, removed or replaced key counts within about a second. {@link #generation()}
+ * changes with every reload.
  */
 final class EkuiperKeys {
   private static final Logger LOG = Logger.getLogger(EkuiperKeys.class.getName());
