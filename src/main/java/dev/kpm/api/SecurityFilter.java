@@ -132,6 +132,20 @@ public final class SecurityFilter implements Filter {
                 + " turn protected mode off deliberately with kpm.auth.protectedMode=false"
                 + " (KPM_AUTH_PROTECTED_MODE=false)");
       }
+      // A loopback connection may be a browser running a page of any web site (a cross-site
+      // form or fetch, or a DNS-rebound name): browsers name that page in Origin (always for a
+      // cross-origin request and for every method but GET and HEAD), so a page kpm.cors.origins
+      // does not list may not drive an unauthenticated kpm.
+      String origin = request.getHeader("Origin");
+      if (policy.protectedMode() && origin != null && !policy.corsAllows(origin)) {
+        throw AuthException.forbidden(
+            "kpm runs without authentication (kpm.auth=none) in protected mode, so it serves no"
+                + " web page that kpm.cors.origins (KPM_CORS_ORIGINS) does not list, and this"
+                + " request came from a page of "
+                + (origin.length() > 200 ? origin.substring(0, 200) : origin)
+                + ". Enable authentication with kpm.auth (KPM_AUTH) = token, ekuiper or oidc, or"
+                + " list the origin in kpm.cors.origins");
+      }
       return SecurityPolicy.anonymous(client, requestId);
     }
     if (need == AccessRules.Need.PUBLIC) {

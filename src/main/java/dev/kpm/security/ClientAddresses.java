@@ -14,7 +14,18 @@ import java.util.regex.Pattern;
  * are IP literals; nothing here asks DNS.
  */
 public final class ClientAddresses {
-  private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+  private static final String DOTTED = OCTET + "(?:\\." + OCTET + "){3}";
+
+  /**
+   * Dotted-quad IPv4, decimal without leading zeros (which some parsers read as octal), and IPv6
+   * (optionally ending in a dotted quad). Only what matches is handed to {@link
+   * InetAddress#getByName}, which then parses it: anything else — {@code dead.beef.bad.cafe} has
+   * only hex digits and three dots, {@code 1.2.3.256} is no address — it would look up in DNS.
+   */
+  private static final Pattern LITERAL =
+      Pattern.compile(DOTTED + "|(?=[^.]*:)[0-9A-Fa-f:]{2,39}|[0-9A-Fa-f:]{1,29}:" + DOTTED);
+
   private static final int MAX_FORWARDED_HOPS = 32;
 
   private record Block(byte[] network, int bits) {
@@ -133,13 +144,12 @@ public final class ClientAddresses {
     if (t.startsWith("[") && t.endsWith("]")) {
       t = t.substring(1, t.length() - 1);
     }
-    if (!LITERAL.matcher(t).matches()
-        || !(t.contains(":") || t.chars().filter(c -> c == '.').count() == 3)) {
+    if (!LITERAL.matcher(t).matches()) {
       return Optional.empty();
     }
     try {
       return Optional.of(InetAddress.getByName(t));
-    } catch (UnknownHostException e) {
+    } catch (UnknownHostException | IllegalArgumentException e) {
       return Optional.empty();
     }
   }

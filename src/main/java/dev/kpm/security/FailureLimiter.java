@@ -52,10 +52,17 @@ public final class FailureLimiter {
     }
   }
 
+  /** How many clients are remembered now. */
+  int remembered() {
+    return windows.size();
+  }
+
   /** Counts a failed authentication of this client. */
   public void failed(String client) {
     long now = nanos.getAsLong();
-    if (windows.size() >= MAX_CLIENTS) {
+    // Room is made only for a client not yet remembered: at capacity, a known client's next
+    // failure must count, not wipe its own window (and everyone else's) with the rest.
+    if (!windows.containsKey(client) && windows.size() >= MAX_CLIENTS) {
       windows.values().removeIf(w -> now - w.start >= MINUTE_NANOS);
       if (windows.size() >= MAX_CLIENTS) {
         windows.clear();

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Everything the security filter decides with, built once from the settings.
  *
- * @param protectedMode with {@code kpm.auth=none}: only loopback clients are served
+ * @param protectedMode with {@code kpm.auth=none}: only loopback clients are served, and no page of
+ *     a browser origin that {@code corsOrigins} does not list
  * @param maxBodyBytes the largest request body kpm reads
  * @param corsOrigins origins browsers may call kpm from ({@code *} for any); empty: CORS off
  */
