@@ -8,6 +8,25 @@
 # Authorization as eKuiper's clients do: made by other code than the nimbus-jose-jwt kpm verifies
 # them with.
 #
+# Which nimbus-jose-jwt: Payara Micro carries its own (MICRO-INF/runtime/nimbus-jose-jwt.jar, 10.5
+# in 7.2025.1, for MicroProfile JWT) and by default a web application gets the server's copy of a
+# library before its own; kpm is built and tested with the WAR's (WEB-INF/lib, 10.10). The JVM's
+# class-loading log (-Xlog:class+load=debug) names, for every class it defines, the file it came
+# from and the class loader that defined it. The check finds kpm's class loader (the one that
+# defined dev.kpm.security.EkuiperJwt) and requires that this same loader defined the nimbus
+# classes every eKuiper token goes through, from WEB-INF/lib/nimbus-jose-jwt-*.jar: had kpm been
+# handed Payara's copy, its loader would have defined none of them. Other loaders (Payara's own
+# MicroProfile JWT) may load Payara's copy for themselves. On 7.2025.1 kpm is handed Payara's copy,
+# so this last check fails there, after every HTTP check passed, until kpm's nimbus is isolated.
+#
+# The descriptors that change this were tried on 7.2025.1 and break kpm, so the WAR has none:
+# <class-loader delegate="false"/> in WEB-INF/glassfish-web.xml makes every WEB-INF/lib jar win,
+# and kpm then fails to deploy where its libraries meet Payara's (Hibernate's Jackson XML probe
+# finds Payara's jackson-dataformat-xml beside the WAR's jackson-databind: VerifyError; Jersey's
+# service lookup finds Payara's Hk2InjectionManagerFactory: ClassCastException). Payara's
+# <whitelist-package> hides every META-INF/services file of a non-whitelisted name, the WAR's own
+# included, so Flyway finds none of its plugins and kpm fails to start.
+#
 #   payara/check.sh [path/to/kpm.war]
 #
 # PostgreSQL: the one DB_URL (DB_USER, DB_PASSWORD) points at, else an embedded one started with
@@ -31,6 +50,8 @@ readonly DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.
 readonly MISSING_TOKEN_BODY='{"error":1000,"message":"missing_token"}'
 # The token issuer, and so the key file's name in etc/mgmt (eKuiper's convention).
 readonly ISSUER=kpm-payara-check.pub
+# Classes kpm's eKuiper scheme runs through for every verified token (dev.kpm.security.EkuiperJwt).
+readonly NIMBUS_CLASSES=(com.nimbusds.jwt.SignedJWT com.nimbusds.jose.crypto.RSASSAVerifier)
 readonly INVALID_ID_BODY='{"error":1000,"message":"id '"'"'a.b'"'"' contains invalid characters: only alphanumeric, hyphens and underscores are allowed"}'
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -212,10 +233,54 @@ make_token() {
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }
 
+# Prints "<class> <defining loader> <source>" for every class definition in the JVM's class+load
+# log $1 (decorated with the thread id only): the info line "[tid] <class> source: <source>" is
+# followed, on the same thread, by the debug line "[tid]  klass: … loader: [loader data: <id> …".
+class_definitions() {
+  awk '
+    /^\[[0-9]+\] [^ ]+ source: / {
+      c[$1] = $2
+      s[$1] = $0
+      sub(/^[^ ]+ [^ ]+ source: /, "", s[$1])
+      next
+    }
+    /^\[[0-9]+\]  klass: .* loader: \[loader data: / && ($1 in c) {
+      l = $0
+      sub(/.* loader: \[loader data: /, "", l)
+      sub(/ .*/, "", l)
+      print c[$1], l, s[$1]
+      delete c[$1]
+    }' "$1"
+}
+
+# Fails unless kpm's class loader defined the NIMBUS_CLASSES itself, from the WAR's
+# WEB-INF/lib/nimbus-jose-jwt-*.jar; sets nimbus_source to that jar's name.
+check_nimbus_source() {
+  local defs kpm_loaders class source elsewhere
+  defs="$(class_definitions "$work/class-load.log")"
+  kpm_loaders="$(awk '$1 == "dev.kpm.security.EkuiperJwt" { print $2 }' <<<"$defs" | sort -u)"
+  [[ -n "$kpm_loaders" ]] ||
+    fail "the JVM's class-loading log ($work/class-load.log) shows no dev.kpm.security.EkuiperJwt"
+  for class in "${NIMBUS_CLASSES[@]}"; do
+    source="$(awk -v c="$class" -v loaders=" $(tr '\n' ' ' <<<"$kpm_loaders")" '
+      $1 == c && index(loaders, " " $2 " ") { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
+      <<<"$defs" | sort -u)"
+    if [[ -z "$source" || "$source" != */WEB-INF/lib/nimbus-jose-jwt-*.jar ]]; then
+      elsewhere="$(awk -v c="$class" '$1 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
+        <<<"$defs" | sort -u | tr '\n' ' ')"
+      fail "kpm's class loader did not load $class from the WAR's" \
+        "WEB-INF/lib/nimbus-jose-jwt (kpm's own loader: ${source:-none}; the JVM loaded it from:" \
+        "${elsewhere:-nowhere}). Every eKuiper token check passed, but on the server's copy of" \
+        "nimbus-jose-jwt, not the one kpm is built and tested with"
+    fi
+  done
+  nimbus_source="${source##*/}"
+}
+
 main() {
   command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
   command -v openssl >/dev/null || fail "openssl is missing (apt-get install openssl)"
-  local war deadline status ready_after
+  local war deadline status ready_after nimbus_source
   # First, so that a failure never shows the logs of an earlier run.
   rm -rf "$work"
   mkdir -p "$work"
@@ -239,6 +304,7 @@ main() {
   # The password goes through the environment (kpm reads DB_PASSWORD), not the command line;
   # KPM_AUTH too, as an administrator would set it (kpm reads every setting's variable itself).
   DB_PASSWORD="$DB_PASSWORD" KPM_AUTH=ekuiper "$payara_java" \
+    -Xlog:class+load=debug:file="$work/class-load.log":tid \
     -Dkpm.db.url="$DB_URL" -Dkpm.db.user="$DB_USER" -Dkpm.home="$work/kpm-home" \
     -jar "$payara_jar" --nocluster --disablephonehome --rootdir "$work/payara-root" \
     --port "$port" --deploy "$war" --contextroot / \
@@ -292,7 +358,9 @@ main() {
   cleanup
   payara_pid=""
   db_pid=""
-  echo "PASS: kpm on Payara Micro $PAYARA_VERSION (ekuiper auth):" \
+  # Once the JVM has exited, its class-loading log is complete.
+  check_nimbus_source
+  echo "PASS: kpm on Payara Micro $PAYARA_VERSION (ekuiper auth, the WAR's $nimbus_source):" \
     "first 200 after ${ready_after}s," \
     "stopped in $((SECONDS - stop_started))s, $((SECONDS - started_at))s in all (logs in $work)"
 }
