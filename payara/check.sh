@@ -1,7 +1,31 @@
 #!/usr/bin/env bash
 # Checks that kpm.war runs on Payara Micro 7 (Jakarta EE 11): deploys it as the root application
-# against a real PostgreSQL, expects eKuiper's answers over HTTP, stops everything, and prints one
-# PASS or FAIL line (exit status 0 or 1).
+# against a real PostgreSQL with eKuiper's JWT scheme on (KPM_AUTH=ekuiper), expects eKuiper's
+# answers over HTTP, stops everything, and prints one PASS or FAIL line (exit status 0 or 1).
+#
+# Tokens: openssl makes an RSA key pair, the public key goes to eKuiper's key folder
+# (<kpm home>/etc/mgmt/<issuer>) and the tokens are RS256 JWTs signed by openssl, sent bare in
+# Authorization as eKuiper's clients do: made by other code than the nimbus-jose-jwt kpm verifies
+# them with.
+#
+# Which nimbus-jose-jwt: Payara Micro carries its own (MICRO-INF/runtime/nimbus-jose-jwt.jar, 10.5
+# in 7.2025.1, for MicroProfile JWT) and by default a web application gets the server's copy of a
+# library before its own; kpm is built and tested with the WAR's (WEB-INF/lib, 10.10). The JVM's
+# class-loading log (-Xlog:class+load=debug) names, for every class it defines, the file it came
+# from and the class loader that defined it. The check finds kpm's class loader (the one that
+# defined dev.kpm.security.EkuiperJwt) and requires that this same loader defined the nimbus
+# classes every eKuiper token goes through, from WEB-INF/lib/nimbus-jose-jwt-*.jar: had kpm been
+# handed Payara's copy, its loader would have defined none of them. Other loaders (Payara's own
+# MicroProfile JWT) may load Payara's copy for themselves. On 7.2025.1 kpm is handed Payara's copy,
+# so this last check fails there, after every HTTP check passed, until kpm's nimbus is isolated.
+#
+# The descriptors that change this were tried on 7.2025.1 and break kpm, so the WAR has none:
+# <class-loader delegate="false"/> in WEB-INF/glassfish-web.xml makes every WEB-INF/lib jar win,
+# and kpm then fails to deploy where its libraries meet Payara's (Hibernate's Jackson XML probe
+# finds Payara's jackson-dataformat-xml beside the WAR's jackson-databind: VerifyError; Jersey's
+# service lookup finds Payara's Hk2InjectionManagerFactory: ClassCastException). Payara's
+# <whitelist-package> hides every META-INF/services file of a non-whitelisted name, the WAR's own
+# included, so Flyway finds none of its plugins and kpm fails to start.
 #
 #   payara/check.sh [path/to/kpm.war]
 #
@@ -17,12 +41,17 @@
 #   KPM_PAYARA_WORK   logs and state of the run, default ../target/payara-check (emptied first)
 #   MVN               the Maven command, default mvn
 #
-# Needs bash, coreutils, curl, Maven, Java 17+ (launcher) and Java 21+ (Payara Micro 7).
+# Needs bash, coreutils, curl, openssl, Maven, Java 17+ (launcher) and Java 21+ (Payara Micro 7).
 set -uo pipefail
 
 readonly PAYARA_VERSION=7.2025.1
 readonly PAYARA_ARTIFACT="fish.payara.extras:payara-micro:${PAYARA_VERSION}"
 readonly DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+readonly MISSING_TOKEN_BODY='{"error":1000,"message":"missing_token"}'
+# The token issuer, and so the key file's name in etc/mgmt (eKuiper's convention).
+readonly ISSUER=kpm-payara-check.pub
+# Classes kpm's eKuiper scheme runs through for every verified token (dev.kpm.security.EkuiperJwt).
+readonly NIMBUS_CLASSES=(com.nimbusds.jwt.SignedJWT com.nimbusds.jose.crypto.RSASSAVerifier)
 readonly INVALID_ID_BODY='{"error":1000,"message":"id '"'"'a.b'"'"' contains invalid characters: only alphanumeric, hyphens and underscores are allowed"}'
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,6 +64,7 @@ db_pid=""
 payara_java=""
 payara_jar=""
 port=""
+token=""
 
 log() {
   echo "payara/check.sh: $*" >&2
@@ -166,14 +196,91 @@ find_free_port() {
   fail "found no free TCP port"
 }
 
-# GET http://127.0.0.1:$1$2 into file $3; prints the HTTP status (000 when there was no answer).
+# GET http://127.0.0.1:$1$2 into file $3 (its headers into $3.headers), with the Authorization
+# header $4 unless it is empty; prints the HTTP status (000 when there was no answer).
 http_get() {
-  curl -s --max-time 10 -o "$3" -w '%{http_code}' "http://127.0.0.1:$1$2" || true
+  local auth=()
+  [[ -n "${4:-}" ]] && auth=(-H "Authorization: $4")
+  curl -s --max-time 10 -D "$3.headers" -o "$3" -w '%{http_code}' "${auth[@]}" \
+    "http://127.0.0.1:$1$2" || true
+}
+
+# Base64url without padding (RFC 7515) of standard input.
+base64url() {
+  openssl base64 -A | tr '+/' '-_' | tr -d '='
+}
+
+# Makes the RSA key pair: the private key in $work, the public key (PEM) in kpm's key folder.
+make_keys() {
+  local keys="$work/kpm-home/etc/mgmt"
+  mkdir -p "$keys"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/signer.pem" \
+    2>"$work/openssl.log" &&
+    openssl pkey -in "$work/signer.pem" -pubout -out "$keys/$ISSUER" 2>>"$work/openssl.log" ||
+    fail "openssl could not make an RSA key pair: $(<"$work/openssl.log")"
+}
+
+# Prints an RS256 JWT of issuer $ISSUER for audience $1 (a JSON array), valid for an hour.
+make_token() {
+  local now header payload signature
+  now="$(date +%s)"
+  header="$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | base64url)"
+  payload="$(printf '{"iss":"%s","sub":"payara-check","aud":%s,"iat":%d,"exp":%d}' \
+    "$ISSUER" "$1" "$now" "$((now + 3600))" | base64url)"
+  signature="$(printf '%s.%s' "$header" "$payload" |
+    openssl dgst -sha256 -sign "$work/signer.pem" -binary | base64url)"
+  [[ -n "$signature" ]] || fail "openssl could not sign a token"
+  printf '%s.%s.%s\n' "$header" "$payload" "$signature"
+}
+
+# Prints "<class> <defining loader> <source>" for every class definition in the JVM's class+load
+# log $1 (decorated with the thread id only): the info line "[tid] <class> source: <source>" is
+# followed, on the same thread, by the debug line "[tid]  klass: … loader: [loader data: <id> …".
+class_definitions() {
+  awk '
+    /^\[[0-9]+\] [^ ]+ source: / {
+      c[$1] = $2
+      s[$1] = $0
+      sub(/^[^ ]+ [^ ]+ source: /, "", s[$1])
+      next
+    }
+    /^\[[0-9]+\]  klass: .* loader: \[loader data: / && ($1 in c) {
+      l = $0
+      sub(/.* loader: \[loader data: /, "", l)
+      sub(/ .*/, "", l)
+      print c[$1], l, s[$1]
+      delete c[$1]
+    }' "$1"
+}
+
+# Fails unless kpm's class loader defined the NIMBUS_CLASSES itself, from the WAR's
+# WEB-INF/lib/nimbus-jose-jwt-*.jar; sets nimbus_source to that jar's name.
+check_nimbus_source() {
+  local defs kpm_loaders class source elsewhere
+  defs="$(class_definitions "$work/class-load.log")"
+  kpm_loaders="$(awk '$1 == "dev.kpm.security.EkuiperJwt" { print $2 }' <<<"$defs" | sort -u)"
+  [[ -n "$kpm_loaders" ]] ||
+    fail "the JVM's class-loading log ($work/class-load.log) shows no dev.kpm.security.EkuiperJwt"
+  for class in "${NIMBUS_CLASSES[@]}"; do
+    source="$(awk -v c="$class" -v loaders=" $(tr '\n' ' ' <<<"$kpm_loaders")" '
+      $1 == c && index(loaders, " " $2 " ") { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
+      <<<"$defs" | sort -u)"
+    if [[ -z "$source" || "$source" != */WEB-INF/lib/nimbus-jose-jwt-*.jar ]]; then
+      elsewhere="$(awk -v c="$class" '$1 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
+        <<<"$defs" | sort -u | tr '\n' ' ')"
+      fail "kpm's class loader did not load $class from the WAR's" \
+        "WEB-INF/lib/nimbus-jose-jwt (kpm's own loader: ${source:-none}; the JVM loaded it from:" \
+        "${elsewhere:-nowhere}). Every eKuiper token check passed, but on the server's copy of" \
+        "nimbus-jose-jwt, not the one kpm is built and tested with"
+    fi
+  done
+  nimbus_source="${source##*/}"
 }
 
 main() {
   command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
-  local war deadline status ready_after
+  command -v openssl >/dev/null || fail "openssl is missing (apt-get install openssl)"
+  local war deadline status ready_after nimbus_source
   # First, so that a failure never shows the logs of an earlier run.
   rm -rf "$work"
   mkdir -p "$work"
@@ -189,11 +296,15 @@ main() {
     start_database
   fi
   find_free_port
+  make_keys
+  token="$(make_token '["eKuiper"]')"
   log "Payara Micro $PAYARA_VERSION on $("$payara_java" -version 2>&1 | head -n 1), port $port, $DB_URL"
 
   local payara_started=$SECONDS
-  # The password goes through the environment (kpm reads DB_PASSWORD), not the command line.
-  DB_PASSWORD="$DB_PASSWORD" "$payara_java" \
+  # The password goes through the environment (kpm reads DB_PASSWORD), not the command line;
+  # KPM_AUTH too, as an administrator would set it (kpm reads every setting's variable itself).
+  DB_PASSWORD="$DB_PASSWORD" KPM_AUTH=ekuiper "$payara_java" \
+    -Xlog:class+load=debug:file="$work/class-load.log":tid \
     -Dkpm.db.url="$DB_URL" -Dkpm.db.user="$DB_USER" -Dkpm.home="$work/kpm-home" \
     -jar "$payara_jar" --nocluster --disablephonehome --rootdir "$work/payara-root" \
     --port "$port" --deploy "$war" --contextroot / \
@@ -202,12 +313,12 @@ main() {
 
   deadline=$((SECONDS + ${PAYARA_TIMEOUT:-180}))
   while :; do
-    status="$(http_get "$port" /plugins/sources "$work/list.body")"
+    status="$(http_get "$port" /plugins/sources "$work/list.body" "$token")"
     [[ "$status" == 200 ]] && break
     kill -0 "$payara_pid" 2>/dev/null || fail "Payara Micro exited before kpm answered"
     # Payara logs this once deployment is over: from then on anything but 200 is final.
     if grep -q "Payara Micro $PAYARA_VERSION .* ready in" "$work/payara.log"; then
-      status="$(http_get "$port" /plugins/sources "$work/list.body")"
+      status="$(http_get "$port" /plugins/sources "$work/list.body" "$token")"
       [[ "$status" == 200 ]] && break
       fail "Payara Micro is up but GET /plugins/sources answered $status: kpm did not deploy"
     fi
@@ -219,17 +330,38 @@ main() {
 
   [[ "$(<"$work/list.body")" == "[]" ]] ||
     fail "GET /plugins/sources answered '$(<"$work/list.body")', expected '[]'"
-  status="$(http_get "$port" /plugins/sources/a.b "$work/invalid.body")"
+  status="$(http_get "$port" /plugins/sources/a.b "$work/invalid.body" "Bearer $token")"
   [[ "$status" == 400 ]] || fail "GET /plugins/sources/a.b answered $status, expected 400"
   printf '%s\n' "$INVALID_ID_BODY" >"$work/invalid.expected"
   cmp -s "$work/invalid.body" "$work/invalid.expected" ||
     fail "GET /plugins/sources/a.b answered '$(<"$work/invalid.body")', expected '$INVALID_ID_BODY'"
 
+  # Without a token: eKuiper's refusal, before kpm's resources see the request.
+  status="$(http_get "$port" /plugins/sources "$work/anonymous.body")"
+  [[ "$status" == 401 ]] || fail "GET /plugins/sources without a token answered $status, expected 401"
+  printf '%s\n' "$MISSING_TOKEN_BODY" >"$work/anonymous.expected"
+  cmp -s "$work/anonymous.body" "$work/anonymous.expected" ||
+    fail "GET /plugins/sources without a token answered '$(<"$work/anonymous.body")'," \
+      "expected '$MISSING_TOKEN_BODY'"
+  grep -qiF $'WWW-Authenticate: Bearer realm="kpm"\r' "$work/anonymous.body.headers" ||
+    fail "the 401 without a token has no 'WWW-Authenticate: Bearer realm=\"kpm\"' header"
+  # A token signed right but for another audience: verified by nimbus, refused by kpm's rules.
+  status="$(http_get "$port" /plugins/sources "$work/audience.body" "$(make_token '["kpm"]')")"
+  [[ "$status" == 401 ]] ||
+    fail "GET /plugins/sources with a token for audience kpm answered $status, expected 401"
+  grep -qF '"message":"audience field should contain eKuiper' "$work/audience.body" ||
+    fail "the token for audience kpm was refused with '$(<"$work/audience.body")'"
+  status="$(http_get "$port" /ping "$work/ping.body")"
+  [[ "$status" == 200 ]] || fail "GET /ping without a token answered $status, expected 200"
+
   local stop_started=$SECONDS
   cleanup
   payara_pid=""
   db_pid=""
-  echo "PASS: kpm on Payara Micro $PAYARA_VERSION: first 200 after ${ready_after}s," \
+  # Once the JVM has exited, its class-loading log is complete.
+  check_nimbus_source
+  echo "PASS: kpm on Payara Micro $PAYARA_VERSION (ekuiper auth, the WAR's $nimbus_source):" \
+    "first 200 after ${ready_after}s," \
     "stopped in $((SECONDS - stop_started))s, $((SECONDS - started_at))s in all (logs in $work)"
 }
 

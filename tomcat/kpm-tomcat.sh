@@ -19,6 +19,7 @@
 #   KPM_STOP_TIMEOUT   seconds stop waits before SIGKILL, default 60
 #   DB_URL, DB_USER, DB_PASSWORD, KPM_HTTP_PORT, KPM_SHUTDOWN_PORT, KPM_DB_POOL_SIZE, KPM_HOME:
 #                      read when Tomcat starts, see bin/setenv.sh
+#   KPM_AUTH and every other kpm setting's variable (README's settings table): read by kpm itself
 #   JAVA_HOME          the Java (17 or later) Tomcat runs on; else java from PATH
 #
 # Needs bash, coreutils, tar, gzip, sed, Maven (layout only) and a JDK 17+.

@@ -9,6 +9,12 @@
 #                      which anyone could read in the process list)
 #   KPM_DB_POOL_SIZE   most pooled connections, default 10          -> -Dkpm.db.poolSize
 #   KPM_HOME           kpm's home folder, default CATALINA_BASE/kpm-home; read by kpm itself
+#
+# Every other kpm setting is read by kpm itself from its environment variable (the README's
+# settings table), so it is set by exporting it before `kpm-tomcat.sh start`; nothing here passes
+# it on. For example eKuiper's JWT scheme: KPM_AUTH=ekuiper, with the issuers' public keys in
+# $KPM_HOME/etc/mgmt/<issuer>. A JNDI <Environment name="kpm/auth" .../> in conf/context.xml works
+# too, but `kpm-tomcat.sh layout` overwrites conf/context.xml, and the environment wins over JNDI.
 
 case "${1:-}" in
   run | start | debug | jpda | configtest)

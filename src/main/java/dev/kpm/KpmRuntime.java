@@ -237,6 +237,12 @@ public final class KpmRuntime implements AutoCloseable {
    * Serves kpm in a servlet context: {@link SecurityFilter} on everything, then {@link FastReads}
    * on {@code /plugins/*}, then the JAX-RS application on {@code /*}. Called while the context
    * starts (a listener or an initializer).
+   *
+   * <p>The order comes from {@code isMatchAfter}, not from the order of the calls: the gate is
+   * matched before any declared filter mapping, FastReads after them. Containers order several
+   * "before" mappings differently — Tomcat in the order they are added, GlassFish and Payara each
+   * new one first — so two "before" mappings put FastReads in front of the gate on Payara, and its
+   * reads answered without any credential.
    */
   public void mount(ServletContext context) {
     FilterRegistration.Dynamic gate =
@@ -246,7 +252,7 @@ public final class KpmRuntime implements AutoCloseable {
     FilterRegistration.Dynamic reads =
         context.addFilter("kpm-fast-reads", new FastReads(services.plugins(), stopped::get));
     reads.setAsyncSupported(true);
-    reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/plugins/*");
+    reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/plugins/*");
     ServletRegistration.Dynamic servlet =
         context.addServlet("kpm", new ServletContainer(application()));
     servlet.addMapping("/*");

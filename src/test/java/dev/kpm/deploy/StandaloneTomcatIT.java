@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.TestDatabase;
 import java.io.IOException;
@@ -19,9 +26,15 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +47,12 @@ import org.junit.jupiter.api.Timeout;
  * Deploys target/kpm.war on a standalone Tomcat 11 laid out by {@code tomcat/kpm-tomcat.sh} (the
  * distribution and the JDBC driver from Maven Central, the JNDI DataSource from tomcat/conf) and
  * talks HTTP to it, then stops it and reads Tomcat's logs for errors and leak warnings.
+ *
+ * <p>kpm runs with eKuiper's JWT scheme on ({@code KPM_AUTH=ekuiper} in the environment of {@code
+ * kpm-tomcat.sh start}, as an administrator sets it): the test makes an RSA key pair, puts the
+ * public key where eKuiper keeps it ({@code etc/mgmt/<issuer>} in the kpm home the layout defaults
+ * to, CATALINA_BASE/kpm-home) and signs RS256 tokens with nimbus, sent bare in {@code
+ * Authorization} as eKuiper's clients do.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StandaloneTomcatIT {
@@ -46,12 +65,22 @@ class StandaloneTomcatIT {
           "appears to have started a thread",
           "failed to unregister",
           "registered the JDBC driver");
+
+  /** The token issuer, and so the key file's name in etc/mgmt (eKuiper's convention). */
+  private static final String ISSUER = "kpm-standalone-it.pub";
+
+  private static final String MISSING_TOKEN_BODY =
+      "{\"error\":1000,\"message\":\"missing_token\"}\n";
   private static final String INVALID_ID_BODY =
       "{\"error\":1000,\"message\":\"id 'a.b' contains invalid characters: only alphanumeric,"
           + " hyphens and underscores are allowed\"}\n";
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final KeyPair signer = rsaKeyPair();
+
+  /** The token every request that expects kpm's answer sends. */
+  private final String token = token(List.of("eKuiper"));
 
   @Test
   void servesThePluginApiThroughTheJndiPoolAndStopsWithoutErrorsOrLeaks() throws Exception {
@@ -63,6 +92,11 @@ class StandaloneTomcatIT {
     Path base = work.resolve("base");
     deleteRecursively(base);
     Files.createDirectories(work);
+    // Where eKuiper keeps token keys, in the kpm home setenv.sh defaults to: a token that verifies
+    // proves that kpm reads this home.
+    Path keys = base.resolve("kpm-home").resolve("etc").resolve("mgmt");
+    Files.createDirectories(keys);
+    Files.writeString(keys.resolve(ISSUER), publicKeyPem(signer), StandardCharsets.US_ASCII);
 
     run(
         script,
@@ -79,7 +113,9 @@ class StandaloneTomcatIT {
             "DB_URL", db.url() + "?ApplicationName=kpm-it&connectTimeout=10",
             "DB_USER", db.user(),
             "DB_PASSWORD", db.password(),
-            "KPM_HTTP_PORT", Integer.toString(port));
+            "KPM_HTTP_PORT", Integer.toString(port),
+            // Read by kpm itself, as every kpm setting's environment variable.
+            "KPM_AUTH", "ekuiper");
     Path catalinaOut = base.resolve("logs").resolve("catalina.out");
     Optional<ProcessHandle> tomcat = Optional.empty();
     try {
@@ -93,14 +129,36 @@ class StandaloneTomcatIT {
       URI root = URI.create("http://127.0.0.1:" + port);
       awaitReady(root.resolve("/plugins/sources"), tomcat.get(), catalinaOut);
 
-      HttpResponse<String> list = get(root.resolve("/plugins/sources"));
+      HttpResponse<String> list = get(root.resolve("/plugins/sources"), "Bearer " + token);
       assertEquals(200, list.statusCode(), list::body);
       assertEquals("[]", list.body());
-      HttpResponse<String> invalid = get(root.resolve("/plugins/sources/a.b"));
+      HttpResponse<String> invalid = get(root.resolve("/plugins/sources/a.b"), token);
       assertEquals(400, invalid.statusCode(), invalid::body);
       assertEquals(INVALID_ID_BODY, invalid.body());
+      // Folders kpm made itself at start (the key folder above is the test's).
       assertTrue(
-          Files.isDirectory(base.resolve("kpm-home")), "KPM_HOME defaults into CATALINA_BASE");
+          Files.isDirectory(base.resolve("kpm-home").resolve("plugins").resolve("sources")),
+          "KPM_HOME defaults into CATALINA_BASE");
+
+      HttpResponse<String> anonymous = get(root.resolve("/plugins/sources"), null);
+      assertEquals(401, anonymous.statusCode(), anonymous::body);
+      assertEquals(MISSING_TOKEN_BODY, anonymous.body());
+      assertEquals(
+          Optional.of("Bearer realm=\"kpm\""), anonymous.headers().firstValue("WWW-Authenticate"));
+      HttpResponse<String> wrongAudience =
+          get(root.resolve("/plugins/sources"), token(List.of("kpm", "eKuiperX")));
+      assertEquals(401, wrongAudience.statusCode(), wrongAudience::body);
+      assertTrue(
+          wrongAudience
+              .body()
+              .startsWith("{\"error\":1000,\"message\":\"audience field should contain eKuiper"),
+          wrongAudience::body);
+      assertEquals(
+          Optional.of("Bearer realm=\"kpm\", error=\"invalid_token\""),
+          wrongAudience.headers().firstValue("WWW-Authenticate"));
+      HttpResponse<String> ping = get(root.resolve("/ping"), null);
+      assertEquals(200, ping.statusCode(), ping::body);
+      assertEquals("", ping.body());
 
       run(script, List.of("stop", base.toString()), env, work.resolve("stop.log"), SCRIPT_TIMEOUT);
       assertFalse(
@@ -131,7 +189,7 @@ class StandaloneTomcatIT {
     // Tomcat deploys before it logs this line, so from then on anything but 200 is final.
     boolean started = readIfExists(catalinaOut).contains("Server startup in");
     try {
-      HttpResponse<String> response = get(uri);
+      HttpResponse<String> response = get(uri, token);
       return response.statusCode() == 200 || started;
     } catch (ConnectException | HttpTimeoutException e) {
       // Not listening yet, or listening (Tomcat binds early) but still deploying.
@@ -145,9 +203,54 @@ class StandaloneTomcatIT {
     }
   }
 
-  private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  /** GET with this {@code Authorization} header; none when it is null. */
+  private HttpResponse<String> get(URI uri, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** An eKuiper token: RS256, issued by {@link #ISSUER} for these audiences, valid for an hour. */
+  private String token(List<String> audience) {
+    Instant now = Instant.now();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .subject("standalone-tomcat-it")
+            .audience(audience)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(Duration.ofHours(1))))
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).build(), claims);
+    try {
+      jwt.sign(new RSASSASigner(signer.getPrivate()));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign a test token", e);
+    }
+    return jwt.serialize();
+  }
+
+  private static KeyPair rsaKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no RSA key pair generator", e);
+    }
+  }
+
+  /** The public key as eKuiper's key files hold it: PEM, X.509 SubjectPublicKeyInfo. */
+  private static String publicKeyPem(KeyPair pair) {
+    Base64.Encoder base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + base64.encodeToString(pair.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
   }
 
   /** Runs the script with the given arguments; fails with its output unless it exits 0 in time. */
