@@ -137,7 +137,10 @@ public final class SecurityFilter implements Filter {
       // cross-origin request and for every method but GET and HEAD), so a page kpm.cors.origins
       // does not list may not drive an unauthenticated kpm.
       String origin = request.getHeader("Origin");
-      if (policy.protectedMode() && origin != null && !policy.corsAllows(origin)) {
+      if (policy.protectedMode()
+          && origin != null
+          && !policy.corsAllows(origin)
+          && !ownLoopbackPage(request, origin)) {
         throw AuthException.forbidden(
             "kpm runs without authentication (kpm.auth=none) in protected mode, so it serves no"
                 + " web page that kpm.cors.origins (KPM_CORS_ORIGINS) does not list, and this"
@@ -231,6 +234,21 @@ public final class SecurityFilter implements Filter {
     response.setContentType("application/json");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+  }
+
+  /**
+   * Whether the page is kpm's own, served under a loopback name ({@code localhost}, {@code
+   * 127.x.x.x}, {@code [::1]}): its origin is the request's own. A DNS-rebound name is same-origin
+   * too, but never a loopback name, so it stays refused.
+   */
+  private static boolean ownLoopbackPage(HttpServletRequest request, String origin) {
+    String host = request.getHeader("Host");
+    if (host == null || !origin.equals(request.getScheme() + "://" + host)) {
+      return false;
+    }
+    String name =
+        host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.split(":")[0];
+    return name.equalsIgnoreCase("localhost") || ClientAddresses.isLoopback(name);
   }
 
   /** Whether a credential was sent: not for no header, a blank one, or {@code Bearer} alone. */

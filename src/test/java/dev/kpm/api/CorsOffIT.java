@@ -1,15 +1,18 @@
 package dev.kpm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.TestPlugins;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,40 @@ class CorsOffIT extends ApiTest {
     r = send(formPost(getBaseUri(), fixtures, "drive"));
     assertEquals("sinks plugin drive is created", r.body());
     assertEquals(201, r.statusCode());
+  }
+
+  @Test
+  void kpmsOwnPageUnderALoopbackNameIsServedButARebindingNameIsNot() throws Exception {
+    int port = getBaseUri().getPort();
+    String own = "http://127.0.0.1:" + port;
+    HttpResponse<String> r =
+        send(HttpRequest.newBuilder(getBaseUri().resolve("plugins/sources")).header("Origin", own));
+    assertEquals("[]", r.body());
+    assertEquals(200, r.statusCode());
+    // A DNS-rebound name: same origin as far as the browser knows, but not a loopback name.
+    String rebound = "rebound.example:" + port;
+    String answer = rawGet(port, rebound, "http://" + rebound);
+    assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
+    assertTrue(answer.endsWith(pageRefusal("http://" + rebound)), answer);
+    String local = rawGet(port, "localhost:" + port, "http://localhost:" + port);
+    assertTrue(local.startsWith("HTTP/1.1 200"), local);
+  }
+
+  /** A GET of /plugins/sources with this Host and Origin, as a browser sends it; the answer. */
+  private static String rawGet(int port, String host, String origin) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /plugins/sources HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nOrigin: "
+                      + origin
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   @Test
