@@ -17,15 +17,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The V1 schema on a real PostgreSQL: applied once, validated by Hibernate, constraints in SQL. */
+/**
+ * kpm's schema (every migration in {@code db/}) on a real PostgreSQL: applied once, validated by
+ * Hibernate, constraints in SQL.
+ */
 class MigrationsIT {
+  /** The migrations the build ships: every {@code V<n>__*.sql} in {@code db/}. */
+  static final long MIGRATIONS = migrationFiles();
+
   private Database db;
+
+  private static long migrationFiles() {
+    try (java.util.stream.Stream<java.nio.file.Path> files =
+        java.nio.file.Files.list(java.nio.file.Path.of("db"))) {
+      return files.filter(f -> f.getFileName().toString().matches("V\\d+__.+\\.sql")).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @BeforeEach
   void migrateFreshDatabase() {
     TestDatabase.Coordinates c = TestDatabase.fresh();
     db = Database.open(Optional.of(c.url()), c.user(), c.password(), 2, TestDatabase.TIMEOUTS);
-    assertEquals(1, Migrations.migrate(db.dataSource()));
+    assertTrue(MIGRATIONS >= 2, "db/ holds the migrations: " + MIGRATIONS);
+    assertEquals(MIGRATIONS, Migrations.migrate(db.dataSource()));
   }
 
   @AfterEach
@@ -60,12 +76,14 @@ class MigrationsIT {
   @Test
   void aSecondMigrateAppliesNothing() throws SQLException {
     assertEquals(0, Migrations.migrate(db.dataSource()));
-    assertEquals(1, count("SELECT count(*) FROM flyway_schema_history WHERE success"));
+    assertEquals(MIGRATIONS, count("SELECT count(*) FROM flyway_schema_history WHERE success"));
   }
 
   @Test
   void hibernateValidatesTheMigratedSchema() {
-    EntityManagerFactory emf = assertDoesNotThrow(() -> Jpa.open(db, PluginService.entities()));
+    java.util.List<Class<?>> entities = new java.util.ArrayList<>(PluginService.entities());
+    entities.addAll(dev.kpm.security.ApiTokens.entities());
+    EntityManagerFactory emf = assertDoesNotThrow(() -> Jpa.open(db, entities));
     emf.close();
   }
 
@@ -135,6 +153,29 @@ class MigrationsIT {
                 "INSERT INTO plugin (type, name, state, sha256) VALUES ('sinks', 'x', 'INSTALLED',"
                     + " 'ABC')")
             .contains("plugin_sha256_check"));
+  }
+
+  @Test
+  void apiTokensStoreOnlyWellFormedHashesAndOneLiveTokenPerName() throws SQLException {
+    String hash = "a".repeat(64);
+    String insert =
+        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at)"
+            + " VALUES ('%s', '%s', '%s', 'abcd', 'token:x', now() + interval '1 day')";
+    assertTrue(
+        violation(String.format(insert, "../x", "admin", hash)).contains("api_token_name_check"));
+    assertTrue(
+        violation(String.format(insert, "ok", "root", hash)).contains("api_token_role_check"));
+    assertTrue(
+        violation(String.format(insert, "ok", "admin", "kpm_secret"))
+            .contains("api_token_secret_sha256_check"));
+    sql(String.format(insert, "ci", "admin", hash));
+    assertTrue(
+        violation(String.format(insert, "ci", "viewer", "b".repeat(64)))
+            .contains("api_token_live_name_uq"));
+    sql(
+        "UPDATE api_token SET revoked_at = now(), revoked_by = 'token:x' WHERE name = 'ci'",
+        String.format(insert, "ci", "viewer", "b".repeat(64)));
+    assertEquals(2, count("SELECT count(*) FROM api_token WHERE name = 'ci'"));
   }
 
   @Test
