@@ -10,16 +10,18 @@
 #
 # Which nimbus-jose-jwt: Payara Micro carries its own (MICRO-INF/runtime/nimbus-jose-jwt.jar, 10.5
 # in 7.2025.1, for MicroProfile JWT) and by default a web application gets the server's copy of a
-# library before its own; kpm is built and tested with the WAR's (WEB-INF/lib, 10.10). The JVM's
-# class-loading log (-Xlog:class+load=debug) names, for every class it defines, the file it came
-# from and the class loader that defined it. The check finds kpm's class loader (the one that
-# defined dev.kpm.security.EkuiperJwt) and requires that this same loader defined the nimbus
-# classes every eKuiper token goes through, from WEB-INF/lib/nimbus-jose-jwt-*.jar: had kpm been
-# handed Payara's copy, its loader would have defined none of them. Other loaders (Payara's own
-# MicroProfile JWT) may load Payara's copy for themselves. On 7.2025.1 kpm is handed Payara's copy,
-# so this last check fails there, after every HTTP check passed, until kpm's nimbus is isolated.
+# library before its own. kpm therefore carries nimbus relocated into its own namespace
+# (dev.kpm.shaded.com.nimbusds, WEB-INF/lib/kpm-nimbus-<version>.jar, built by build/nimbus/pom.xml),
+# which no server copy can shadow. The JVM's class-loading log (-Xlog:class+load=debug) names, for
+# every class it defines, the file it came from and the class loader that defined it. The check
+# finds kpm's class loader (the one that defined dev.kpm.security.EkuiperJwt) and requires that this
+# same loader defined the relocated nimbus classes every eKuiper token goes through, from the WAR's
+# WEB-INF/lib/kpm-nimbus-*.jar: had any other copy been used (a server's, or one on a parent loader),
+# kpm's loader would have defined none of them from there. Other loaders (Payara's own MicroProfile
+# JWT) may load Payara's com.nimbusds for themselves.
 #
-# The descriptors that change this were tried on 7.2025.1 and break kpm, so the WAR has none:
+# Before the relocation kpm imported com.nimbusds and was handed Payara's 10.5. The descriptors
+# that would have changed that were tried on 7.2025.1 and break kpm, so the WAR has none:
 # <class-loader delegate="false"/> in WEB-INF/glassfish-web.xml makes every WEB-INF/lib jar win,
 # and kpm then fails to deploy where its libraries meet Payara's (Hibernate's Jackson XML probe
 # finds Payara's jackson-dataformat-xml beside the WAR's jackson-databind: VerifyError; Jersey's
@@ -51,7 +53,8 @@ readonly MISSING_TOKEN_BODY='{"error":1000,"message":"missing_token"}'
 # The token issuer, and so the key file's name in etc/mgmt (eKuiper's convention).
 readonly ISSUER=kpm-payara-check.pub
 # Classes kpm's eKuiper scheme runs through for every verified token (dev.kpm.security.EkuiperJwt).
-readonly NIMBUS_CLASSES=(com.nimbusds.jwt.SignedJWT com.nimbusds.jose.crypto.RSASSAVerifier)
+# Relocated nimbus-jose-jwt (see above).
+readonly NIMBUS_CLASSES=(dev.kpm.shaded.com.nimbusds.jwt.SignedJWT dev.kpm.shaded.com.nimbusds.jose.crypto.RSASSAVerifier)
 readonly INVALID_ID_BODY='{"error":1000,"message":"id '"'"'a.b'"'"' contains invalid characters: only alphanumeric, hyphens and underscores are allowed"}'
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -254,7 +257,7 @@ class_definitions() {
 }
 
 # Fails unless kpm's class loader defined the NIMBUS_CLASSES itself, from the WAR's
-# WEB-INF/lib/nimbus-jose-jwt-*.jar; sets nimbus_source to that jar's name.
+# WEB-INF/lib/kpm-nimbus-*.jar (relocated nimbus-jose-jwt); sets nimbus_source to that jar's name.
 check_nimbus_source() {
   local defs kpm_loaders class source elsewhere
   defs="$(class_definitions "$work/class-load.log")"
@@ -265,13 +268,13 @@ check_nimbus_source() {
     source="$(awk -v c="$class" -v loaders=" $(tr '\n' ' ' <<<"$kpm_loaders")" '
       $1 == c && index(loaders, " " $2 " ") { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
       <<<"$defs" | sort -u)"
-    if [[ -z "$source" || "$source" != */WEB-INF/lib/nimbus-jose-jwt-*.jar ]]; then
+    if [[ -z "$source" || "$source" != */WEB-INF/lib/kpm-nimbus-*.jar ]]; then
       elsewhere="$(awk -v c="$class" '$1 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
         <<<"$defs" | sort -u | tr '\n' ' ')"
       fail "kpm's class loader did not load $class from the WAR's" \
-        "WEB-INF/lib/nimbus-jose-jwt (kpm's own loader: ${source:-none}; the JVM loaded it from:" \
-        "${elsewhere:-nowhere}). Every eKuiper token check passed, but on the server's copy of" \
-        "nimbus-jose-jwt, not the one kpm is built and tested with"
+        "WEB-INF/lib/kpm-nimbus (kpm's own loader: ${source:-none}; the JVM loaded it from:" \
+        "${elsewhere:-nowhere}). Every eKuiper token check passed, but not on the relocated" \
+        "nimbus-jose-jwt kpm is built and tested with"
     fi
   done
   nimbus_source="${source##*/}"

@@ -1,8 +1,8 @@
 package dev.kpm.security;
 
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
+import dev.kpm.shaded.com.nimbusds.jwt.SignedJWT;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.kpm.security;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import dev.kpm.shaded.com.nimbusds.jose.JOSEException;
+import dev.kpm.shaded.com.nimbusds.jose.JWSAlgorithm;
+import dev.kpm.shaded.com.nimbusds.jose.crypto.RSASSAVerifier;
+import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
+import dev.kpm.shaded.com.nimbusds.jwt.SignedJWT;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kpm.Settings;
+import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.HomeAssertions;
 import dev.kpm.testing.TestJwts;

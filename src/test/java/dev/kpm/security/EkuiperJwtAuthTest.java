@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import dev.kpm.shaded.com.nimbusds.jose.JWSAlgorithm;
+import dev.kpm.shaded.com.nimbusds.jose.JWSHeader;
+import dev.kpm.shaded.com.nimbusds.jose.crypto.MACSigner;
+import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
+import dev.kpm.shaded.com.nimbusds.jwt.SignedJWT;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.TestJwts;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.kpm.testing;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import dev.kpm.shaded.com.nimbusds.jose.JOSEException;
+import dev.kpm.shaded.com.nimbusds.jose.JOSEObjectType;
+import dev.kpm.shaded.com.nimbusds.jose.JWSAlgorithm;
+import dev.kpm.shaded.com.nimbusds.jose.JWSHeader;
+import dev.kpm.shaded.com.nimbusds.jose.crypto.RSASSASigner;
+import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
+import dev.kpm.shaded.com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
