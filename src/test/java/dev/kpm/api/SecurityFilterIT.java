@@ -10,8 +10,6 @@ import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.TestPlugins;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -37,8 +35,6 @@ class SecurityFilterIT extends ApiTest {
   /** kpm's own ids: a random prefix per process and a counter (no SecureRandom per request). */
   private static final Pattern GENERATED_ID = Pattern.compile("[0-9a-f]{12}-[0-9a-z]+");
 
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private String admin;
 
   @Override
@@ -68,14 +64,7 @@ class SecurityFilterIT extends ApiTest {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) {
-    try {
-      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return dev.kpm.testing.Http.send(request);
   }
 
   private HttpRequest.Builder request(String path) {
