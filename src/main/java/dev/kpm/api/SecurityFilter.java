@@ -90,6 +90,9 @@ public final class SecurityFilter implements Filter {
     try {
       caller = authorize(request, need, client, requestId);
     } catch (AuthException e) {
+      if (e.status() == 429) {
+        response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
       refuse(response, e.status(), e.getMessage(), e.status() == 401 && hasCredential(request));
       return;
     }
@@ -161,7 +164,8 @@ public final class SecurityFilter implements Filter {
               + client
               + "; try again in "
               + wait
-              + " s (kpm.auth.maxFailures)");
+              + " s (kpm.auth.maxFailures)",
+          wait);
     }
     Caller caller;
     try {
@@ -225,9 +229,6 @@ public final class SecurityFilter implements Filter {
       response.setHeader(
           "WWW-Authenticate",
           badCredential ? "Bearer realm=\"kpm\", error=\"invalid_token\"" : "Bearer realm=\"kpm\"");
-    }
-    if (status == 429) {
-      response.setHeader("Retry-After", "60");
     }
     byte[] body = ErrorResponses.body(1000, message).getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);

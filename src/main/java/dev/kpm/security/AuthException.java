@@ -8,10 +8,16 @@ package dev.kpm.security;
  */
 public final class AuthException extends RuntimeException {
   private final int status;
+  private final long retryAfterSeconds;
 
   private AuthException(int status, String message) {
+    this(status, message, 0);
+  }
+
+  private AuthException(int status, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** 401: no credential. */
@@ -29,9 +35,9 @@ public final class AuthException extends RuntimeException {
     return new AuthException(403, message);
   }
 
-  /** 429. */
-  public static AuthException tooMany(String message) {
-    return new AuthException(429, message);
+  /** 429, to be retried after that many seconds. */
+  public static AuthException tooMany(String message, long retryAfterSeconds) {
+    return new AuthException(429, message, retryAfterSeconds);
   }
 
   /** 503: the credential cannot be checked now (the OIDC provider's keys cannot be fetched). */
@@ -41,5 +47,10 @@ public final class AuthException extends RuntimeException {
 
   public int status() {
     return status;
+  }
+
+  /** For a 429: the seconds until the client may try again; else 0. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }
