@@ -46,6 +46,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -87,7 +88,7 @@ public final class KpmRuntime implements AutoCloseable {
     Instant started = Instant.now();
     Settings.Auth auth = settings.auth();
     // Checked before anything starts: a mistyped kpm.auth must not leave kpm open.
-    Authenticator.parse(auth.methods());
+    Set<AuthMethod> methods = Authenticator.parse(auth.methods());
     ClientAddresses clients = ClientAddresses.trusting(auth.trustedProxies());
     HomeLayout layout = HomeLayout.create(settings.home());
     Settings.Db dbSettings = settings.db();
@@ -138,7 +139,7 @@ public final class KpmRuntime implements AutoCloseable {
     portables.startInstalled();
     ApiTokens tokens =
         teardown.push("API tokens", new ApiTokens(tx, auth.tokenMaxLifetime(), Clock.systemUTC()));
-    if (Authenticator.parse(auth.methods()).contains(AuthMethod.TOKEN)) {
+    if (methods.contains(AuthMethod.TOKEN)) {
       tokens.ensureInitialAdmin(settings.home().resolve("etc").resolve("initial-admin-token"));
     }
     SecurityPolicy security =

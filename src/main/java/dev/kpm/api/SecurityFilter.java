@@ -3,26 +3,22 @@ package dev.kpm.api;
 import dev.kpm.api.error.ErrorResponses;
 import dev.kpm.security.AccessRules;
 import dev.kpm.security.AuthException;
+import dev.kpm.security.Authenticator;
 import dev.kpm.security.Caller;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.Role;
 import dev.kpm.security.SecurityPolicy;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -37,9 +33,6 @@ import java.util.regex.Pattern;
  * {@link Caller}. A refused request never reaches kpm: nothing changes.
  */
 public final class SecurityFilter implements Filter {
-  /** The request attribute that holds the {@link Caller}. */
-  public static final String CALLER = Caller.class.getName();
-
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Prefer, Last-Event-ID, X-Request-Id";
@@ -96,10 +89,7 @@ public final class SecurityFilter implements Filter {
       refuse(response, e.status(), e.getMessage(), e.status() == 401 && hasCredential(request));
       return;
     }
-    HttpServletRequest admitted = caller == null ? request : new Admitted(request, caller);
-    if (caller != null) {
-      request.setAttribute(CALLER, caller);
-    }
+    HttpServletRequest admitted = caller == null ? request : new AdmittedRequest(request, caller);
     if (hasBody(request)) {
       long length = request.getContentLengthLong();
       if (length > policy.maxBodyBytes()) {
@@ -112,7 +102,7 @@ public final class SecurityFilter implements Filter {
           tooLarge(response);
           return;
         }
-        admitted = new Buffered(admitted, body);
+        admitted = new BufferedBodyRequest(admitted, body);
       }
     }
     chain.doFilter(admitted, response);
@@ -254,15 +244,7 @@ public final class SecurityFilter implements Filter {
 
   /** Whether a credential was sent: not for no header, a blank one, or {@code Bearer} alone. */
   private static boolean hasCredential(HttpServletRequest request) {
-    String h = request.getHeader("Authorization");
-    if (h == null) {
-      return false;
-    }
-    String value = h.strip();
-    if (value.regionMatches(true, 0, "Bearer", 0, 6)) {
-      value = value.substring(6).strip();
-    }
-    return !value.isEmpty();
+    return Authenticator.credentialOf(request.getHeader("Authorization")).isPresent();
   }
 
   private static boolean hasBody(HttpServletRequest request) {
@@ -298,95 +280,5 @@ public final class SecurityFilter implements Filter {
     }
     // Unique per process without a SecureRandom call on the hot read path.
     return idPrefix + Long.toString(requestCount.incrementAndGet(), 36);
-  }
-
-  /** The request as kpm sees it once admitted: its principal is the caller. */
-  private static final class Admitted extends HttpServletRequestWrapper {
-    private final Caller caller;
-
-    Admitted(HttpServletRequest request, Caller caller) {
-      super(request);
-      this.caller = caller;
-    }
-
-    @Override
-    public Principal getUserPrincipal() {
-      return caller;
-    }
-
-    @Override
-    public String getRemoteUser() {
-      return caller.subject();
-    }
-
-    @Override
-    public boolean isUserInRole(String role) {
-      return Role.parse(role).map(caller.role()::includes).orElse(false);
-    }
-
-    @Override
-    public String getAuthType() {
-      return caller.method().wire();
-    }
-  }
-
-  /** A chunked body read whole (it is at most {@code kpm.http.maxBodyBytes}). */
-  private static final class Buffered extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    Buffered(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new IllegalStateException("a buffered body is read blocking");
-        }
-      };
-    }
-
-    @Override
-    public java.io.BufferedReader getReader() {
-      return new java.io.BufferedReader(
-          new java.io.InputStreamReader(
-              new ByteArrayInputStream(body),
-              java.nio.charset.Charset.forName(
-                  getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding())));
-    }
   }
 }

@@ -166,10 +166,6 @@ public final class Authenticator {
     return methods.isEmpty();
   }
 
-  public Set<AuthMethod> methods() {
-    return EnumSet.copyOf(methods.isEmpty() ? EnumSet.noneOf(AuthMethod.class) : methods);
-  }
-
   /**
    * Who this {@code Authorization} header proves.
    *
@@ -256,20 +252,25 @@ public final class Authenticator {
     verified.put(credential, new Verified(caller, until, generation));
   }
 
-  /** The credential of the header: as sent (eKuiper's clients), or after {@code Bearer }. */
-  static String credential(String header) {
-    if (header == null || header.isBlank()) {
-      throw AuthException.missing();
+  /**
+   * The credential of the header: as sent (eKuiper's clients), or after {@code Bearer }; empty for
+   * no header, a blank one, or {@code Bearer} alone (Tomcat strips the trailing space of {@code
+   * "Bearer "}).
+   */
+  public static Optional<String> credentialOf(String header) {
+    if (header == null) {
+      return Optional.empty();
     }
     String value = header.strip();
-    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      value = value.substring(7).strip();
-    } else if (value.equalsIgnoreCase("Bearer")) {
-      throw AuthException.missing(); // "Bearer " as sent: Tomcat strips the trailing space
+    if (value.regionMatches(true, 0, "Bearer", 0, 6)
+        && (value.length() == 6 || Character.isWhitespace(value.charAt(6)))) {
+      value = value.substring(6).strip();
     }
-    if (value.isEmpty()) {
-      throw AuthException.missing();
-    }
-    return value;
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** The credential of the header, or 401 {@code missing_token}. */
+  static String credential(String header) {
+    return credentialOf(header).orElseThrow(AuthException::missing);
   }
 }

@@ -36,54 +36,32 @@ class AuthSettingsTest {
     assertTrue(refusal(List.of()).startsWith("setting kpm.auth (KPM_AUTH) is empty"));
   }
 
+  /** Why an oidc-only authenticator with these settings does not start. */
+  private static String oidcRefusal(String issuer, String jwksUrl, List<String> roles) {
+    Authenticator.OidcSettings oidc =
+        new Authenticator.OidcSettings(
+            issuer, "kpm", jwksUrl, "roles", roles, Duration.ofSeconds(10));
+    return assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Authenticator.of(
+                    List.of("oidc"),
+                    Path.of("target"),
+                    false,
+                    oidc,
+                    Optional.empty(),
+                    Clock.systemUTC()))
+        .getMessage();
+  }
+
   @Test
   void oidcWithoutIssuerOrWithABadJwksUrlOrRoleMappingIsRefused() {
-    Path home = Path.of("target");
-    Duration limit = Duration.ofSeconds(10);
     List<String> roles = List.of("kpm-admin=admin");
-    IllegalArgumentException noIssuer =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Authenticator.of(
-                    List.of("oidc"),
-                    home,
-                    false,
-                    new Authenticator.OidcSettings(
-                        "", "kpm", "https://idp/jwks", "roles", roles, limit),
-                    Optional.empty(),
-                    Clock.systemUTC()));
-    assertTrue(noIssuer.getMessage().contains("kpm.auth.oidc.issuer"), noIssuer.getMessage());
-    IllegalArgumentException badUrl =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Authenticator.of(
-                    List.of("oidc"),
-                    home,
-                    false,
-                    new Authenticator.OidcSettings(
-                        "https://idp", "kpm", "ftp://idp/jwks", "roles", roles, limit),
-                    Optional.empty(),
-                    Clock.systemUTC()));
-    assertTrue(badUrl.getMessage().contains("kpm.auth.oidc.jwksUrl"), badUrl.getMessage());
-    IllegalArgumentException badRoles =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Authenticator.of(
-                    List.of("oidc"),
-                    home,
-                    false,
-                    new Authenticator.OidcSettings(
-                        "https://idp",
-                        "kpm",
-                        "https://idp/jwks",
-                        "roles",
-                        List.of("kpm-admin=root"),
-                        limit),
-                    Optional.empty(),
-                    Clock.systemUTC()));
-    assertTrue(badRoles.getMessage().contains("kpm.auth.oidc.roles"), badRoles.getMessage());
+    String noIssuer = oidcRefusal("", "https://idp/jwks", roles);
+    assertTrue(noIssuer.contains("kpm.auth.oidc.issuer"), noIssuer);
+    String badUrl = oidcRefusal("https://idp", "ftp://idp/jwks", roles);
+    assertTrue(badUrl.contains("kpm.auth.oidc.jwksUrl"), badUrl);
+    String badRoles = oidcRefusal("https://idp", "https://idp/jwks", List.of("kpm-admin=root"));
+    assertTrue(badRoles.contains("kpm.auth.oidc.roles"), badRoles);
   }
 }
