@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
@@ -9,11 +10,13 @@ import dev.kpm.api.ServerInfoResource;
 import dev.kpm.api.ServiceGate;
 import dev.kpm.api.StrictSlashFilter;
 import dev.kpm.api.UdfsResource;
+import dev.kpm.api.error.AuditQueryMapper;
 import dev.kpm.api.error.DatabaseUnavailableMapper;
 import dev.kpm.api.error.PluginExceptionMapper;
 import dev.kpm.api.error.SecurityExceptionMapper;
 import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
+import dev.kpm.audit.AuditReads;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
@@ -43,6 +46,7 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.portables()).to(PortableChanges.class);
             bind(services.runtime()).to(PortableOperations.class);
             bind(services.tokens()).to(TokenAdmin.class);
+            bind(services.audit()).to(AuditReads.class);
           }
         });
     register(NativePluginsResource.class);
@@ -51,11 +55,13 @@ public final class KpmApplication extends ResourceConfig {
     register(PortableSymbolsResource.class);
     register(UdfsResource.class);
     register(AuthResource.class);
+    register(AuditResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
     register(DatabaseUnavailableMapper.class);
     register(SecurityExceptionMapper.Tokens.class);
     register(SecurityExceptionMapper.Auth.class);
+    register(AuditQueryMapper.class);
     register(WebApplicationExceptionMapper.class);
     register(UnexpectedExceptionMapper.class);
     register(JacksonFeature.withoutExceptionMappers());

@@ -2,6 +2,9 @@ package dev.kpm;
 
 import dev.kpm.api.FastReads;
 import dev.kpm.api.SecurityFilter;
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditTrail;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
 import dev.kpm.install.Pauses;
@@ -19,8 +22,10 @@ import dev.kpm.plugin.HomeLayout;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.Prebuild;
 import dev.kpm.plugin.RegistryCache;
+import dev.kpm.portable.HostEvents;
 import dev.kpm.portable.PortableRuntime;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
@@ -38,12 +43,18 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -61,9 +72,12 @@ public final class KpmRuntime implements AutoCloseable {
   private final Teardown teardown;
   private final Services services;
   private final SecurityPolicy security;
+  private final AuditTrail audit;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private KpmRuntime(Teardown teardown, Services services, SecurityPolicy security) {
+  private KpmRuntime(
+      Teardown teardown, Services services, SecurityPolicy security, AuditTrail audit) {
+    this.audit = audit;
     this.teardown = teardown;
     this.services = services;
     this.security = security;
@@ -110,12 +124,18 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     Transactions tx = new Transactions(emf);
+    String nodeId = nodeId(settings.audit().nodeId(), settings.home());
+    LOG.info(() -> "node id: " + nodeId);
+    AuditTrail audit =
+        teardown.push(
+            "audit trail",
+            new AuditTrail(tx, nodeId, settings.audit().retention(), Clock.systemUTC()));
     RegistryCache registry = new RegistryCache(tx);
-    PluginStore store = new PluginStore(tx, registry);
+    PluginStore store = new PluginStore(tx, registry, audit);
     InstallRecords records = new InstallRecords(tx);
     Children children = new Children(layout.children());
     stopSurvivors(children, settings.portable().stopGrace());
-    reconcile(new Reconciler(layout, store, records));
+    reconcile(new Reconciler(layout, store, records, audit));
     registry.current(); // the first read finds the snapshot loaded
     Settings.Install i = settings.install();
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
@@ -134,11 +154,13 @@ public final class KpmRuntime implements AutoCloseable {
     PortableSupervisor supervisor =
         teardown.push(
             "portable plugins",
-            new PortableSupervisor(portable(settings, children), workers.executor()));
+            new PortableSupervisor(
+                portable(settings, children), workers.executor(), hostEvents(audit)));
     PortableService portables = new PortableService(tools, store, records, supervisor);
     portables.startInstalled();
     ApiTokens tokens =
-        teardown.push("API tokens", new ApiTokens(tx, auth.tokenMaxLifetime(), Clock.systemUTC()));
+        teardown.push(
+            "API tokens", new ApiTokens(tx, auth.tokenMaxLifetime(), Clock.systemUTC(), audit));
     if (methods.contains(AuthMethod.TOKEN)) {
       tokens.ensureInitialAdmin(settings.home().resolve("etc").resolve("initial-admin-token"));
     }
@@ -171,8 +193,10 @@ public final class KpmRuntime implements AutoCloseable {
             portables,
             new PortableRuntime(store, supervisor),
             tokens,
+            audit,
             started),
-        security);
+        security,
+        audit);
   }
 
   private static Authenticator.OidcSettings oidc(Settings.Oidc o) {
@@ -247,7 +271,7 @@ public final class KpmRuntime implements AutoCloseable {
    */
   public void mount(ServletContext context) {
     FilterRegistration.Dynamic gate =
-        context.addFilter("kpm-security", new SecurityFilter(security));
+        context.addFilter("kpm-security", new SecurityFilter(security, audit));
     gate.setAsyncSupported(true);
     gate.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
     FilterRegistration.Dynamic reads =
@@ -259,6 +283,65 @@ public final class KpmRuntime implements AutoCloseable {
     servlet.addMapping("/*");
     servlet.setLoadOnStartup(1);
     servlet.setAsyncSupported(true);
+  }
+
+  /**
+   * kpm.node.id, or one derived from the host name and the home folder: the same after a restart,
+   * different for two homes on one host.
+   */
+  static String nodeId(String configured, Path home) {
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+      } catch (IOException | RuntimeException e) {
+        host = "kpm";
+      }
+    }
+    host = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
+      host = "kpm" + host;
+    }
+    host = host.length() > 100 ? host.substring(0, 100) : host;
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(home.toString().getBytes(StandardCharsets.UTF_8));
+      return host + "-" + HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The portable host's own actions, as audit events of kpm's. */
+  private static HostEvents hostEvents(AuditTrail audit) {
+    return new HostEvents() {
+      @Override
+      public void restarted(String plugin, String cause, String failure) {
+        Act act =
+            Act.system(AuditAction.PORTABLE_RESTART)
+                .plugin(PluginType.PORTABLES.word(), plugin)
+                .detail("the process ended: " + cause);
+        audit.submit(failure == null ? act.succeeded() : act.ended(500, failure));
+      }
+
+      @Override
+      public void crashLoop(String plugin, String message) {
+        audit.submit(
+            Act.system(AuditAction.PORTABLE_RESTART)
+                .plugin(PluginType.PORTABLES.word(), plugin)
+                .detail("kpm stops restarting it")
+                .ended(500, message));
+      }
+    };
+  }
+
+  /** The audit trail: read by the API, written by every change. */
+  public AuditTrail audit() {
+    return audit;
   }
 
   /** A new JAX-RS application over this runtime's services. */

@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.audit.AuditReads;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
@@ -9,8 +10,8 @@ import java.time.Instant;
 
 /**
  * The services the HTTP API calls: reads of the registry, changes of native and portable plugins,
- * the running portable plugins and kpm's API tokens. kpm's are built by {@link KpmRuntime}; the
- * HTTP contract tests bind in-memory ones.
+ * the running portable plugins, kpm's API tokens and its audit trail. kpm's are built by {@link
+ * KpmRuntime}; the HTTP contract tests bind in-memory ones.
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
  */
@@ -20,4 +21,5 @@ public record Services(
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,
+    AuditReads audit,
     Instant started) {}

@@ -27,7 +27,17 @@ public record Settings(
     Portable portable,
     Tls tls,
     Auth auth,
+    Audit audit,
     String testPauseAt) {
+
+  /**
+   * The audit trail (docs/api.md §11).
+   *
+   * @param nodeId this kpm's name in the audit (and, later, the fleet); empty: derived from the
+   *     host name and the home folder, stable across restarts
+   * @param retention how long events are kept before the daily purge removes them
+   */
+  public record Audit(String nodeId, Duration retention) {}
 
   /**
    * TLS on the standalone launcher's own port ({@code httpPort}); a container's deployment
@@ -236,6 +246,8 @@ public record Settings(
     MAX_BODY_BYTES(
         "kpm.http.maxBodyBytes", "KPM_MAX_BODY_BYTES", "kpm/http.maxBodyBytes", "1048576"),
     CORS_ORIGINS("kpm.cors.origins", "KPM_CORS_ORIGINS", "kpm/cors.origins", ""),
+    NODE_ID("kpm.node.id", "KPM_NODE_ID", "kpm/node.id", ""),
+    AUDIT_RETENTION("kpm.audit.retention", "KPM_AUDIT_RETENTION", "kpm/audit.retention", "P365D"),
     TEST_PAUSE_AT("kpm.test.pauseAt", "KPM_TEST_PAUSE_AT", "kpm/test.pauseAt", ""),
     CRASH_LOOP_WINDOW(
         "kpm.portable.crashLoop.window",
@@ -291,7 +303,19 @@ public record Settings(
             nonBlank(v.text(Key.TLS_KEY_ALIAS)),
             v.portOrZero(Key.TLS_REDIRECT_PORT)),
         auth(v),
+        new Audit(nodeId(v.text(Key.NODE_ID)), v.duration(Key.AUDIT_RETENTION)),
         v.text(Key.TEST_PAUSE_AT));
+  }
+
+  private static String nodeId(String id) {
+    if (!id.isEmpty() && !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      throw new IllegalArgumentException(
+          "kpm.node.id must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter"
+              + " or digit, got '"
+              + id
+              + "'");
+    }
+    return id;
   }
 
   private static Auth auth(SettingValues v) {

@@ -32,6 +32,7 @@ class ArchitectureTest {
                   "api",
                   "api.error",
                   "api.dto",
+                  "audit",
                   "install",
                   "install.archive",
                   "install.download",
@@ -48,16 +49,21 @@ class ArchitectureTest {
               Set.of(
                   "api.dto",
                   "api.error",
+                  "audit",
                   "install",
                   "plugin",
                   "portable",
                   "security",
                   PERSISTENCE_EXCEPTIONS)),
-          Map.entry("api.dto", Set.of("plugin", "portable", "security")),
-          Map.entry("api.error", Set.of("api.dto", "plugin", "security", PERSISTENCE_EXCEPTIONS)),
+          Map.entry("api.dto", Set.of("audit", "plugin", "portable", "security")),
+          Map.entry(
+              "api.error",
+              Set.of("api.dto", "audit", "plugin", "security", PERSISTENCE_EXCEPTIONS)),
+          Map.entry("audit", Set.of("persistence", "threads")),
           Map.entry(
               "install",
               Set.of(
+                  "audit",
                   "install.archive",
                   "install.download",
                   "install.layout",
@@ -73,10 +79,10 @@ class ArchitectureTest {
           Map.entry("install.staging", Set.of()),
           Map.entry("launcher", Set.of("dev.kpm:Setting")),
           Map.entry("persistence", Set.of("threads")),
-          Map.entry("plugin", Set.of("persistence")),
+          Map.entry("plugin", Set.of("audit", "persistence")),
           Map.entry("portable", Set.of("plugin", "portable.sp", "process", "threads")),
           Map.entry("portable.sp", Set.of()),
-          Map.entry("security", Set.of("persistence", "threads")),
+          Map.entry("security", Set.of("audit", "persistence", "threads")),
           Map.entry("process", Set.of()),
           Map.entry("threads", Set.of()));
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.api.dto.CallerInfo;
 import dev.kpm.api.dto.TokenInfo;
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
 import dev.kpm.security.AuthException;
 import dev.kpm.security.Caller;
 import dev.kpm.security.TokenAdmin;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -61,8 +64,11 @@ public final class AuthResource {
 
   @POST
   @Path("tokens")
-  public Response create(@Context SecurityContext security, String body) {
+  public Response create(
+      @Context SecurityContext security, @Context ContainerRequestContext ctx, String body) {
+    Act act = Acts.of(ctx, AuditAction.TOKEN_CREATE);
     TokenRequest request = parse(body);
+    act.plugin("tokens", request.name());
     Duration lifetime = null;
     if (request.expiresIn() != null) {
       try {
@@ -75,7 +81,7 @@ public final class AuthResource {
       }
     }
     TokenAdmin.Created created =
-        tokens.create(request.name(), request.role(), lifetime, caller(security));
+        tokens.create(request.name(), request.role(), lifetime, caller(security), act);
     return Response.created(URI.create("/auth/tokens/" + created.token().id()))
         .entity(TokenInfo.withSecret(created.token(), created.secret()))
         .build();
@@ -83,14 +89,18 @@ public final class AuthResource {
 
   @DELETE
   @Path("tokens/{id}")
-  public TokenInfo revoke(@Context SecurityContext security, @PathParam("id") String id) {
+  public TokenInfo revoke(
+      @Context SecurityContext security,
+      @Context ContainerRequestContext ctx,
+      @PathParam("id") String id) {
+    Act act = Acts.of(ctx, AuditAction.TOKEN_REVOKE).detail("token " + id);
     long number;
     try {
       number = Long.parseLong(id);
     } catch (NumberFormatException e) {
       throw TokenRequestException.notFound("token " + id + " not found");
     }
-    return TokenInfo.from(tokens.revoke(number, caller(security)));
+    return TokenInfo.from(tokens.revoke(number, caller(security), act));
   }
 
   private static TokenRequest parse(String body) {

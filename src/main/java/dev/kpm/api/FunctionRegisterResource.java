@@ -1,5 +1,6 @@
 package dev.kpm.api;
 
+import dev.kpm.audit.AuditAction;
 import dev.kpm.install.PluginChanges;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -7,6 +8,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 
 /** eKuiper's {@code POST /plugins/functions/{name}/register}: replace a function list. */
 @Path("/plugins/functions/{name}/register")
@@ -21,7 +24,8 @@ public final class FunctionRegisterResource {
 
   @POST
   @Produces(NativePluginsResource.TEXT)
-  public String register(@PathParam("name") String name, String body) {
-    return installs.register(name, body);
+  public String register(
+      @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
+    return installs.register(name, body, Acts.of(request, AuditAction.FUNCTIONS_REGISTER));
   }
 }

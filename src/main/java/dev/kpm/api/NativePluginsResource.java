@@ -1,6 +1,7 @@
 package dev.kpm.api;
 
 import dev.kpm.api.dto.InstallInfo;
+import dev.kpm.audit.AuditAction;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginReads;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -43,8 +46,11 @@ public final class NativePluginsResource {
 
   @POST
   @Produces(TEXT)
-  public Response create(@PathParam("type") PluginType type, String body) {
-    return Response.status(201).entity(installs.create(type, body)).build();
+  public Response create(
+      @PathParam("type") PluginType type, String body, @Context ContainerRequestContext request) {
+    return Response.status(201)
+        .entity(installs.create(type, body, Acts.of(request, AuditAction.PLUGIN_CREATE)))
+        .build();
   }
 
   @GET
@@ -58,8 +64,11 @@ public final class NativePluginsResource {
   @Path("{name}")
   @Produces(TEXT)
   public String update(
-      @PathParam("type") PluginType type, @PathParam("name") String name, String body) {
-    return installs.update(type, name, body);
+      @PathParam("type") PluginType type,
+      @PathParam("name") String name,
+      String body,
+      @Context ContainerRequestContext request) {
+    return installs.update(type, name, body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
   }
 
   @DELETE
@@ -68,8 +77,9 @@ public final class NativePluginsResource {
   public String drop(
       @PathParam("type") PluginType type,
       @PathParam("name") String name,
-      @QueryParam("stop") String stop) {
-    return installs.drop(type, name, "1".equals(stop));
+      @QueryParam("stop") String stop,
+      @Context ContainerRequestContext request) {
+    return installs.drop(type, name, "1".equals(stop), Acts.of(request, AuditAction.PLUGIN_DELETE));
   }
 
   @GET
@@ -82,15 +92,20 @@ public final class NativePluginsResource {
   @PUT
   @Path("prebuild")
   @Produces(TEXT)
-  public String updatePrebuild(@PathParam("type") PluginType type, String body) {
-    return installs.update(type, "prebuild", body);
+  public String updatePrebuild(
+      @PathParam("type") PluginType type, String body, @Context ContainerRequestContext request) {
+    return installs.update(type, "prebuild", body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
   }
 
   @DELETE
   @Path("prebuild")
   @Produces(TEXT)
-  public String dropPrebuild(@PathParam("type") PluginType type, @QueryParam("stop") String stop) {
-    return installs.drop(type, "prebuild", "1".equals(stop));
+  public String dropPrebuild(
+      @PathParam("type") PluginType type,
+      @QueryParam("stop") String stop,
+      @Context ContainerRequestContext request) {
+    return installs.drop(
+        type, "prebuild", "1".equals(stop), Acts.of(request, AuditAction.PLUGIN_DELETE));
   }
 
   @GET

@@ -4,6 +4,7 @@ import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PortableDescription;
 import dev.kpm.api.dto.PortableInfo;
 import dev.kpm.api.dto.PortableStatusInfo;
+import dev.kpm.audit.AuditAction;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
@@ -18,6 +19,8 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -51,8 +54,10 @@ public final class PortablePluginsResource {
 
   @POST
   @Produces(NativePluginsResource.TEXT)
-  public Response create(String body) {
-    return Response.status(201).entity(portables.create(body)).build();
+  public Response create(String body, @Context ContainerRequestContext request) {
+    return Response.status(201)
+        .entity(portables.create(body, Acts.of(request, AuditAction.PLUGIN_CREATE)))
+        .build();
   }
 
   @GET
@@ -64,15 +69,16 @@ public final class PortablePluginsResource {
   @PUT
   @Path("{name}")
   @Produces(NativePluginsResource.TEXT)
-  public String update(@PathParam("name") String name, String body) {
-    return portables.update(name, body);
+  public String update(
+      @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
+    return portables.update(name, body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
   }
 
   @DELETE
   @Path("{name}")
   @Produces(NativePluginsResource.TEXT)
-  public String drop(@PathParam("name") String name) {
-    return portables.drop(name);
+  public String drop(@PathParam("name") String name, @Context ContainerRequestContext request) {
+    return portables.drop(name, Acts.of(request, AuditAction.PLUGIN_DELETE));
   }
 
   @GET

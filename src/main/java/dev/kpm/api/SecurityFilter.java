@@ -1,6 +1,10 @@
 package dev.kpm.api;
 
 import dev.kpm.api.error.ErrorResponses;
+import dev.kpm.audit.Act;
+import dev.kpm.audit.Actor;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditTrail;
 import dev.kpm.security.AccessRules;
 import dev.kpm.security.AuthException;
 import dev.kpm.security.Authenticator;
@@ -22,7 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -31,18 +38,26 @@ import java.util.regex.Pattern;
  * CORS, authenticates, checks the role {@link AccessRules} demands, caps the body, and hands on a
  * request whose {@code getUserPrincipal()} — and so JAX-RS's {@code SecurityContext} — is the
  * {@link Caller}. A refused request never reaches kpm: nothing changes.
+ *
+ * <p>It also opens the audit record ({@link Act}, a request attribute) of every request its row
+ * names an audit action for, and ends it with the status and error text answered unless the change
+ * committed it itself; refusals of clients that did not prove who they are are only counted
+ * (docs/api.md §11.1).
  */
 public final class SecurityFilter implements Filter {
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Prefer, Last-Event-ID, X-Request-Id";
   private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+  private static final Logger LOG = Logger.getLogger(SecurityFilter.class.getName());
   private final SecurityPolicy policy;
+  private final AuditTrail audit;
   private final String idPrefix;
   private final AtomicLong requestCount = new AtomicLong();
 
-  public SecurityFilter(SecurityPolicy policy) {
+  public SecurityFilter(SecurityPolicy policy, AuditTrail audit) {
     this.policy = policy;
+    this.audit = audit;
     byte[] random = new byte[6];
     new SecureRandom().nextBytes(random);
     this.idPrefix = HexFormat.of().formatHex(random) + "-";
@@ -78,42 +93,106 @@ public final class SecurityFilter implements Filter {
       return;
     }
     String path = path(request);
-    AccessRules.Need need = AccessRules.need(request.getMethod(), path);
+    String method = request.getMethod();
+    Optional<AccessRules.Rule> rule = AccessRules.rule(method, path);
+    AccessRules.Need need = AccessRules.need(rule, method);
     Caller caller;
     try {
-      caller = authorize(request, need, client, requestId);
+      caller = authenticate(request, need, client, requestId);
     } catch (AuthException e) {
+      // Who sent it is unknown: counted per client and minute, its body never read.
+      audit.refused(client, requestId, e.status(), method + " " + cut(path), e.getMessage());
       if (e.status() == 429) {
         response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
       }
       refuse(response, e.status(), e.getMessage(), e.status() == 401 && hasCredential(request));
       return;
     }
+    AuditAction action = rule.map(AccessRules.Rule::audit).orElse(null);
+    Act act = null;
+    if (caller != null && action != null) {
+      AccessRules.Target target = rule.get().target(path);
+      act = new Act(actor(caller), action).plugin(target.type(), target.name());
+    }
+    Role needed = need.role();
+    if (caller != null && needed != null && !caller.role().includes(needed)) {
+      String message =
+          method
+              + " "
+              + path
+              + " needs the "
+              + needed.wire()
+              + " role; "
+              + caller.subject()
+              + " ("
+              + caller.method().wire()
+              + ") has "
+              + caller.role().wire();
+      finish(
+          act != null
+              ? act
+              : new Act(actor(caller), AuditAction.REQUEST_REFUSED)
+                  .detail(method + " " + cut(path)),
+          403,
+          message);
+      refuse(response, 403, message, false);
+      return;
+    }
     HttpServletRequest admitted = caller == null ? request : new AdmittedRequest(request, caller);
     if (hasBody(request)) {
       long length = request.getContentLengthLong();
       if (length > policy.maxBodyBytes()) {
-        tooLarge(response);
+        tooLarge(response, act);
         return;
       }
       if (length < 0) {
         byte[] body = readCapped(request.getInputStream(), policy.maxBodyBytes());
         if (body == null) {
-          tooLarge(response);
+          tooLarge(response, act);
           return;
         }
         admitted = new BufferedBodyRequest(admitted, body);
       }
     }
-    chain.doFilter(admitted, response);
+    if (act == null) {
+      chain.doFilter(admitted, response);
+      return;
+    }
+    admitted.setAttribute(Act.class.getName(), act);
+    CapturedResponse captured = new CapturedResponse(response);
+    try {
+      chain.doFilter(admitted, captured);
+    } catch (IOException | ServletException | RuntimeException e) {
+      finish(act, 500, String.valueOf(e.getMessage()));
+      throw e;
+    }
+    finish(act, captured.getStatus(), captured.errorMessage());
+  }
+
+  /** Writes the act's event unless its change committed it; a failure is logged, never answered. */
+  private void finish(Act act, int status, String error) {
+    try {
+      audit.finish(act, status, error);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "audit: cannot record " + act.action().wire(), e);
+    }
+  }
+
+  private static Actor actor(Caller caller) {
+    return new Actor(
+        caller.subject(), caller.method().wire(), caller.clientAddress(), caller.requestId());
+  }
+
+  private static String cut(String path) {
+    return path.length() > 300 ? path.substring(0, 300) + "…" : path;
   }
 
   /**
-   * The caller, or null for a public path.
+   * The caller, or null for a public path; the role is checked by the caller of this.
    *
-   * @throws AuthException the refusal
+   * @throws AuthException the refusal of a client that did not prove who it is
    */
-  private Caller authorize(
+  private Caller authenticate(
       HttpServletRequest request, AccessRules.Need need, String client, String requestId) {
     if (policy.authenticator().none()) {
       if (policy.protectedMode() && !ClientAddresses.isLoopback(client)) {
@@ -170,21 +249,6 @@ public final class SecurityFilter implements Filter {
       }
       throw e;
     }
-    Role needed = need.role();
-    if (!caller.role().includes(needed)) {
-      throw AuthException.forbidden(
-          request.getMethod()
-              + " "
-              + path(request)
-              + " needs the "
-              + needed.wire()
-              + " role; "
-              + caller.subject()
-              + " ("
-              + caller.method().wire()
-              + ") has "
-              + caller.role().wire());
-    }
     return caller;
   }
 
@@ -204,12 +268,13 @@ public final class SecurityFilter implements Filter {
     response.setHeader("Access-Control-Max-Age", "600");
   }
 
-  private void tooLarge(HttpServletResponse response) throws IOException {
-    refuse(
-        response,
-        413,
-        "request body larger than " + policy.maxBodyBytes() + " bytes (kpm.http.maxBodyBytes)",
-        false);
+  private void tooLarge(HttpServletResponse response, Act act) throws IOException {
+    String message =
+        "request body larger than " + policy.maxBodyBytes() + " bytes (kpm.http.maxBodyBytes)";
+    if (act != null) {
+      finish(act, 413, message);
+    }
+    refuse(response, 413, message, false);
   }
 
   private static void refuse(

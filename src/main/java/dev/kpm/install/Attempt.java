@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.download.Download;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.staging.Staging;
@@ -38,6 +39,7 @@ final class Attempt {
   ScriptResult script;
   private List<String> manifest = List.of();
   private boolean unsettled;
+  private final Act act;
 
   private Attempt(
       long recordId,
@@ -45,7 +47,9 @@ final class Attempt {
       InstallTools tools,
       InstallRecords records,
       PluginType type,
-      InstallRequest req) {
+      InstallRequest req,
+      Act act) {
+    this.act = act;
     this.recordId = recordId;
     this.staging = staging;
     this.tools = tools;
@@ -64,7 +68,8 @@ final class Attempt {
    * What an attempt does: a {@code op} of plugin {@code req.name()} of {@code type}, from {@code
    * uri}, its error texts starting with {@code prefix}.
    */
-  record Spec(PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix) {}
+  record Spec(
+      PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix, Act act) {}
 
   static void run(InstallTools tools, InstallRecords records, Spec spec, Consumer<Attempt> work) {
     PluginType type = spec.type();
@@ -82,9 +87,10 @@ final class Attempt {
       staging.delete();
       throw e;
     }
-    Attempt a = new Attempt(id, staging, tools, records, type, req);
+    Attempt a = new Attempt(id, staging, tools, records, type, req, spec.act());
     try {
       a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
+      spec.act().artifact(a.download.sha256());
       work.accept(a);
     } catch (RuntimeException e) {
       a.failed(e);
@@ -158,6 +164,11 @@ final class Attempt {
   /** Where the plugin came from, as the registry records it. */
   NewPlugin.Source source() {
     return new NewPlugin.Source(req.file(), download.sha256(), req.shellParas());
+  }
+
+  /** The audit record of the change this attempt makes. */
+  Act act() {
+    return act;
   }
 
   Path zip() {

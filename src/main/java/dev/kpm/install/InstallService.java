@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
@@ -33,15 +34,19 @@ public final class InstallService implements PluginChanges {
     this.jobs = tools.jobs();
   }
 
-  public String create(PluginType type, String body) {
+  public String create(PluginType type, String body, Act act) {
+    act.plugin(type.word(), null);
     InstallRequest req = Requests.install(type, body);
+    act.plugin(type.word(), req.name()).source(req.file());
     Ids.validate(req.name());
-    return locked(type, req.name(), () -> installer.create(type, req));
+    return locked(type, req.name(), () -> installer.create(type, req, act));
   }
 
-  public String update(PluginType type, String name, String body) {
+  public String update(PluginType type, String name, String body, Act act) {
+    act.plugin(type.word(), name);
     Ids.validate(name);
     InstallRequest req = Requests.install(type, body);
+    act.source(req.file());
     if (!req.name().isEmpty() && !req.name().equals(name)) {
       throw PluginException.invalid(
           "update "
@@ -55,13 +60,17 @@ public final class InstallService implements PluginChanges {
     }
     InstallRequest named =
         new InstallRequest(name, req.file(), req.shellParas(), req.functions(), req.sha256());
-    return locked(type, name, () -> installer.update(type, name, named));
+    return locked(type, name, () -> installer.update(type, name, named, act));
   }
 
   /**
    * Drops a plugin; with {@code stop} the server stops right after answering (docs/api.md §9.1).
    */
-  public String drop(PluginType type, String name, boolean stop) {
+  public String drop(PluginType type, String name, boolean stop, Act act) {
+    act.plugin(type.word(), name);
+    if (stop) {
+      act.detail("stop=1: the server stops after answering");
+    }
     Ids.validate(name);
     String text =
         locked(
@@ -69,7 +78,7 @@ public final class InstallService implements PluginChanges {
             name,
             () -> {
               new PluginRemover(tools.home(), store, tools.pauses())
-                  .drop(jobs, type, name, () -> {})
+                  .drop(jobs, type, name, () -> {}, act)
                   .orElseThrow(
                       () ->
                           PluginException.notFound(
@@ -90,7 +99,8 @@ public final class InstallService implements PluginChanges {
   }
 
   /** Replaces a function plugin's function list, all or nothing (docs/api.md §9.5). */
-  public String register(String name, String body) {
+  public String register(String name, String body, Act act) {
+    act.plugin(PluginType.FUNCTIONS.word(), name);
     Ids.validate(name);
     return locked(
         PluginType.FUNCTIONS,
@@ -111,7 +121,7 @@ public final class InstallService implements PluginChanges {
                 prefix + "function name " + taken.get() + " already exists");
           }
           try {
-            store.replaceFunctions(name, functions);
+            store.replaceFunctions(name, functions, act);
           } catch (PluginException e) {
             throw PluginException.invalid(prefix + e.getMessage());
           }

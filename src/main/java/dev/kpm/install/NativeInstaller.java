@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.install.archive.SafeZip;
@@ -39,17 +40,17 @@ final class NativeInstaller {
     this.records = records;
   }
 
-  String create(PluginType type, InstallRequest req) {
+  String create(PluginType type, InstallRequest req, Act act) {
     String prefix = type.word() + " plugins create command error: ";
     URI uri = Checks.uri(req.file(), prefix);
     if (store.exists(type, req.name())) {
       throw PluginException.invalid(prefix + "invalid name " + req.name() + ": duplicate");
     }
-    install(type, req, uri, prefix, Optional.empty());
+    install(type, req, uri, prefix, Optional.empty(), act);
     return type.word() + " plugin " + req.name() + " is created";
   }
 
-  String update(PluginType type, String name, InstallRequest req) {
+  String update(PluginType type, String name, InstallRequest req, Act act) {
     InstalledPlugin old =
         store
             .find(type, name)
@@ -63,13 +64,19 @@ final class NativeInstaller {
                             + " error, cannot delete old version: invalid name "
                             + name
                             + ": not exist"));
+    act.versionBefore(old.version());
     String prefix = type.word() + " plugins create command error: ";
-    install(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old));
+    install(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old), act);
     return "plugin " + name + " is updated and eKuiper must restart for the change to take effect.";
   }
 
   private void install(
-      PluginType type, InstallRequest req, URI uri, String prefix, Optional<InstalledPlugin> old) {
+      PluginType type,
+      InstallRequest req,
+      URI uri,
+      String prefix,
+      Optional<InstalledPlugin> old,
+      Act act) {
     List<String> symbols = symbols(type, req);
     store
         .firstConflict(symbols, req.name())
@@ -81,7 +88,7 @@ final class NativeInstaller {
     Attempt.run(
         tools,
         records,
-        new Attempt.Spec(type, req, uri, op, prefix),
+        new Attempt.Spec(type, req, uri, op, prefix, act),
         a -> commit(plugin(type, req, prepare(type, req, old, a, prefix), a), old, a, prefix));
   }
 
@@ -146,9 +153,9 @@ final class NativeInstaller {
       a.staging.apply(manifest);
       tools.pauses().at("moved", plugin.name());
       if (old.isPresent()) {
-        store.replace(plugin, a.recordId, a.log());
+        store.replace(plugin, a.recordId, a.log(), a.act());
       } else {
-        store.register(plugin, PluginOrigin.API, a.recordId, a.log());
+        store.register(plugin, PluginOrigin.API, a.recordId, a.log(), a.act());
       }
     } catch (CommitOutcomeUnknownException e) {
       a.inDoubt(() -> {});

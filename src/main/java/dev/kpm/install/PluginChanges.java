@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.PluginType;
 import java.util.List;
@@ -9,14 +10,15 @@ import java.util.List;
  * InstallService} is kpm's.
  */
 public interface PluginChanges {
-  String create(PluginType type, String body);
+  /** Creates a plugin; {@code act} is its audit record, committed with the change. */
+  String create(PluginType type, String body, Act act);
 
-  String update(PluginType type, String name, String body);
+  String update(PluginType type, String name, String body, Act act);
 
   /** Drops a plugin; with {@code stop} the server stops right after answering. */
-  String drop(PluginType type, String name, boolean stop);
+  String drop(PluginType type, String name, boolean stop, Act act);
 
-  String register(String name, String body);
+  String register(String name, String body, Act act);
 
   /** The install attempts of a plugin, newest first. */
   List<InstallRecordView> history(PluginType type, String name);

@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.staging.Durability;
 import dev.kpm.install.staging.Prune;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
@@ -39,10 +40,11 @@ final class PluginRemover {
    *
    * @return the dropped plugin, empty if there was no such installed plugin
    */
-  Optional<InstalledPlugin> drop(Jobs jobs, PluginType type, String name, Runnable beforeFiles) {
+  Optional<InstalledPlugin> drop(
+      Jobs jobs, PluginType type, String name, Runnable beforeFiles, Act act) {
     Optional<InstalledPlugin> plugin;
     try {
-      plugin = store.markDeleting(type, name);
+      plugin = store.markDeleting(type, name, act);
     } catch (CommitOutcomeUnknownException e) {
       jobs.settleLater(type, name, () -> finishIfDeleting(type, name, beforeFiles));
       throw e;

@@ -1,13 +1,16 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
+
 /**
  * Changes of portable plugins as the HTTP API asks for them, each answering eKuiper's text. {@link
  * PortableService} is kpm's.
  */
 public interface PortableChanges {
-  String create(String body);
+  /** Creates a plugin; {@code act} is its audit record, committed with the change. */
+  String create(String body, Act act);
 
-  String update(String name, String body);
+  String update(String name, String body, Act act);
 
-  String drop(String name);
+  String drop(String name, Act act);
 }

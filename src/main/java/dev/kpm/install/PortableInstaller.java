@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.install.archive.SafeZip;
@@ -56,29 +57,30 @@ final class PortableInstaller {
     this.supervisor = supervisor;
   }
 
-  String create(InstallRequest req) {
+  String create(InstallRequest req, Act act) {
     URI uri = Checks.uri(req.file(), PREFIX_CREATE);
     if (store.exists(PluginType.PORTABLES, req.name())) {
       throw PluginException.invalid(PREFIX_CREATE + "invalid name " + req.name() + ": duplicate");
     }
-    install(req, uri, PREFIX_CREATE, Optional.empty());
+    install(req, uri, PREFIX_CREATE, Optional.empty(), act);
     return "portable plugin " + req.name() + " is created";
   }
 
-  String update(InstallRequest req, InstalledPlugin old, PortableSpec oldSpec) {
+  String update(InstallRequest req, InstalledPlugin old, PortableSpec oldSpec, Act act) {
+    act.versionBefore(old.version());
     String prefix = "portable plugin update command error: ";
-    install(req, Checks.uri(req.file(), prefix), prefix, Optional.of(new Old(old, oldSpec)));
+    install(req, Checks.uri(req.file(), prefix), prefix, Optional.of(new Old(old, oldSpec)), act);
     return "portable plugin " + req.name() + " is updated";
   }
 
   private record Old(InstalledPlugin plugin, PortableSpec spec) {}
 
-  private void install(InstallRequest req, URI uri, String prefix, Optional<Old> old) {
+  private void install(InstallRequest req, URI uri, String prefix, Optional<Old> old, Act act) {
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
     Attempt.run(
         tools,
         records,
-        new Attempt.Spec(PluginType.PORTABLES, req, uri, op, prefix),
+        new Attempt.Spec(PluginType.PORTABLES, req, uri, op, prefix, act),
         a -> commit(req, prepare(req, a, prefix + "fail to install plugin: "), old, a, prefix));
   }
 
@@ -158,9 +160,9 @@ final class PortableInstaller {
       supervisor.start(running(req.name(), spec));
       tools.pauses().at("started", req.name());
       if (old.isPresent()) {
-        store.replacePortable(plugin, spec, a.recordId, a.log());
+        store.replacePortable(plugin, spec, a.recordId, a.log(), a.act());
       } else {
-        store.registerPortable(plugin, spec, PluginOrigin.API, a.recordId, a.log());
+        store.registerPortable(plugin, spec, PluginOrigin.API, a.recordId, a.log(), a.act());
       }
     } catch (CommitOutcomeUnknownException e) {
       // The new process runs on; if the commit did not happen, the old version comes back.

@@ -1,5 +1,6 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
@@ -43,15 +44,19 @@ public final class PortableService implements PortableChanges {
             .toList());
   }
 
-  public String create(String body) {
+  public String create(String body, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), null);
     InstallRequest req = Requests.install(PluginType.PORTABLES, body);
+    act.plugin(PluginType.PORTABLES.word(), req.name()).source(req.file());
     Ids.validate(req.name());
-    return jobs.locked(PluginType.PORTABLES, req.name(), () -> installer.create(req));
+    return jobs.locked(PluginType.PORTABLES, req.name(), () -> installer.create(req, act));
   }
 
-  public String update(String name, String body) {
+  public String update(String name, String body, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), name);
     Ids.validate(name);
     InstallRequest req = Requests.install(PluginType.PORTABLES, body);
+    act.source(req.file());
     if (!req.name().isEmpty() && !req.name().equals(name)) {
       throw PluginException.invalid(
           "update portable plugin "
@@ -78,19 +83,20 @@ public final class PortableService implements PortableChanges {
                                   + " error: portable plugin "
                                   + name
                                   + " is not found"));
-          return installer.update(named, old, store.portables().get(name));
+          return installer.update(named, old, store.portables().get(name), act);
         });
   }
 
   /** Stops the process and removes files and row; started symbols keep their channels (A1). */
-  public String drop(String name) {
+  public String drop(String name, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), name);
     Ids.validate(name);
     return jobs.locked(
         PluginType.PORTABLES,
         name,
         () -> {
           new PluginRemover(tools.home(), store, tools.pauses())
-              .drop(jobs, PluginType.PORTABLES, name, () -> supervisor.stop(name))
+              .drop(jobs, PluginType.PORTABLES, name, () -> supervisor.stop(name), act)
               .orElseThrow(
                   () ->
                       PluginException.notFound(

@@ -1,5 +1,8 @@
 package dev.kpm.install;
 
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditTrail;
 import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.install.layout.NativeArchive;
 import dev.kpm.install.layout.PortableJson;
@@ -39,8 +42,10 @@ public final class Reconciler {
   private final HomeLayout home;
   private final PluginStore store;
   private final InstallRecords records;
+  private final AuditTrail audit;
 
-  public Reconciler(HomeLayout home, PluginStore store, InstallRecords records) {
+  public Reconciler(HomeLayout home, PluginStore store, InstallRecords records, AuditTrail audit) {
+    this.audit = audit;
     this.home = home;
     this.store = store;
     this.records = records;
@@ -71,18 +76,38 @@ public final class Reconciler {
         // Without its staging folder (its backups) there is nothing to restore from: the files
         // stay, and a .so among them is auto-loaded below.
         records.abort(r.id(), "kpm stopped during the install; its staging folder was gone");
+        reconciled(
+            r.type(),
+            r.name(),
+            "kpm stopped during the install; its staging folder was gone, so its files stay as they are");
         LOG.warning(() -> "cannot roll back " + r.type() + " " + r.name() + ": no staging folder");
         continue;
       }
       new Staging(r.staging(), home.base()).undo(r.manifest());
       records.abort(r.id(), "kpm stopped during the install; rolled back at start-up");
+      reconciled(
+          r.type(),
+          r.name(),
+          "rolled back the "
+              + r.operation().name().toLowerCase(java.util.Locale.ROOT)
+              + " a stop of kpm interrupted");
       LOG.warning(() -> "rolled back the interrupted install of " + r.type() + " " + r.name());
     }
+  }
+
+  /** Records what the start-up reconcile did to a plugin, as kpm's own action. */
+  private void reconciled(PluginType type, String name, String what) {
+    audit.record(
+        Act.system(AuditAction.PLUGIN_RECONCILE)
+            .plugin(type.word(), name)
+            .detail(what)
+            .succeeded());
   }
 
   private void finishInterruptedDrops() throws IOException {
     for (InstalledPlugin p : store.inState(PluginState.DELETING)) {
       new PluginRemover(home, store, Pauses.NONE).finish(p);
+      reconciled(p.type(), p.name(), "finished the delete a stop of kpm interrupted");
       LOG.warning(() -> "finished the interrupted drop of " + p.type() + " " + p.name());
     }
   }
@@ -124,7 +149,14 @@ public final class Reconciler {
             PluginType.PORTABLES, name, spec.version(), name, portableFiles(folder, spec));
     long id =
         records.begin(PluginType.PORTABLES, name, InstallOperation.AUTOLOAD, null, home.staging());
-    store.registerPortable(plugin, spec, PluginOrigin.AUTOLOAD, id, InstallLog.EMPTY);
+    store.registerPortable(
+        plugin,
+        spec,
+        PluginOrigin.AUTOLOAD,
+        id,
+        InstallLog.EMPTY,
+        Act.system(AuditAction.PLUGIN_AUTOLOAD)
+            .detail("found on disk at start-up: plugins/portable/" + name));
     LOG.info(() -> "auto-loaded portable plugin " + name + " from plugins/portable/" + name);
   }
 

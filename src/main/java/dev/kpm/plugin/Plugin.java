@@ -113,6 +113,14 @@ class Plugin {
     return artifact;
   }
 
+  String sourceUrl() {
+    return sourceUrl;
+  }
+
+  String sha256() {
+    return sha256;
+  }
+
   String[] files() {
     return files;
   }

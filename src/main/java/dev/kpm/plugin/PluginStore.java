@@ -1,5 +1,9 @@
 package dev.kpm.plugin;
 
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditEvent;
+import dev.kpm.audit.AuditTrail;
 import dev.kpm.persistence.CommitOutcomeUnknownException;
 import dev.kpm.persistence.Constraints;
 import dev.kpm.persistence.DatabaseUnavailableException;
@@ -21,7 +25,8 @@ import org.hibernate.Session;
  * registration, an update or a function-list replacement is all-or-nothing, and symbols are only
  * ever removed from their owner (docs/api.md §9.5). Callers serialise per (type, name); the
  * database's constraints guard the rest. Every write tells the {@link RegistryCache} once it has
- * committed (or failed), before it returns. Thread-safe.
+ * committed (or failed), before it returns. Every change commits with its audit event, appended
+ * last in the same transaction (docs/api.md §11): no change without its record. Thread-safe.
  */
 public final class PluginStore {
   /** Auto-loaded plugins registered per transaction: short transactions, few commits. */
@@ -29,10 +34,12 @@ public final class PluginStore {
 
   private final Transactions tx;
   private final RegistryCache registry;
+  private final AuditTrail audit;
 
-  public PluginStore(Transactions tx, RegistryCache registry) {
+  public PluginStore(Transactions tx, RegistryCache registry, AuditTrail audit) {
     this.tx = tx;
     this.registry = registry;
+    this.audit = audit;
   }
 
   /** The plugin row in any state, e.g. a delete in flight still counts as present. */
@@ -96,9 +103,11 @@ public final class PluginStore {
   }
 
   /** Registers a new plugin and its symbols and ends its install record, in one transaction. */
-  public void register(NewPlugin plugin, PluginOrigin origin, long recordId, InstallLog log) {
+  public void register(
+      NewPlugin plugin, PluginOrigin origin, long recordId, InstallLog log, Act act) {
     write(
         plugin,
+        installed(act, plugin),
         em -> {
           Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
           row.apply(plugin, origin);
@@ -122,16 +131,31 @@ public final class PluginStore {
       commit(
           em -> {
             em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging));
+            audit.appendAll(em, chunk.stream().map(PluginStore::autoLoaded).toList());
             return null;
           });
     }
   }
 
+  private static AuditEvent autoLoaded(NewPlugin p) {
+    return Act.system(AuditAction.PLUGIN_AUTOLOAD)
+        .plugin(p.type().word(), p.name())
+        .versionAfter(p.version())
+        .detail("found on disk at start-up: " + p.artifact())
+        .succeeded();
+  }
+
   /** Registers a new portable plugin with its metadata and ends its install record. */
   public void registerPortable(
-      NewPlugin plugin, PortableSpec spec, PluginOrigin origin, long recordId, InstallLog log) {
+      NewPlugin plugin,
+      PortableSpec spec,
+      PluginOrigin origin,
+      long recordId,
+      InstallLog log,
+      Act act) {
     write(
         plugin,
+        installed(act, plugin),
         em -> {
           Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
           row.apply(plugin, origin);
@@ -143,11 +167,14 @@ public final class PluginStore {
   }
 
   /** Replaces an installed portable plugin's attributes and metadata; ends its record. */
-  public void replacePortable(NewPlugin plugin, PortableSpec spec, long recordId, InstallLog log) {
+  public void replacePortable(
+      NewPlugin plugin, PortableSpec spec, long recordId, InstallLog log, Act act) {
     write(
         plugin,
+        installed(act, plugin),
         em -> {
           Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
+          act.versionBefore(row.version());
           row.apply(plugin, PluginOrigin.API);
           em.find(PortableMeta.class, row.id()).apply(spec);
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
@@ -168,11 +195,13 @@ public final class PluginStore {
   }
 
   /** Replaces an installed plugin's attributes and symbols, and ends its install record. */
-  public void replace(NewPlugin plugin, long recordId, InstallLog log) {
+  public void replace(NewPlugin plugin, long recordId, InstallLog log, Act act) {
     write(
         plugin,
+        installed(act, plugin),
         em -> {
           Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
+          act.versionBefore(row.version());
           row.apply(plugin, PluginOrigin.API);
           deleteSymbols(em, row);
           insertSymbols(em, row, plugin.symbols());
@@ -181,9 +210,12 @@ public final class PluginStore {
   }
 
   /** Replaces a function plugin's function list (the register API); all or nothing. */
-  public void replaceFunctions(String name, List<String> functions) {
+  public void replaceFunctions(String name, List<String> functions, Act act) {
+    act.plugin(PluginType.FUNCTIONS.word(), name)
+        .detail("functions " + String.join(",", functions));
     write(
         NewPlugin.functionList(name, functions),
+        act,
         em -> {
           Plugin row = row(em, PluginType.FUNCTIONS, name).orElseThrow();
           row.functionsDeclared(true);
@@ -193,16 +225,25 @@ public final class PluginStore {
   }
 
   /** Marks an installed plugin as being deleted: from now on it is invisible. */
-  public Optional<InstalledPlugin> markDeleting(PluginType type, String name) {
-    return commit(
-        em ->
-            row(em, type, name)
-                .filter(p -> p.state() == PluginState.INSTALLED)
-                .map(
-                    p -> {
-                      p.state(PluginState.DELETING);
-                      return view(p);
-                    }));
+  public Optional<InstalledPlugin> markDeleting(PluginType type, String name, Act act) {
+    act.plugin(type.word(), name);
+    Optional<InstalledPlugin> marked =
+        commit(
+            em ->
+                row(em, type, name)
+                    .filter(p -> p.state() == PluginState.INSTALLED)
+                    .map(
+                        p -> {
+                          p.state(PluginState.DELETING);
+                          act.versionBefore(p.version()).source(p.sourceUrl()).artifact(p.sha256());
+                          em.flush();
+                          audit.append(em, act.succeeded());
+                          return view(p);
+                        }));
+    if (marked.isPresent()) {
+      act.recorded();
+    }
+    return marked;
   }
 
   /** The plugin if its drop was decided but not finished (its row is DELETING). */
@@ -243,13 +284,25 @@ public final class PluginStore {
     }
   }
 
-  private void write(NewPlugin plugin, java.util.function.Consumer<EntityManager> work) {
+  /** The act of installing {@code plugin}, with what the registry will record of it. */
+  private static Act installed(Act act, NewPlugin plugin) {
+    return act.plugin(plugin.type().word(), plugin.name())
+        .source(plugin.sourceUrl())
+        .artifact(plugin.sha256())
+        .versionAfter(plugin.version());
+  }
+
+  /** One write and its audit event, appended last; the act is recorded once it committed. */
+  private void write(NewPlugin plugin, Act act, java.util.function.Consumer<EntityManager> work) {
     try {
       commit(
           em -> {
             work.accept(em);
+            em.flush();
+            audit.append(em, act.succeeded());
             return null;
           });
+      act.recorded();
     } catch (PersistenceException e) {
       if (Constraints.violated(e, "plugin_type_name_uq")) {
         throw PluginException.invalid("invalid name " + plugin.name() + ": duplicate");

@@ -47,9 +47,16 @@ final class PluginHost implements AutoCloseable {
   private ScheduledFuture<?> pendingRestart;
   private int failuresInRow;
   private volatile PortableProcess lastProcess;
+  private final HostEvents events;
+  private String lastCrash;
 
-  PluginHost(String name, PortableSettings settings, ScheduledExecutorService scheduler) {
+  PluginHost(
+      String name,
+      PortableSettings settings,
+      ScheduledExecutorService scheduler,
+      HostEvents events) {
     this.name = name;
+    this.events = events;
     this.settings = settings;
     this.scheduler = scheduler;
     this.log = Logger.getLogger("dev.kpm.portable.plugin." + name);
@@ -193,9 +200,11 @@ final class PluginHost implements AutoCloseable {
               + "); kpm restarts it again after an update or a re-create";
       log.severe(() -> "plugin " + name + ": " + message);
       status.error(message);
+      events.crashLoop(name, message);
       return;
     }
     status.error(why);
+    lastCrash = why;
     scheduleRestart();
   }
 
@@ -209,11 +218,14 @@ final class PluginHost implements AutoCloseable {
       return;
     }
     status.restarted();
+    String cause = lastCrash;
     try {
       launch();
+      events.restarted(name, cause, null);
     } catch (PortableStartException e) {
       failuresInRow++;
       log.log(Level.WARNING, "restart of plugin " + name + " failed: " + e.getMessage());
+      events.restarted(name, cause, e.getMessage());
       crashed(e.getMessage());
     }
   }

@@ -29,12 +29,16 @@ public final class PortableSupervisor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConcurrentHashMap<String, PluginHost> hosts = new ConcurrentHashMap<>();
   private final DataChannels channels;
+  private final HostEvents events;
 
   /**
    * @param executor runs the boot-time starts, one task per plugin
+   * @param events told of restarts and crash loops
    */
-  public PortableSupervisor(PortableSettings settings, ExecutorService executor) {
+  public PortableSupervisor(
+      PortableSettings settings, ExecutorService executor, HostEvents events) {
     this.settings = settings;
+    this.events = events;
     this.executor = executor;
     this.channels = new DataChannels(settings.socketDir());
     this.scheduler =
@@ -42,7 +46,7 @@ public final class PortableSupervisor implements AutoCloseable {
   }
 
   private PluginHost host(String name) {
-    return hosts.computeIfAbsent(name, n -> new PluginHost(n, settings, scheduler));
+    return hosts.computeIfAbsent(name, n -> new PluginHost(n, settings, scheduler, events));
   }
 
   /** Starts (or restarts) a plugin's process and waits for its handshake; replays its journal. */

@@ -1,8 +1,10 @@
 package dev.kpm.security;
 
+import dev.kpm.audit.AuditAction;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,16 +38,56 @@ public final class AccessRules {
    * One row: an HTTP method and a path template whose {@code {parameters}} match one segment.
    *
    * @param method GET also covers HEAD
+   * @param audit what the audit trail records of such a request, or null when it records nothing
+   *     (reads, function calls, sink records)
    */
-  public record Rule(String method, String template, Need need) {
+  public record Rule(String method, String template, Need need, AuditAction audit) {
+    public Rule(String method, String template, Need need) {
+      this(method, template, need, null);
+    }
+
     Pattern pattern() {
       StringBuilder regex = new StringBuilder();
       for (String part : template.split("(?=\\{)|(?<=\\})")) {
-        regex.append(part.startsWith("{") ? "[^/]+" : Pattern.quote(part));
+        regex.append(
+            part.startsWith("{")
+                ? "(?<" + part.substring(1, part.length() - 1) + ">[^/]+)"
+                : Pattern.quote(part));
       }
       return Pattern.compile(regex.toString());
     }
+
+    /**
+     * What the request acts on, from the path alone (never the body): the plugin type and name, or
+     * {@code tokens}/{@code uploads}; null parts when the path does not say.
+     */
+    public Target target(String path) {
+      Matcher m = pattern().matcher(path);
+      if (!m.matches()) {
+        return new Target(null, null);
+      }
+      if (template.startsWith("/auth/tokens")) {
+        return new Target("tokens", null);
+      }
+      if (template.startsWith("/config/uploads")) {
+        return new Target("uploads", group(m, "name"));
+      }
+      if (template.startsWith(PORTABLE)) {
+        return new Target("portables", group(m, "name"));
+      }
+      if (template.startsWith("/plugins/functions/")) {
+        return new Target("functions", group(m, "name"));
+      }
+      return new Target(group(m, "type"), group(m, "name"));
+    }
+
+    private String group(Matcher m, String name) {
+      return template.contains("{" + name + "}") ? m.group(name) : null;
+    }
   }
+
+  /** What a request acts on, as far as its path says. */
+  public record Target(String type, String name) {}
 
   private static final String PORTABLE = "/plugins/portables/{name}";
 
@@ -56,26 +98,34 @@ public final class AccessRules {
           new Rule("GET", "/", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),
-          new Rule("POST", "/auth/tokens", Need.ADMIN),
-          new Rule("DELETE", "/auth/tokens/{id}", Need.ADMIN),
-          new Rule("POST", PORTABLE + "/symbols/start", Need.OPERATOR),
-          new Rule("POST", PORTABLE + "/symbols/stop", Need.OPERATOR),
+          new Rule("POST", "/auth/tokens", Need.ADMIN, AuditAction.TOKEN_CREATE),
+          new Rule("DELETE", "/auth/tokens/{id}", Need.ADMIN, AuditAction.TOKEN_REVOKE),
+          new Rule("GET", "/audit", Need.ADMIN),
+          new Rule("GET", "/audit.csv", Need.ADMIN),
+          new Rule("GET", "/audit/verify", Need.ADMIN),
+          new Rule("POST", PORTABLE + "/symbols/start", Need.OPERATOR, AuditAction.SYMBOL_START),
+          new Rule("POST", PORTABLE + "/symbols/stop", Need.OPERATOR, AuditAction.SYMBOL_STOP),
+          // Function calls and sink records are data, not changes: not audited.
           new Rule("POST", PORTABLE + "/symbols/functions/{symbol}", Need.OPERATOR),
           // Reading a source consumes its tuples: an operator's act, not a viewer's.
           new Rule("GET", PORTABLE + "/symbols/sources/{instance}", Need.OPERATOR),
           new Rule("POST", PORTABLE + "/symbols/sinks/{instance}", Need.OPERATOR),
           new Rule("GET", PORTABLE + "/status", Need.VIEWER),
           new Rule("GET", PORTABLE + "/output", Need.VIEWER),
-          new Rule("POST", "/plugins/functions/{name}/register", Need.ADMIN),
+          new Rule(
+              "POST",
+              "/plugins/functions/{name}/register",
+              Need.ADMIN,
+              AuditAction.FUNCTIONS_REGISTER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),
           new Rule("GET", "/plugins/{type}", Need.VIEWER),
-          new Rule("POST", "/plugins/{type}", Need.ADMIN),
+          new Rule("POST", "/plugins/{type}", Need.ADMIN, AuditAction.PLUGIN_CREATE),
           // Also prebuild (GET /plugins/{type}/prebuild) and GET /plugins/udfs/{name}.
           new Rule("GET", "/plugins/{type}/{name}", Need.VIEWER),
-          new Rule("PUT", "/plugins/{type}/{name}", Need.ADMIN),
+          new Rule("PUT", "/plugins/{type}/{name}", Need.ADMIN, AuditAction.PLUGIN_UPDATE),
           // Also DELETE …?stop=1, which stops the server.
-          new Rule("DELETE", "/plugins/{type}/{name}", Need.ADMIN));
+          new Rule("DELETE", "/plugins/{type}/{name}", Need.ADMIN, AuditAction.PLUGIN_DELETE));
 
   private static final List<Pattern> PATTERNS = RULES.stream().map(Rule::pattern).toList();
 
@@ -96,8 +146,12 @@ public final class AccessRules {
 
   /** What this request needs: its row's need, else viewer to read and admin for the rest. */
   public static Need need(String method, String path) {
-    return rule(method, path)
-        .map(Rule::need)
+    return need(rule(method, path), method);
+  }
+
+  /** What a request with this row (or none) needs. */
+  public static Need need(Optional<Rule> rule, String method) {
+    return rule.map(Rule::need)
         .orElse(
             switch (method.toUpperCase(Locale.ROOT)) {
               case "GET", "HEAD", "OPTIONS" -> Need.VIEWER;

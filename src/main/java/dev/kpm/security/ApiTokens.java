@@ -1,5 +1,8 @@
 package dev.kpm.security;
 
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditTrail;
 import dev.kpm.persistence.Transactions;
 import dev.kpm.threads.NamedThreads;
 import jakarta.persistence.EntityManager;
@@ -35,6 +38,7 @@ import java.util.regex.Pattern;
  * refresh.
  */
 public final class ApiTokens implements TokenAdmin, AutoCloseable {
+  private final AuditTrail audit;
   private static final Logger LOG = Logger.getLogger(ApiTokens.class.getName());
   static final Duration REFRESH = Duration.ofSeconds(10);
 
@@ -57,7 +61,8 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
     return List.of(ApiToken.class);
   }
 
-  public ApiTokens(Transactions tx, Duration maxLifetime, Clock clock) {
+  public ApiTokens(Transactions tx, Duration maxLifetime, Clock clock, AuditTrail audit) {
+    this.audit = audit;
     this.tx = tx;
     this.maxLifetime = maxLifetime;
     this.clock = clock;
@@ -112,7 +117,8 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
   }
 
   @Override
-  public Created create(String name, String role, Duration lifetime, Caller by) {
+  public Created create(String name, String role, Duration lifetime, Caller by, Act act) {
+    act.plugin("tokens", name);
     if (name == null || !NAME.matcher(name).matches()) {
       throw TokenRequestException.invalid(
           "token name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or"
@@ -150,8 +156,18 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
               }
               em.persist(entity);
               em.flush();
-              return entity.view();
+              TokenView created = entity.view();
+              act.detail(
+                  "token "
+                      + created.id()
+                      + ", role "
+                      + r.wire()
+                      + ", expires "
+                      + created.expiresAt());
+              audit.append(em, act.succeeded());
+              return created;
             });
+    act.recorded();
     known.put(entity.secretSha256(), known(view, entity.secretSha256()));
     return new Created(view, secret);
   }
@@ -173,7 +189,13 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
     }
     Created created;
     try {
-      created = create(INITIAL_ADMIN, Role.ADMIN.wire(), null, Caller.system("start-up"));
+      created =
+          create(
+              INITIAL_ADMIN,
+              Role.ADMIN.wire(),
+              null,
+              Caller.system("start-up"),
+              Act.system(AuditAction.TOKEN_CREATE));
     } catch (TokenRequestException e) {
       // A live token of that name but with another role, or another node created it just now.
       LOG.warning("initial admin token not created: " + e.getMessage());
@@ -188,7 +210,7 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
       Files.writeString(temp, created.secret() + "\n", StandardCharsets.US_ASCII);
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | UnsupportedOperationException e) {
-      revoke(created.token().id(), Caller.system("start-up"));
+      revoke(created.token().id(), Caller.system("start-up"), Act.system(AuditAction.TOKEN_REVOKE));
       throw new IllegalStateException(
           "cannot write the initial admin token to " + file + ": " + e.getMessage(), e);
     }
@@ -221,7 +243,7 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
   }
 
   @Override
-  public TokenView revoke(long id, Caller by) {
+  public TokenView revoke(long id, Caller by, Act act) {
     TokenView view =
         tx.inTransaction(
             em -> {
@@ -229,11 +251,18 @@ public final class ApiTokens implements TokenAdmin, AutoCloseable {
               if (token == null) {
                 throw TokenRequestException.notFound("token " + id + " not found");
               }
-              if (token.view().revokedAt() == null) {
+              boolean live = token.view().revokedAt() == null;
+              if (live) {
                 token.revoke(clock.instant(), by.method().wire() + ":" + by.subject());
               }
-              return token.view();
+              TokenView revoked = token.view();
+              act.plugin("tokens", revoked.name())
+                  .detail("token " + id + (live ? "" : ", already revoked before"));
+              em.flush();
+              audit.append(em, act.succeeded());
+              return revoked;
             });
+    act.recorded();
     known.values().removeIf(k -> k.id() == id);
     return view;
   }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.glassfish.jersey.client.ClientConfig;
 import org.glassfish.jersey.test.JerseyTest;
 import org.glassfish.jersey.test.spi.TestContainerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class ApiTest extends JerseyTest {
   protected TestKpm kpm;
 
+  /** Every request of {@link #target} kpm must audit; checked after the class's tests. */
+  protected final AuditedRequests audited = new AuditedRequests();
+
+  private TestDatabase.Coordinates database;
+
   /** A folder of this test class for fixture zips and files (not inside the kpm home). */
   protected Path fixtures;
 
@@ -30,6 +36,7 @@ public abstract class ApiTest extends JerseyTest {
   protected Application configure() {
     fixtures = newFolder("kpm-fixtures-");
     TestDatabase.Coordinates db = TestDatabase.fresh();
+    database = db;
     beforeStart(db);
     kpm = TestKpm.start(newFolder("kpm-home-"), db, settings());
     return kpm.runtime().application();
@@ -52,6 +59,11 @@ public abstract class ApiTest extends JerseyTest {
   }
 
   @Override
+  protected void configureClient(ClientConfig config) {
+    config.register(audited);
+  }
+
+  @Override
   protected TestContainerFactory getTestContainerFactory() {
     return new TomcatTestContainerFactory(kpm.runtime()::mount);
   }
@@ -63,6 +75,15 @@ public abstract class ApiTest extends JerseyTest {
 
   @AfterAll
   void stopServer() throws Exception {
+    try {
+      // Every change the class's tests made through the client left exactly one audit event.
+      audited.assertEachLeftOneEvent(database);
+    } finally {
+      stop();
+    }
+  }
+
+  private void stop() throws Exception {
     try {
       super.tearDown();
     } finally {

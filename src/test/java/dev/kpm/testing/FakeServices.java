@@ -1,6 +1,12 @@
 package dev.kpm.testing;
 
 import dev.kpm.Services;
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditEntry;
+import dev.kpm.audit.AuditQuery;
+import dev.kpm.audit.AuditReads;
+import dev.kpm.audit.AuditTrail;
+import dev.kpm.audit.Verification;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.InstallRecordView;
@@ -23,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -32,7 +39,18 @@ import java.util.function.Supplier;
  * the HTTP layer must do with it: routes, statuses, media types, bodies, the error shape.
  */
 public final class FakeServices
-    implements PluginReads, PluginChanges, PortableChanges, PortableOperations, TokenAdmin {
+    implements PluginReads,
+        PluginChanges,
+        PortableChanges,
+        PortableOperations,
+        TokenAdmin,
+        AuditReads {
+  /** What the audit endpoints answer. */
+  public List<AuditEntry> auditEntries = new ArrayList<>();
+
+  public Verification verification =
+      new Verification(true, 0, 0, "0".repeat(64), 0, "0".repeat(64), null, null);
+
   /** Every call, as {@code method(arg,arg…)}. */
   public final List<String> calls = new ArrayList<>();
 
@@ -47,7 +65,7 @@ public final class FakeServices
   public Optional<String> ack = Optional.empty();
 
   public Services services() {
-    return new Services(this, this, this, this, this, Instant.parse("2026-01-01T00:00:00Z"));
+    return new Services(this, this, this, this, this, this, Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   private void record(String method, Object... args) {
@@ -95,25 +113,25 @@ public final class FakeServices
   }
 
   @Override
-  public String create(PluginType type, String body) {
+  public String create(PluginType type, String body, Act act) {
     record("create", type, body);
     return "created " + type.word();
   }
 
   @Override
-  public String update(PluginType type, String name, String body) {
+  public String update(PluginType type, String name, String body, Act act) {
     record("update", type, name, body);
     return "updated " + name;
   }
 
   @Override
-  public String drop(PluginType type, String name, boolean stop) {
+  public String drop(PluginType type, String name, boolean stop, Act act) {
     record("drop", type, name, stop);
     return "dropped " + name;
   }
 
   @Override
-  public String register(String name, String body) {
+  public String register(String name, String body, Act act) {
     record("register", name, body);
     return "registered " + name;
   }
@@ -125,19 +143,19 @@ public final class FakeServices
   }
 
   @Override
-  public String create(String body) {
+  public String create(String body, Act act) {
     record("createPortable", body);
     return "created portable";
   }
 
   @Override
-  public String update(String name, String body) {
+  public String update(String name, String body, Act act) {
     record("updatePortable", name, body);
     return "updated portable " + name;
   }
 
   @Override
-  public String drop(String name) {
+  public String drop(String name, Act act) {
     record("dropPortable", name);
     return "dropped portable " + name;
   }
@@ -183,7 +201,7 @@ public final class FakeServices
   }
 
   @Override
-  public Created create(String name, String role, Duration lifetime, Caller by) {
+  public Created create(String name, String role, Duration lifetime, Caller by, Act act) {
     record("createToken", name, role, lifetime, by.subject());
     Instant at = Instant.parse("2026-01-01T00:00:00Z");
     return new Created(
@@ -208,8 +226,34 @@ public final class FakeServices
   }
 
   @Override
-  public TokenView revoke(long id, Caller by) {
+  public TokenView revoke(long id, Caller by, Act act) {
     record("revokeToken", id, by.subject());
     throw dev.kpm.security.TokenRequestException.notFound("token " + id + " not found");
+  }
+
+  @Override
+  public AuditTrail.Page page(AuditQuery query) {
+    record("auditPage", query);
+    List<AuditEntry> page =
+        auditEntries.stream()
+            .filter(e -> query.cursor() == null || e.seq() < query.cursor())
+            .limit(query.limit() + 1L)
+            .toList();
+    if (page.size() > query.limit()) {
+      return new AuditTrail.Page(page.subList(0, query.limit()), page.get(query.limit() - 1).seq());
+    }
+    return new AuditTrail.Page(page, null);
+  }
+
+  @Override
+  public void export(AuditQuery query, Consumer<AuditEntry> out) {
+    record("auditExport", query);
+    auditEntries.forEach(out);
+  }
+
+  @Override
+  public Verification verify() {
+    record("auditVerify");
+    return verification;
   }
 }

@@ -1,0 +1,115 @@
+package dev.kpm.audit;
+
+import java.time.Instant;
+
+/**
+ * One audited action in progress: who started it and what, plus the facts the work learns on its
+ * way (the plugin, its source, the artifact's hash, the versions). The API's gate opens one per
+ * audited request; the change that commits writes its event in the same transaction and marks it
+ * {@link #recorded}; otherwise the gate writes it when the request ends, with the status and error
+ * it answered — so each act leaves exactly one event. Thread-safe: the work may run on another
+ * thread than the request.
+ */
+public final class Act {
+  private final Actor actor;
+  private final AuditAction action;
+  private final Instant started = Instant.now();
+  private final long startNanos = System.nanoTime();
+  private String pluginType;
+  private String pluginName;
+  private String sourceUrl;
+  private String sha256;
+  private String versionBefore;
+  private String versionAfter;
+  private String detail;
+  private boolean recorded;
+
+  public Act(Actor actor, AuditAction action) {
+    this.actor = actor;
+    this.action = action;
+  }
+
+  /** kpm acting on its own. */
+  public static Act system(AuditAction action) {
+    return new Act(Actor.system(), action);
+  }
+
+  public AuditAction action() {
+    return action;
+  }
+
+  public Actor actor() {
+    return actor;
+  }
+
+  public synchronized Act plugin(String type, String name) {
+    this.pluginType = type;
+    this.pluginName = name;
+    return this;
+  }
+
+  /** The source URL; user name, password and credential-like query values are removed. */
+  public synchronized Act source(String url) {
+    this.sourceUrl = SourceUrls.strip(url);
+    return this;
+  }
+
+  public synchronized Act artifact(String sha256) {
+    this.sha256 = sha256;
+    return this;
+  }
+
+  public synchronized Act versionBefore(String version) {
+    this.versionBefore = version;
+    return this;
+  }
+
+  public synchronized Act versionAfter(String version) {
+    this.versionAfter = version;
+    return this;
+  }
+
+  /** A free-text addition, e.g. {@code stop=1} or a token's name and role. */
+  public synchronized Act detail(String detail) {
+    this.detail = detail;
+    return this;
+  }
+
+  /** The event of this act ending with the action's success status. */
+  public AuditEvent succeeded() {
+    return ended(action.successStatus(), null);
+  }
+
+  /** The event of this act ending with {@code status} (and the error text it answered). */
+  public synchronized AuditEvent ended(int status, String error) {
+    return new AuditEvent(
+        started,
+        null,
+        actor.subject(),
+        actor.method(),
+        actor.clientAddress(),
+        actor.requestId(),
+        action.wire(),
+        pluginType,
+        pluginName,
+        sourceUrl,
+        sha256,
+        versionBefore,
+        versionAfter,
+        AuditEvent.outcomeOf(status),
+        status,
+        error,
+        detail,
+        1,
+        (System.nanoTime() - startNanos) / 1_000_000);
+  }
+
+  /** Its event is committed: nothing more is written for it. */
+  public synchronized void recorded() {
+    recorded = true;
+  }
+
+  public synchronized boolean isRecorded() {
+    return recorded;
+  }
+}

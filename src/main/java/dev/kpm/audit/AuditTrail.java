@@ -1,0 +1,543 @@
+package dev.kpm.audit;
+
+import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.persistence.Transactions;
+import dev.kpm.threads.NamedThreads;
+import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.hibernate.Session;
+
+/**
+ * kpm's audit trail (docs/api.md §11): appends events to the hash chain — inside the transaction of
+ * the change they record, or in their own — reads, exports and verifies it, and purges what is
+ * older than the retention. Events that cannot be written because the database is away wait in
+ * memory (at most {@link #MAX_PENDING}) and are written once it answers. A thread {@code kpm-audit}
+ * writes the aggregated refusals of each minute, retries the waiting events and runs the daily
+ * purge. Thread-safe.
+ */
+public final class AuditTrail implements AuditReads, AutoCloseable {
+  static final int MAX_PENDING = 10_000;
+  static final int PAGE = 2000;
+  static final Duration PURGE_EVERY = Duration.ofHours(24);
+  private static final Logger LOG = Logger.getLogger(AuditTrail.class.getName());
+
+  private final Transactions tx;
+  private final String nodeId;
+  private final Duration retention;
+  private final Clock clock;
+  private final Refusals refusals = new Refusals();
+  private final Deque<AuditEvent> pending = new ArrayDeque<>();
+  private final ScheduledExecutorService worker;
+
+  public AuditTrail(Transactions tx, String nodeId, Duration retention, Clock clock) {
+    this.tx = tx;
+    this.nodeId = nodeId;
+    this.retention = retention;
+    this.clock = clock;
+    this.worker = Executors.newSingleThreadScheduledExecutor(NamedThreads.of("kpm-audit-"));
+    worker.scheduleWithFixedDelay(this::background, 5, 5, TimeUnit.SECONDS);
+    worker.scheduleWithFixedDelay(this::purgeIfDue, 1, 60, TimeUnit.MINUTES);
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /**
+   * Appends the event of {@code act}'s success inside the caller's transaction, as its last
+   * statement (the chain's lock is held until that transaction ends). The caller marks the act
+   * {@link Act#recorded} once the transaction has committed.
+   */
+  public void append(EntityManager em, AuditEvent event) {
+    appendAll(em, List.of(event));
+  }
+
+  /** Appends several events inside the caller's transaction, in order. */
+  public void appendAll(EntityManager em, List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    List<AuditEvent> stamped = events.stream().map(e -> e.onNode(nodeId)).toList();
+    em.unwrap(Session.class).doWork(c -> Chain.append(c, stamped));
+  }
+
+  /**
+   * Ends {@code act} with what the request answered, unless its event is already committed: writes
+   * it in its own transaction (or keeps it for later when the database is away).
+   */
+  public void finish(Act act, int status, String error) {
+    if (act.isRecorded()) {
+      return;
+    }
+    record(act.ended(status, error));
+    act.recorded();
+  }
+
+  /**
+   * Writes one event in its own transaction, unless the same act's event is there already (a commit
+   * whose outcome was unknown may have written it); when the database is away, keeps it to write
+   * later.
+   */
+  public void record(AuditEvent event) {
+    AuditEvent stamped = event.onNode(nodeId);
+    try {
+      writeOwn(List.of(stamped));
+    } catch (DatabaseUnavailableException e) {
+      keep(stamped);
+    }
+  }
+
+  /** Writes an event later, on the trail's own thread: for kpm's actions that must not wait. */
+  public void submit(AuditEvent event) {
+    keep(event.onNode(nodeId));
+    worker.execute(this::retryPending);
+  }
+
+  /**
+   * Counts a refusal of a client that did not prove who it is; written per client and minute
+   * (docs/api.md §11.1).
+   *
+   * @param request the method and path, e.g. {@code POST /plugins/sources}
+   */
+  public void refused(String client, String requestId, int status, String request, String message) {
+    refusals.add(clock.instant(), client, requestId, status, request, message);
+  }
+
+  /** A page of the trail, newest first; {@code next} continues it, null at the end. */
+  public record Page(List<AuditEntry> events, Long next) {}
+
+  @Override
+  public Page page(AuditQuery query) {
+    flushRefusals(true);
+    List<AuditEntry> rows = select(query, query.limit() + 1);
+    Long next = null;
+    if (rows.size() > query.limit()) {
+      rows = rows.subList(0, query.limit());
+      next = rows.get(rows.size() - 1).seq();
+    }
+    return new Page(List.copyOf(rows), next);
+  }
+
+  /**
+   * Every event the filter matches (its limit ignored), newest first, in pages of {@value #PAGE}.
+   */
+  @Override
+  public void export(AuditQuery query, Consumer<AuditEntry> out) {
+    flushRefusals(true);
+    AuditQuery q = query;
+    while (true) {
+      List<AuditEntry> rows = select(q, PAGE);
+      rows.forEach(out);
+      if (rows.size() < PAGE) {
+        return;
+      }
+      q = q.after(rows.get(rows.size() - 1).seq());
+    }
+  }
+
+  private List<AuditEntry> select(AuditQuery query, int limit) {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      List<Object> values = new ArrayList<>();
+                      String sql =
+                          "SELECT "
+                              + Chain.COLUMNS
+                              + " FROM audit_event"
+                              + query.where(values)
+                              + " ORDER BY seq DESC LIMIT "
+                              + limit;
+                      List<AuditEntry> out = new ArrayList<>();
+                      try (PreparedStatement s = c.prepareStatement(sql)) {
+                        for (int i = 0; i < values.size(); i++) {
+                          s.setObject(i + 1, values.get(i));
+                        }
+                        try (ResultSet r = s.executeQuery()) {
+                          while (r.next()) {
+                            out.add(Chain.read(r));
+                          }
+                        }
+                      }
+                      return out;
+                    }));
+  }
+
+  /**
+   * Walks the chain from its anchor to its head in one consistent snapshot and reports the first
+   * break: a missing event, an event whose content no longer matches its hash, a link to a
+   * different previous event, or a head the events do not reach.
+   */
+  @Override
+  public Verification verify() {
+    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(AuditTrail::verify));
+  }
+
+  private static Verification verify(Connection c) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) {
+      s.execute();
+    }
+    Chain.Ends ends = Chain.ends(c);
+    long expected = ends.anchorSeq() + 1;
+    String prev = ends.anchorHash();
+    long checked = 0;
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT "
+                + Chain.COLUMNS
+                + " FROM audit_event WHERE seq > ? ORDER BY seq LIMIT "
+                + PAGE)) {
+      long after = ends.anchorSeq();
+      while (true) {
+        s.setLong(1, after);
+        int rows = 0;
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            rows++;
+            AuditEntry e = Chain.read(r);
+            if (e.seq() != expected) {
+              return broken(ends, checked, expected, "event " + expected + " is missing");
+            }
+            if (!e.prevHash().equals(prev)) {
+              return broken(
+                  ends,
+                  checked,
+                  e.seq(),
+                  "event "
+                      + e.seq()
+                      + " does not link to event "
+                      + (e.seq() - 1)
+                      + ": its previous hash differs");
+            }
+            if (!Chain.hash(e.seq(), e.prevHash(), e.event()).equals(e.hash())) {
+              return broken(
+                  ends,
+                  checked,
+                  e.seq(),
+                  "event " + e.seq() + " was changed: its content does not match its hash");
+            }
+            checked++;
+            prev = e.hash();
+            expected++;
+            after = e.seq();
+          }
+        }
+        if (rows < PAGE) {
+          break;
+        }
+      }
+    }
+    if (expected - 1 != ends.headSeq() || !prev.equals(ends.headHash())) {
+      long first = expected;
+      return broken(
+          ends,
+          checked,
+          first,
+          expected - 1 < ends.headSeq()
+              ? "events " + first + " to " + ends.headSeq() + " are missing"
+              : "the chain's head (event " + ends.headSeq() + ") does not match its last event");
+    }
+    return new Verification(
+        true,
+        checked,
+        ends.anchorSeq(),
+        ends.anchorHash(),
+        ends.headSeq(),
+        ends.headHash(),
+        null,
+        null);
+  }
+
+  private static Verification broken(Chain.Ends ends, long checked, long seq, String reason) {
+    return new Verification(
+        false,
+        checked,
+        ends.anchorSeq(),
+        ends.anchorHash(),
+        ends.headSeq(),
+        ends.headHash(),
+        seq,
+        reason);
+  }
+
+  /** What a purge removed. */
+  public record Purge(long events, long anchorSeq) {}
+
+  /**
+   * Removes the oldest events, all of them before {@code cutoff}, as a prefix of the chain (an
+   * event is kept, and all after it, once one is not older); the last removed event becomes the
+   * chain's anchor in the same transaction, so verification still works. In batches, each its own
+   * transaction; ends with an {@code audit.purge} event when anything was removed.
+   */
+  public Purge purge(Instant cutoff) {
+    long total = 0;
+    long anchor;
+    while (true) {
+      long[] step =
+          tx.inTransaction(
+              em -> em.unwrap(Session.class).doReturningWork(c -> purgeBatch(c, cutoff)));
+      total += step[0];
+      anchor = step[1];
+      if (step[0] < PAGE * 5L) {
+        break;
+      }
+    }
+    if (total > 0) {
+      long removed = total;
+      long upTo = anchor;
+      record(
+          Act.system(AuditAction.AUDIT_PURGE)
+              .detail(
+                  "removed "
+                      + removed
+                      + " event(s) older than "
+                      + cutoff
+                      + "; the chain now starts after event "
+                      + upTo)
+              .succeeded());
+      LOG.info(() -> "audit: purged " + removed + " event(s) up to event " + upTo);
+    }
+    return new Purge(total, anchor);
+  }
+
+  /** One batch: returns {removed, anchor}. */
+  private static long[] purgeBatch(Connection c, Instant cutoff) throws SQLException {
+    Chain.lock(c);
+    Chain.Ends ends = Chain.ends(c);
+    long limit = ends.anchorSeq() + PAGE * 5L;
+    long last;
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT seq FROM audit_event WHERE seq > ? AND seq <= ? AND at >= ? ORDER BY seq"
+                + " LIMIT 1")) {
+      s.setLong(1, ends.anchorSeq());
+      s.setLong(2, limit);
+      s.setObject(3, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
+      try (ResultSet r = s.executeQuery()) {
+        last = r.next() ? r.getLong(1) - 1 : Math.min(limit, ends.headSeq());
+      }
+    }
+    if (last <= ends.anchorSeq()) {
+      markPurged(c);
+      return new long[] {0, ends.anchorSeq()};
+    }
+    String hash;
+    try (PreparedStatement s = c.prepareStatement("SELECT hash FROM audit_event WHERE seq = ?")) {
+      s.setLong(1, last);
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          throw new SQLException("audit event " + last + " is missing: verify the chain");
+        }
+        hash = r.getString(1);
+      }
+    }
+    try (PreparedStatement s = c.prepareStatement("SET LOCAL kpm.audit_purge = 'on'")) {
+      s.execute();
+    }
+    int removed;
+    try (PreparedStatement s =
+        c.prepareStatement("DELETE FROM audit_event WHERE seq > ? AND seq <= ?")) {
+      s.setLong(1, ends.anchorSeq());
+      s.setLong(2, last);
+      removed = s.executeUpdate();
+    }
+    try (PreparedStatement s = c.prepareStatement("SET LOCAL kpm.audit_purge = 'off'")) {
+      s.execute();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE audit_chain SET anchor_seq = ?, anchor_hash = ?, purged_at = now() WHERE id = 1")) {
+      s.setLong(1, last);
+      s.setString(2, hash);
+      s.executeUpdate();
+    }
+    return new long[] {removed, last};
+  }
+
+  private static void markPurged(Connection c) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("UPDATE audit_chain SET purged_at = now() WHERE id = 1")) {
+      s.executeUpdate();
+    }
+  }
+
+  /** Runs the purge when no node has run it in the last {@link #PURGE_EVERY}. */
+  void purgeIfDue() {
+    try {
+      boolean due =
+          tx.inTransaction(
+              em ->
+                  em.unwrap(Session.class)
+                      .doReturningWork(
+                          c -> {
+                            try (PreparedStatement s =
+                                c.prepareStatement(
+                                    "SELECT purged_at IS NULL OR purged_at < now() - ?::interval"
+                                        + " FROM audit_chain WHERE id = 1"); ) {
+                              s.setString(1, PURGE_EVERY.toSeconds() + " seconds");
+                              try (ResultSet r = s.executeQuery()) {
+                                return r.next() && r.getBoolean(1);
+                              }
+                            }
+                          }));
+      if (due) {
+        purge(clock.instant().minus(retention));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING, "audit: the retention purge failed; it is tried again within an hour", e);
+    }
+  }
+
+  private void writeOwn(List<AuditEvent> events) {
+    tx.run(
+        em ->
+            em.unwrap(Session.class)
+                .doWork(
+                    c -> {
+                      Chain.lock(c);
+                      List<AuditEvent> fresh = new ArrayList<>();
+                      for (AuditEvent e : events) {
+                        if (!present(c, e)) {
+                          fresh.add(e);
+                        }
+                      }
+                      if (!fresh.isEmpty()) {
+                        Chain.append(c, fresh);
+                      }
+                    }));
+  }
+
+  /** Whether this event (same time, action, node and request) is stored already. */
+  private static boolean present(Connection c, AuditEvent e) throws SQLException {
+    if (e.requestId() == null) {
+      return false;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT 1 FROM audit_event WHERE at = ? AND action = ? AND node_id = ? AND request_id = ?")) {
+      s.setObject(1, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+      s.setString(2, e.action());
+      s.setString(3, e.nodeId());
+      s.setString(4, e.requestId());
+      try (ResultSet r = s.executeQuery()) {
+        return r.next();
+      }
+    }
+  }
+
+  private void keep(AuditEvent event) {
+    synchronized (pending) {
+      if (pending.size() >= MAX_PENDING) {
+        AuditEvent lost = pending.removeFirst();
+        LOG.severe(() -> "audit: too many events wait for the database; dropped " + describe(lost));
+      }
+      pending.addLast(event);
+    }
+    LOG.warning(() -> "audit: the database is away; kept for later: " + describe(event));
+  }
+
+  /** Writes the aggregated refusals of ended minutes (or all), then the waiting events. */
+  void flushRefusals(boolean all) {
+    List<AuditEvent> events = refusals.drain(clock.instant(), all);
+    if (events.isEmpty()) {
+      return;
+    }
+    List<AuditEvent> stamped = events.stream().map(e -> e.onNode(nodeId)).toList();
+    try {
+      writeOwn(stamped);
+    } catch (DatabaseUnavailableException e) {
+      stamped.forEach(this::keep);
+    }
+  }
+
+  private void retryPending() {
+    while (true) {
+      List<AuditEvent> batch = new ArrayList<>();
+      synchronized (pending) {
+        while (!pending.isEmpty() && batch.size() < 100) {
+          batch.add(pending.peekFirst());
+          pending.removeFirst();
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      try {
+        writeOwn(batch);
+      } catch (RuntimeException e) {
+        synchronized (pending) {
+          for (int i = batch.size() - 1; i >= 0; i--) {
+            pending.addFirst(batch.get(i));
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** How many events wait for the database (for tests and status). */
+  public int pendingCount() {
+    synchronized (pending) {
+      return pending.size();
+    }
+  }
+
+  private void background() {
+    try {
+      flushRefusals(false);
+      retryPending();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "audit: background write failed", e);
+    }
+  }
+
+  private static String describe(AuditEvent e) {
+    return e.action()
+        + " by "
+        + e.subject()
+        + " ("
+        + e.method()
+        + ") "
+        + (e.pluginType() == null ? "" : e.pluginType() + "/" + e.pluginName() + " ")
+        + e.outcome()
+        + " "
+        + e.status();
+  }
+
+  /** Writes what is counted or waiting, as far as the database lets it, and stops the thread. */
+  @Override
+  public void close() {
+    worker.shutdownNow();
+    try {
+      flushRefusals(true);
+      retryPending();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "audit: final write failed", e);
+    }
+    int left = pendingCount();
+    if (left > 0) {
+      LOG.severe("audit: " + left + " event(s) could not be written before kpm stopped");
+    }
+  }
+}
