@@ -31,6 +31,7 @@ import dev.kpm.security.Authenticator;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.FailureLimiter;
 import dev.kpm.security.SecurityPolicy;
+import dev.kpm.upload.Uploads;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -155,6 +156,7 @@ public final class KpmRuntime implements AutoCloseable {
             new FailureLimiter(auth.maxFailures()),
             auth.protectedMode(),
             auth.maxBodyBytes(),
+            i.maxUploadBytes(),
             auth.corsOrigins());
     LOG.info(
         () ->
@@ -171,6 +173,7 @@ public final class KpmRuntime implements AutoCloseable {
             portables,
             new PortableRuntime(store, supervisor),
             tokens,
+            new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader),
             started),
         security);
   }

@@ -5,12 +5,13 @@ import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.security.TokenAdmin;
+import dev.kpm.upload.UploadService;
 import java.time.Instant;
 
 /**
  * The services the HTTP API calls: reads of the registry, changes of native and portable plugins,
- * the running portable plugins and kpm's API tokens. kpm's are built by {@link KpmRuntime}; the
- * HTTP contract tests bind in-memory ones.
+ * the running portable plugins, kpm's API tokens and the uploads folder. kpm's are built by {@link
+ * KpmRuntime}; the HTTP contract tests bind in-memory ones.
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
  */
@@ -20,4 +21,5 @@ public record Services(
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,
+    UploadService uploads,
     Instant started) {}

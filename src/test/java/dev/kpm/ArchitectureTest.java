@@ -42,7 +42,8 @@ class ArchitectureTest {
                   "portable",
                   "process",
                   "security",
-                  "threads")),
+                  "threads",
+                  "upload")),
           Map.entry(
               "api",
               Set.of(
@@ -52,9 +53,12 @@ class ArchitectureTest {
                   "plugin",
                   "portable",
                   "security",
+                  "upload",
                   PERSISTENCE_EXCEPTIONS)),
           Map.entry("api.dto", Set.of("plugin", "portable", "security")),
-          Map.entry("api.error", Set.of("api.dto", "plugin", "security", PERSISTENCE_EXCEPTIONS)),
+          Map.entry(
+              "api.error",
+              Set.of("api.dto", "plugin", "security", "upload", PERSISTENCE_EXCEPTIONS)),
           Map.entry(
               "install",
               Set.of(
@@ -78,7 +82,8 @@ class ArchitectureTest {
           Map.entry("portable.sp", Set.of()),
           Map.entry("security", Set.of("persistence", "threads")),
           Map.entry("process", Set.of()),
-          Map.entry("threads", Set.of()));
+          Map.entry("threads", Set.of()),
+          Map.entry("upload", Set.of("install.download")));
 
   private static final String SHADED = "dev.kpm.shaded.";
 

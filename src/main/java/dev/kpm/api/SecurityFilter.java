@@ -8,6 +8,7 @@ import dev.kpm.security.Caller;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.Role;
 import dev.kpm.security.SecurityPolicy;
+import dev.kpm.upload.UploadForms;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,12 +32,18 @@ import java.util.regex.Pattern;
  * CORS, authenticates, checks the role {@link AccessRules} demands, caps the body, and hands on a
  * request whose {@code getUserPrincipal()} — and so JAX-RS's {@code SecurityContext} — is the
  * {@link Caller}. A refused request never reaches kpm: nothing changes.
+ *
+ * <p>One request is exempt from the body cap: a form upload, {@code POST /config/uploads} with a
+ * body that is not JSON, whose body is a file of up to {@code kpm.uploads.maxBytes}. Its
+ * Content-Length is checked against that cap here; a chunked one goes on unread and unbuffered, and
+ * the upload store counts it as it streams it to disk (docs/api.md §11).
  */
 public final class SecurityFilter implements Filter {
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Prefer, Last-Event-ID, X-Request-Id";
   private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+  private static final String UPLOADS = "/config/uploads";
   private final SecurityPolicy policy;
   private final String idPrefix;
   private final AtomicLong requestCount = new AtomicLong();
@@ -92,6 +99,20 @@ public final class SecurityFilter implements Filter {
     HttpServletRequest admitted = caller == null ? request : new AdmittedRequest(request, caller);
     if (hasBody(request)) {
       long length = request.getContentLengthLong();
+      if (isFormUpload(request, path)) {
+        if (length > policy.maxUploadBytes()) {
+          refuse(
+              response,
+              413,
+              "request body larger than "
+                  + policy.maxUploadBytes()
+                  + " bytes (kpm.uploads.maxBytes)",
+              false);
+          return;
+        }
+        chain.doFilter(admitted, response);
+        return;
+      }
       if (length > policy.maxBodyBytes()) {
         tooLarge(response);
         return;
@@ -245,6 +266,13 @@ public final class SecurityFilter implements Filter {
   /** Whether a credential was sent: not for no header, a blank one, or {@code Bearer} alone. */
   private static boolean hasCredential(HttpServletRequest request) {
     return Authenticator.credentialOf(request.getHeader("Authorization")).isPresent();
+  }
+
+  /** A file upload: streamed, with its own cap, never buffered here. */
+  private static boolean isFormUpload(HttpServletRequest request, String path) {
+    return "POST".equals(request.getMethod())
+        && UPLOADS.equals(path)
+        && !UploadForms.isJson(request.getContentType());
   }
 
   private static boolean hasBody(HttpServletRequest request) {

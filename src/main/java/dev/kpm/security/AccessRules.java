@@ -58,6 +58,10 @@ public final class AccessRules {
           new Rule("GET", "/auth/tokens", Need.ADMIN),
           new Rule("POST", "/auth/tokens", Need.ADMIN),
           new Rule("DELETE", "/auth/tokens/{id}", Need.ADMIN),
+          // Uploads: files any plugin install or rule may then read; listing shows the paths.
+          new Rule("GET", "/config/uploads", Need.ADMIN),
+          new Rule("POST", "/config/uploads", Need.ADMIN),
+          new Rule("DELETE", "/config/uploads/{name}", Need.ADMIN),
           new Rule("POST", PORTABLE + "/symbols/start", Need.OPERATOR),
           new Rule("POST", PORTABLE + "/symbols/stop", Need.OPERATOR),
           new Rule("POST", PORTABLE + "/symbols/functions/{symbol}", Need.OPERATOR),
