@@ -2,12 +2,13 @@
 # The install benchmarks (README, Benchmarks), against kpm's launcher jar (embedded Tomcat and
 # PostgreSQL) in a JVM of its own; the zips are generated into target/bench/install at each run.
 #   B1: a ~50 MB native plugin zip (4,079 entries) installed through the API over file://, over
-#       http:// from a loopback server, and over file:// with an install.sh in the zip, each
-#       against `unzip -q` of the same zip into a fresh folder + `sync`, in the same rounds.
+#       http:// from a loopback server, over file:// with an install.sh in the zip, and uploaded
+#       first (multipart POST /config/uploads) then installed over file:// from the stored path,
+#       each against `unzip -q` of the same zip into a fresh folder + `sync`, in the same rounds.
 #   B5: 50 small plugins installed all at once against the same 50 one after another.
 # Prints every round, then a Markdown table: medians, ratios, PASS/MISS, CPU seconds.
 #
-#   bench/install.sh                       # ROUNDS=4 WARMUP=1 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
+#   bench/install.sh                       # ROUNDS=5 WARMUP=1 PAR_ROUNDS=3 SIZE_MB=50 PLUGINS=50
 #   bench/install.sh b1                    # B1 only (b5: B5 only; or BENCH=b1 in the environment)
 #   KPM_JAVA_OPTS='-XX:StartFlightRecording=filename=target/bench/kpm.jfr,settings=profile' \
 #     bench/install.sh                     # profile kpm's JVM; then: jfr print --events … kpm.jfr
@@ -51,4 +52,4 @@ cd "$ROOT"
 timeout "${BENCH_TIMEOUT:-900}" java ${JAVA_OPTS:-} \
   -Dkpm.it.launcher="$ROOT/target/kpm-launcher/kpm-launcher.jar" \
   -cp "$BENCH_CLASSPATH" dev.kpm.bench.InstallBench "${BENCH_DIR:-$BENCH_OUT/install}" "$ROWS"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-4} WARMUP=${WARMUP:-1} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh${1:+ $*}"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-1} PAR_ROUNDS=${PAR_ROUNDS:-3} SIZE_MB=${SIZE_MB:-50} PLUGINS=${PLUGINS:-50} bench/install.sh${1:+ $*}"

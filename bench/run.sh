@@ -8,12 +8,13 @@
 #   bench/run.sh b2 b3            # some rows: b1 … b5, calls, or the groups install, service, all
 #   bench/run.sh install calls    # groups and rows mix
 #
-# The parts are bench/install.sh (B1: a 50 MB zip installed over file:// and http:// against unzip +
-# sync; B5: 50 installs at once against one after another), bench/service.sh (B2: reads under wrk
-# against a static file on the same Tomcat; B3: cold start with 1,000 plugins against none; B4: live
-# heap with 1,000 plugins and 20 portables) and bench/calls.sh (portable function calls, kpm's Java
-# host against a C host on libnng); each also runs alone. Each writes its rows to
-# target/bench/<part>/rows.txt and its output to target/bench/run/<part>.log here.
+# The parts are bench/install.sh (B1: a 50 MB zip installed over file:// and http://, and uploaded
+# then installed, against unzip + sync; B5: 50 installs at once against one after another),
+# bench/service.sh (B2: reads under wrk against a static file on the same Tomcat; B3: cold start
+# with 1,000 plugins against none; B4: live heap with 1,000 plugins and 20 portables) and
+# bench/calls.sh (portable function calls, kpm's Java host against a C host on libnng); each also
+# runs alone. Each writes its rows to target/bench/<part>/rows.txt and its output to
+# target/bench/run/<part>.log here.
 #
 # Settings: each part's own environment variables (see its header), passed on as they are. Any of
 # them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all three,

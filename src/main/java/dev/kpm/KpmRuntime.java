@@ -36,6 +36,7 @@ import dev.kpm.security.Authenticator;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.FailureLimiter;
 import dev.kpm.security.SecurityPolicy;
+import dev.kpm.upload.Uploads;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -177,6 +178,7 @@ public final class KpmRuntime implements AutoCloseable {
             new FailureLimiter(auth.maxFailures()),
             auth.protectedMode(),
             auth.maxBodyBytes(),
+            i.maxUploadBytes(),
             auth.corsOrigins());
     LOG.info(
         () ->
@@ -194,6 +196,7 @@ public final class KpmRuntime implements AutoCloseable {
             new PortableRuntime(store, supervisor),
             tokens,
             audit,
+            new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader),
             started),
         security,
         audit);

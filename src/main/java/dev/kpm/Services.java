@@ -6,12 +6,13 @@ import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.security.TokenAdmin;
+import dev.kpm.upload.UploadService;
 import java.time.Instant;
 
 /**
  * The services the HTTP API calls: reads of the registry, changes of native and portable plugins,
- * the running portable plugins, kpm's API tokens and its audit trail. kpm's are built by {@link
- * KpmRuntime}; the HTTP contract tests bind in-memory ones.
+ * the running portable plugins, kpm's API tokens, its audit trail and the uploads folder. kpm's are
+ * built by {@link KpmRuntime}; the HTTP contract tests bind in-memory ones.
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
  */
@@ -22,4 +23,5 @@ public record Services(
     PortableOperations runtime,
     TokenAdmin tokens,
     AuditReads audit,
+    UploadService uploads,
     Instant started) {}

@@ -144,10 +144,16 @@ public record Settings(
       Duration acquireTimeout,
       Duration statementTimeout) {}
 
-  /** Limits and policies of the install pipeline (docs/api.md §9.10, §9.12–§9.14). */
+  /**
+   * Limits and policies of the install pipeline (docs/api.md §9.10, §9.12–§9.14), and of uploads,
+   * which fetch URLs with the same downloads.
+   *
+   * @param maxUploadBytes the largest upload: a form's body, a fetched file (docs/api.md §11)
+   */
   public record Install(
       Duration downloadTimeout,
       long maxDownloadBytes,
+      long maxUploadBytes,
       boolean confineFileUrls,
       boolean blockPrivateNetworks,
       List<String> allowedHosts,
@@ -177,6 +183,8 @@ public record Settings(
         "kpm.download.timeout", "KPM_DOWNLOAD_TIMEOUT", "kpm/download.timeout", "PT5M"),
     DOWNLOAD_MAX_BYTES(
         "kpm.download.maxBytes", "KPM_DOWNLOAD_MAX_BYTES", "kpm/download.maxBytes", "536870912"),
+    UPLOADS_MAX_BYTES(
+        "kpm.uploads.maxBytes", "KPM_UPLOADS_MAX_BYTES", "kpm/uploads.maxBytes", "536870912"),
     CONFINE_FILE_URLS(
         "kpm.download.confineFiles", "KPM_CONFINE_FILE_URLS", "kpm/download.confineFiles", "false"),
     BLOCK_PRIVATE_NETWORKS(
@@ -341,6 +349,7 @@ public record Settings(
     return new Install(
         v.duration(Key.DOWNLOAD_TIMEOUT),
         v.positive(Key.DOWNLOAD_MAX_BYTES),
+        v.positive(Key.UPLOADS_MAX_BYTES),
         v.flag(Key.CONFINE_FILE_URLS),
         v.flag(Key.BLOCK_PRIVATE_NETWORKS),
         list(v.text(Key.ALLOWED_HOSTS)),

@@ -43,7 +43,8 @@ class ArchitectureTest {
                   "portable",
                   "process",
                   "security",
-                  "threads")),
+                  "threads",
+                  "upload")),
           Map.entry(
               "api",
               Set.of(
@@ -54,11 +55,12 @@ class ArchitectureTest {
                   "plugin",
                   "portable",
                   "security",
+                  "upload",
                   PERSISTENCE_EXCEPTIONS)),
           Map.entry("api.dto", Set.of("audit", "plugin", "portable", "security")),
           Map.entry(
               "api.error",
-              Set.of("api.dto", "audit", "plugin", "security", PERSISTENCE_EXCEPTIONS)),
+              Set.of("api.dto", "audit", "plugin", "security", "upload", PERSISTENCE_EXCEPTIONS)),
           Map.entry("audit", Set.of("persistence", "threads")),
           Map.entry(
               "install",
@@ -84,7 +86,8 @@ class ArchitectureTest {
           Map.entry("portable.sp", Set.of()),
           Map.entry("security", Set.of("audit", "persistence", "threads")),
           Map.entry("process", Set.of()),
-          Map.entry("threads", Set.of()));
+          Map.entry("threads", Set.of()),
+          Map.entry("upload", Set.of("install.download")));
 
   private static final String SHADED = "dev.kpm.shaded.";
 

@@ -12,6 +12,7 @@ import dev.kpm.security.Caller;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.Role;
 import dev.kpm.security.SecurityPolicy;
+import dev.kpm.upload.UploadForms;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -43,6 +44,11 @@ import java.util.regex.Pattern;
  * names an audit action for, and ends it with the status and error text answered unless the change
  * committed it itself; refusals of clients that did not prove who they are are only counted
  * (docs/api.md §11.1).
+ *
+ * <p>One request is exempt from the body cap: a form upload, {@code POST /config/uploads} with a
+ * body that is not JSON, whose body is a file of up to {@code kpm.uploads.maxBytes}. Its
+ * Content-Length is checked against that cap here; a chunked one goes on unread and unbuffered, and
+ * the upload store counts it as it streams it to disk (docs/api.md §11).
  */
 public final class SecurityFilter implements Filter {
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -50,6 +56,7 @@ public final class SecurityFilter implements Filter {
       "Authorization, Content-Type, Prefer, Last-Event-ID, X-Request-Id";
   private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
   private static final Logger LOG = Logger.getLogger(SecurityFilter.class.getName());
+  private static final String UPLOADS = "/config/uploads";
   private final SecurityPolicy policy;
   private final AuditTrail audit;
   private final String idPrefix;
@@ -141,14 +148,18 @@ public final class SecurityFilter implements Filter {
     HttpServletRequest admitted = caller == null ? request : new AdmittedRequest(request, caller);
     if (hasBody(request)) {
       long length = request.getContentLengthLong();
-      if (length > policy.maxBodyBytes()) {
-        tooLarge(response, act);
+      // A form upload streams to disk: its own cap, counted by the store when chunked.
+      boolean upload = isFormUpload(request, path);
+      long cap = upload ? policy.maxUploadBytes() : policy.maxBodyBytes();
+      String setting = upload ? "kpm.uploads.maxBytes" : "kpm.http.maxBodyBytes";
+      if (length > cap) {
+        tooLarge(response, act, cap, setting);
         return;
       }
-      if (length < 0) {
-        byte[] body = readCapped(request.getInputStream(), policy.maxBodyBytes());
+      if (length < 0 && !upload) {
+        byte[] body = readCapped(request.getInputStream(), cap);
         if (body == null) {
-          tooLarge(response, act);
+          tooLarge(response, act, cap, setting);
           return;
         }
         admitted = new BufferedBodyRequest(admitted, body);
@@ -268,9 +279,9 @@ public final class SecurityFilter implements Filter {
     response.setHeader("Access-Control-Max-Age", "600");
   }
 
-  private void tooLarge(HttpServletResponse response, Act act) throws IOException {
-    String message =
-        "request body larger than " + policy.maxBodyBytes() + " bytes (kpm.http.maxBodyBytes)";
+  private void tooLarge(HttpServletResponse response, Act act, long cap, String setting)
+      throws IOException {
+    String message = "request body larger than " + cap + " bytes (" + setting + ")";
     if (act != null) {
       finish(act, 413, message);
     }
@@ -310,6 +321,13 @@ public final class SecurityFilter implements Filter {
   /** Whether a credential was sent: not for no header, a blank one, or {@code Bearer} alone. */
   private static boolean hasCredential(HttpServletRequest request) {
     return Authenticator.credentialOf(request.getHeader("Authorization")).isPresent();
+  }
+
+  /** A file upload: streamed, with its own cap, never buffered here. */
+  private static boolean isFormUpload(HttpServletRequest request, String path) {
+    return "POST".equals(request.getMethod())
+        && UPLOADS.equals(path)
+        && !UploadForms.isJson(request.getContentType());
   }
 
   private static boolean hasBody(HttpServletRequest request) {

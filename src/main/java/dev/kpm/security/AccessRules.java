@@ -103,6 +103,10 @@ public final class AccessRules {
           new Rule("GET", "/audit", Need.ADMIN),
           new Rule("GET", "/audit.csv", Need.ADMIN),
           new Rule("GET", "/audit/verify", Need.ADMIN),
+          // Uploads: files any plugin install or rule may then read; listing shows the paths.
+          new Rule("GET", "/config/uploads", Need.ADMIN),
+          new Rule("POST", "/config/uploads", Need.ADMIN, AuditAction.UPLOAD_CREATE),
+          new Rule("DELETE", "/config/uploads/{name}", Need.ADMIN, AuditAction.UPLOAD_DELETE),
           new Rule("POST", PORTABLE + "/symbols/start", Need.OPERATOR, AuditAction.SYMBOL_START),
           new Rule("POST", PORTABLE + "/symbols/stop", Need.OPERATOR, AuditAction.SYMBOL_STOP),
           // Function calls and sink records are data, not changes: not audited.

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param protectedMode with {@code kpm.auth=none}: only loopback clients are served, and no page of
  *     a browser origin that {@code corsOrigins} does not list
- * @param maxBodyBytes the largest request body kpm reads
+ * @param maxBodyBytes the largest request body kpm reads, but for a file upload
+ * @param maxUploadBytes the largest body of a file upload ({@code kpm.uploads.maxBytes})
  * @param corsOrigins origins browsers may call kpm from ({@code *} for any); empty: CORS off
  */
 public record SecurityPolicy(
@@ -16,6 +17,7 @@ public record SecurityPolicy(
     FailureLimiter failures,
     boolean protectedMode,
     long maxBodyBytes,
+    long maxUploadBytes,
     List<String> corsOrigins) {
 
   /** The caller of a request kpm serves without authentication ({@code kpm.auth=none}). */

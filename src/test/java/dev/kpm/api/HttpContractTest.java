@@ -13,6 +13,7 @@ import dev.kpm.plugin.PortablePluginView;
 import dev.kpm.portable.PortableStatus;
 import dev.kpm.portable.ProcessState;
 import dev.kpm.testing.FakeServices;
+import dev.kpm.upload.UploadException;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
@@ -61,6 +62,7 @@ class HttpContractTest extends JerseyTest {
   void reset() {
     fake.calls.clear();
     fake.failure = null;
+    fake.uploaded.clear();
     stopped.set(false);
     fake.natives =
         List.of(
@@ -260,6 +262,48 @@ class HttpContractTest extends JerseyTest {
         "{\"ack\":{}}");
     assertTrue(fake.calls.contains("read(probe,r_o_0,2)"), fake.calls.toString());
     assertTrue(fake.calls.contains("write(probe,r_o_0,{d},true)"), fake.calls.toString());
+  }
+
+  @Test
+  void uploadsAnswerThePathAsTextTheListAsJsonAndOk() {
+    Response form =
+        target("config/uploads")
+            .request()
+            .post(Entity.entity("--b--", "multipart/form-data; boundary=b"));
+    assertAnswer(form, 201, "text/plain", "/home/data/uploads/form");
+    assertAnswer(
+        target("config/uploads").request().post(Entity.json("{}")),
+        201,
+        "text/plain",
+        "/home/data/uploads/json");
+    assertEquals(List.of("saveForm(multipart/form-data;boundary=b)", "saveJson()"), fake.calls);
+    assertAnswer(
+        send("GET", "config/uploads", null),
+        200,
+        JSON,
+        "[\"/home/data/uploads/form\",\"/home/data/uploads/json\"]");
+    assertAnswer(send("DELETE", "config/uploads/form", null), 200, "text/plain", "ok");
+    assertAnswer(
+        send("DELETE", "config/uploads/form", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"Error deleting the file: removeat form: no such file or"
+            + " directory\"}\n");
+    fake.failure =
+        () -> UploadException.tooLarge("request body larger than 5 bytes (kpm.uploads.maxBytes)");
+    assertAnswer(
+        target("config/uploads").request().post(Entity.entity("--b--", "multipart/form-data")),
+        413,
+        JSON,
+        "{\"error\":1000,\"message\":\"request body larger than 5 bytes"
+            + " (kpm.uploads.maxBytes)\"}\n");
+  }
+
+  @Test
+  void theUploadedPathIsHtmlEscapedAndTheListEscapedAsGoEscapesJson() {
+    assertEquals(
+        "/u/a&#39;b&amp;c&lt;d&gt;&#34;\uFFFD", UploadsResource.htmlEscape("/u/a'b&c<d>\"\0"));
+    assertEquals("[\"/u/a\\u0026b\\u003cc\\u003e\"]", UploadsResource.goJson("[\"/u/a&b<c>\"]"));
   }
 
   @Test

@@ -5,7 +5,11 @@ import static dev.kpm.bench.InstallBench.say;
 
 import dev.kpm.testing.FixtureServer;
 import dev.kpm.testing.LauncherProcess;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,16 +17,23 @@ import java.util.Locale;
 
 /**
  * B1: {@code POST /plugins/sources} of the ~50 MB plugin zip until the 201, over {@code file://},
- * over {@code http://} from the loopback server, and over {@code file://} for the same zip with an
- * install.sh (kpm then writes every entry, as unzip does); the plugin is deleted, untimed, after
- * each install. Baseline in the same rounds: {@code unzip -q} of the zip into a fresh folder, then
- * {@code sync}. Every step starts after an untimed {@code sync}, so none pays for the dirty pages
- * of the one before; the order of the four steps rotates from round to round, because each step
- * also pays for the files the step before it deleted (README).
+ * over {@code http://} from the loopback server, over {@code file://} for the same zip with an
+ * install.sh (kpm then writes every entry, as unzip does), and the zip uploaded first — a multipart
+ * {@code POST /config/uploads} streamed from the file — then installed over {@code file://} from
+ * the path the upload answered, timed from the upload's first byte to the install's 201; the plugin
+ * (and the upload) are deleted, untimed, after each install. Baseline in the same rounds: {@code
+ * unzip -q} of the zip into a fresh folder, then {@code sync}. Every step starts after an untimed
+ * {@code sync}, so none pays for the dirty pages of the one before; the order of the five steps
+ * rotates from round to round, because each step also pays for the files the step before it deleted
+ * (README).
  */
 final class BulkInstalls {
   static final String NAME = "bulk";
+  static final int STEPS = 5;
   private static final double TARGET = 1.3;
+  private static final String BOUNDARY = "kpm-bench-9f3c51d2b7e04a68";
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final Path work;
   private final LauncherProcess kpm;
@@ -49,12 +60,20 @@ final class BulkInstalls {
       for (String url : urls) {
         install(url);
       }
+      uploadThenInstall(zip);
     }
-    List<List<Sample>> samples = List.of(list(), list(), list(), list());
+    List<List<Sample>> samples = List.of(list(), list(), list(), list(), list());
     for (int r = 0; r < rounds; r++) {
-      for (int step = 0; step < 4; step++) {
-        int kind = (r + step) % 4;
-        samples.get(kind).add(kind == 0 ? unzip(zip) : install(urls.get(kind - 1)));
+      for (int step = 0; step < STEPS; step++) {
+        int kind = (r + step) % STEPS;
+        samples
+            .get(kind)
+            .add(
+                switch (kind) {
+                  case 0 -> unzip(zip);
+                  case 4 -> uploadThenInstall(zip);
+                  default -> install(urls.get(kind - 1));
+                });
       }
       say("B1 round " + (r + 1) + " (wall/CPU s): " + describe(samples, r));
     }
@@ -69,7 +88,13 @@ final class BulkInstalls {
     return List.of(
         row(size + ", file://", medians.get(1), base),
         row(size + ", http:// (loopback)", medians.get(2), base),
-        row(size + " + install.sh (all files written), file://", medians.get(3), base));
+        row(size + " + install.sh (all files written), file://", medians.get(3), base),
+        row(
+            "upload then install ("
+                + size
+                + "): multipart POST /config/uploads, then file:// of the stored path",
+            medians.get(4),
+            base));
   }
 
   private static List<Sample> list() {
@@ -84,7 +109,9 @@ final class BulkInstalls {
         + ", http:// "
         + samples.get(2).get(round)
         + ", file:// with install.sh "
-        + samples.get(3).get(round);
+        + samples.get(3).get(round)
+        + ", upload then install "
+        + samples.get(4).get(round);
   }
 
   /** {@code unzip -q} into a fresh folder, then {@code sync}; the folder is removed afterwards. */
@@ -116,6 +143,49 @@ final class BulkInstalls {
     expect(created, 201, "install of " + url);
     expect(kpm.send("GET", "/plugins/sources/" + NAME, null), 200, "describe");
     expect(kpm.send("DELETE", "/plugins/sources/" + NAME, null), 200, "delete");
+    return s;
+  }
+
+  /**
+   * One timed upload of the zip (a multipart form streamed from the file, as a browser or curl -F
+   * sends it) and install of the stored file over {@code file://}, from the upload's start to the
+   * install's 201; then the untimed delete of the plugin and of the upload.
+   */
+  private Sample uploadThenInstall(Path zip) throws Exception {
+    BenchHost.sync();
+    Path pgdata = work.resolve("home").resolve("pgdata");
+    byte[] head =
+        ("--"
+                + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"uploadFile\"; filename=\""
+                + NAME
+                + ".zip\"\r\nContent-Type: application/zip\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+    double cpu = BenchHost.kpmCpu(pgdata);
+    long t0 = System.nanoTime();
+    HttpResponse<String> uploaded =
+        HTTP.send(
+            HttpRequest.newBuilder(kpm.uri("/config/uploads"))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(
+                    BodyPublishers.concat(
+                        BodyPublishers.ofByteArray(head),
+                        BodyPublishers.ofFile(zip),
+                        BodyPublishers.ofByteArray(tail)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    expect(uploaded, 201, "upload of " + zip);
+    HttpResponse<String> created =
+        kpm.send(
+            "POST",
+            "/plugins/sources",
+            "{\"name\":\"" + NAME + "\",\"file\":\"file://" + uploaded.body() + "\"}");
+    Sample s = new Sample((System.nanoTime() - t0) / 1e9, BenchHost.kpmCpu(pgdata) - cpu);
+    expect(created, 201, "install of the upload " + uploaded.body());
+    expect(kpm.send("GET", "/plugins/sources/" + NAME, null), 200, "describe");
+    expect(kpm.send("DELETE", "/plugins/sources/" + NAME, null), 200, "delete");
+    expect(kpm.send("DELETE", "/config/uploads/" + NAME + ".zip", null), 200, "delete the upload");
     return s;
   }
 

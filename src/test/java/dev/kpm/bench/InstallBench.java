@@ -25,7 +25,7 @@ import java.util.Locale;
  * <p>Usage: {@code InstallBench <work folder> [rows file]}: the work folder is emptied first; the
  * rows file, if given, receives each benchmark's rows as soon as it ends, one {@link
  * BenchRow#line()} per line, for {@code bench/run.sh}'s combined table. The system property {@code
- * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 4: each step
+ * kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS} (B1, default 5: each step
  * once in each place of the order), {@code WARMUP} (untimed B1 installs of each kind first, default
  * 1), {@code PAR_ROUNDS} (B5, default 3), {@code SIZE_MB} (B1 zip, default 50), {@code PLUGINS}
  * (B5, default 50), {@code BENCH} ({@code b1}, {@code b5} or {@code all}, the default), {@code
@@ -39,7 +39,7 @@ public final class InstallBench {
       System.err.println("usage: InstallBench <work folder> [rows file]");
       System.exit(2);
     }
-    int rounds = env("ROUNDS", 4);
+    int rounds = env("ROUNDS", BulkInstalls.STEPS);
     int sizeMb = env("SIZE_MB", 50);
     int plugins = env("PLUGINS", 50);
     String only = System.getenv().getOrDefault("BENCH", "all");

@@ -23,12 +23,21 @@ import dev.kpm.security.Caller;
 import dev.kpm.security.Role;
 import dev.kpm.security.TokenAdmin;
 import dev.kpm.security.TokenView;
+import dev.kpm.upload.Upload;
+import dev.kpm.upload.UploadException;
+import dev.kpm.upload.UploadService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -64,8 +73,14 @@ public final class FakeServices
   public List<String> tuples = List.of();
   public Optional<String> ack = Optional.empty();
 
+  /** The uploads folder's stand-in: names and contents, under {@code /home/data/uploads}. */
+  public final Map<String, String> uploaded = new TreeMap<>();
+
+  public final UploadService uploads = new FakeUploads();
+
   public Services services() {
-    return new Services(this, this, this, this, this, this, Instant.parse("2026-01-01T00:00:00Z"));
+    return new Services(
+        this, this, this, this, this, this, uploads, Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   private void record(String method, Object... args) {
@@ -255,5 +270,50 @@ public final class FakeServices
   public Verification verify() {
     record("auditVerify");
     return verification;
+  }
+
+  /**
+   * In-memory uploads: a form's whole body, or a JSON body, is kept as the content of a file named
+   * {@code form} or {@code json}; deleting a name that is not there is a 404.
+   */
+  private final class FakeUploads implements UploadService {
+    private static final Path FOLDER = Path.of("/home/data/uploads");
+
+    @Override
+    public List<Path> list() {
+      record("listUploads");
+      return uploaded.keySet().stream().map(FOLDER::resolve).toList();
+    }
+
+    @Override
+    public Upload saveForm(String contentType, InputStream body) {
+      record("saveForm", contentType);
+      return keep("form", body);
+    }
+
+    @Override
+    public Upload saveJson(InputStream body) {
+      record("saveJson");
+      return keep("json", body);
+    }
+
+    private Upload keep(String name, InputStream body) {
+      try {
+        String content = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        uploaded.put(name, content);
+        return new Upload(name, FOLDER.resolve(name), content.length(), "");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void delete(String name) {
+      record("deleteUpload", name);
+      if (uploaded.remove(name) == null) {
+        throw UploadException.notFound(
+            "Error deleting the file: removeat " + name + ": no such file or directory");
+      }
+    }
   }
 }

@@ -83,13 +83,25 @@ public final class Downloader implements AutoCloseable {
    * @throws InterruptedException when the calling thread is interrupted
    */
   public Download fetch(URI uri, Path target) throws DownloadException, InterruptedException {
+    return fetch(uri, target, policy.maxBytes());
+  }
+
+  /**
+   * As {@link #fetch(URI, Path)}, with another size cap than the policy's: uploads fetched from a
+   * URL are capped by {@code kpm.uploads.maxBytes}, everything else of the policy applies.
+   */
+  public Download fetch(URI uri, Path target, long maxBytes)
+      throws DownloadException, InterruptedException {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(target, "target");
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+    }
     long deadlineNanos = System.nanoTime() + policy.timeout().toNanos();
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return switch (scheme) {
-      case "file" -> files.fetch(uri, target, deadlineNanos);
-      case "http", "https" -> http.fetch(uri, target, deadlineNanos);
+      case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos);
+      case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos);
       default ->
           throw new DownloadException(
               DownloadTexts.requestFailed(uri, "unsupported protocol scheme \"" + scheme + "\""));

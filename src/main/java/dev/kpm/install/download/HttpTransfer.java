@@ -48,7 +48,7 @@ final class HttpTransfer {
     this.threads = threads;
   }
 
-  Download fetch(URI start, Path target, long deadlineNanos)
+  Download fetch(URI start, Path target, long maxBytes, long deadlineNanos)
       throws DownloadException, InterruptedException {
     URI uri = withoutFragment(start);
     PinnedAddresses pins = new PinnedAddresses(resolver);
@@ -60,7 +60,7 @@ final class HttpTransfer {
         try {
           BodyQueue.Head head = head(uri, exchange, deadlineNanos);
           if (head.status() == 200) {
-            return receive(uri, exchange, head, target, deadlineNanos);
+            return receive(uri, exchange, head, target, maxBytes, deadlineNanos);
           }
           Optional<URI> next = redirectTarget(uri, head);
           if (next.isEmpty()) {
@@ -144,12 +144,17 @@ final class HttpTransfer {
   }
 
   private Download receive(
-      URI uri, Exchange exchange, BodyQueue.Head head, Path target, long deadlineNanos)
+      URI uri,
+      Exchange exchange,
+      BodyQueue.Head head,
+      Path target,
+      long maxBytes,
+      long deadlineNanos)
       throws DownloadException, InterruptedException {
-    if (head.contentLength() > policy.maxBytes()) {
-      throw DownloadException.tooLarge(policy.maxBytes());
+    if (head.contentLength() > maxBytes) {
+      throw DownloadException.tooLarge(maxBytes);
     }
-    try (FileSink sink = FileSink.create(target, policy.maxBytes())) {
+    try (FileSink sink = FileSink.create(target, maxBytes)) {
       BodyQueue body = exchange.body();
       try {
         for (var part = body.next(deadlineNanos); part != null; part = body.next(deadlineNanos)) {

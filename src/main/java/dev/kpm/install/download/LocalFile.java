@@ -25,7 +25,7 @@ final class LocalFile {
     this.policy = policy;
   }
 
-  Download fetch(URI uri, Path target, long deadlineNanos)
+  Download fetch(URI uri, Path target, long maxBytes, long deadlineNanos)
       throws DownloadException, InterruptedException {
     String name = uri.getPath();
     Path source = policy.confineFiles() ? confined(name) : Path.of(name);
@@ -33,11 +33,11 @@ final class LocalFile {
     if (!attributes.isRegularFile()) {
       throw new DownloadException(name + " is not a regular file");
     }
-    if (attributes.size() > policy.maxBytes()) {
-      throw DownloadException.tooLarge(policy.maxBytes());
+    if (attributes.size() > maxBytes) {
+      throw DownloadException.tooLarge(maxBytes);
     }
     try {
-      return copy(source, target, deadlineNanos);
+      return copy(source, target, maxBytes, deadlineNanos);
     } catch (IOException e) {
       // Opening and reading the source are the only I/O here; the sink maps its own failures.
       throw Failures.orInterrupted(e, "open " + name + ": " + Failures.fileReason(e));
@@ -87,7 +87,7 @@ final class LocalFile {
     }
   }
 
-  private Download copy(Path source, Path target, long deadlineNanos)
+  private Download copy(Path source, Path target, long maxBytes, long deadlineNanos)
       throws IOException, DownloadException, InterruptedException {
     // Confined sources are real paths: refusing a link here narrows the window for swapping one in.
     OpenOption[] options =
@@ -95,7 +95,7 @@ final class LocalFile {
             ? new OpenOption[] {StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS}
             : new OpenOption[] {StandardOpenOption.READ};
     try (FileChannel in = FileChannel.open(source, options);
-        FileSink sink = FileSink.create(target, policy.maxBytes())) {
+        FileSink sink = FileSink.create(target, maxBytes)) {
       ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
       while (in.read(buffer) != -1) {
         if (System.nanoTime() - deadlineNanos > 0) {

@@ -99,6 +99,19 @@ class DownloaderFileTest {
   }
 
   @Test
+  void aCapGivenWithTheCallReplacesThePolicys() throws Exception {
+    Path source = zip(outside, "big.zip", new byte[1001]);
+    DownloadException e =
+        assertThrows(
+            DownloadException.class,
+            () -> new Downloader(policy(false, 1 << 20)).fetch(tripleSlash(source), target, 1000));
+    assertEquals("file is larger than the 1000-byte limit", e.getMessage());
+    assertFalse(Files.exists(target));
+    assertEquals(
+        1001, new Downloader(policy(false, 1000)).fetch(tripleSlash(source), target, 1001).bytes());
+  }
+
+  @Test
   void confinedDownloadReadsFilesInsideUploads() throws Exception {
     byte[] body = {1, 2, 3};
     Path nested = Files.createDirectories(uploads.resolve("team"));

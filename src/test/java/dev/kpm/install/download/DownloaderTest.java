@@ -176,6 +176,19 @@ class DownloaderTest {
   }
 
   @Test
+  void aCapGivenWithTheCallReplacesThePolicysForThatDownloadOnly() throws Exception {
+    server.bytes("/x.zip", randomBytes(4096));
+    try (Downloader downloader = new Downloader(open())) {
+      DownloadException e =
+          assertThrows(
+              DownloadException.class, () -> downloader.fetch(server.uri("/x.zip"), target, 4095));
+      assertEquals("file is larger than the 4095-byte limit", e.getMessage());
+      assertFalse(Files.exists(target), "the target is deleted after a failure");
+      assertEquals(4096, downloader.fetch(server.uri("/x.zip"), target, 4096).bytes());
+    }
+  }
+
+  @Test
   void stalledBodyEndsAtTheWholeTransferDeadline() {
     server.on(
         "/stall.zip",
