@@ -18,6 +18,7 @@ public final class Act {
   private String pluginType;
   private String pluginName;
   private String sourceUrl;
+  private String rawSourceUrl;
   private String sha256;
   private String versionBefore;
   private String versionAfter;
@@ -50,6 +51,7 @@ public final class Act {
 
   /** The source URL; user name, password and credential-like query values are removed. */
   public synchronized Act source(String url) {
+    this.rawSourceUrl = url;
     this.sourceUrl = SourceUrls.strip(url);
     return this;
   }
@@ -98,10 +100,18 @@ public final class Act {
         versionAfter,
         AuditEvent.outcomeOf(status),
         status,
-        error,
+        withoutCredentials(error),
         detail,
         1,
         (System.nanoTime() - startNanos) / 1_000_000);
+  }
+
+  /** eKuiper's error texts repeat the URL: the audit keeps it without its credentials. */
+  private String withoutCredentials(String error) {
+    if (error == null || rawSourceUrl == null || rawSourceUrl.equals(sourceUrl)) {
+      return error;
+    }
+    return error.replace(rawSourceUrl, sourceUrl);
   }
 
   /** Its event is committed: nothing more is written for it. */
