@@ -1,6 +1,7 @@
 package dev.kpm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.TestPlugins;
@@ -65,6 +66,49 @@ class ConcurrencyIT extends ApiTest {
     var second = post("sinks", "{\"name\":\"pb\",\"file\":\"file://" + zipB + "\"}");
     assertEquals(201, first.join().statusCode(), first.join().body());
     assertEquals(201, second.join().statusCode(), second.join().body());
+  }
+
+  /**
+   * docs/api.md §12.3: concurrent changes extend one chain under its advisory lock — every create
+   * has its event, numbered without a gap, and the chain verifies.
+   */
+  @Test
+  void fiftyConcurrentInstallsLeaveFiftyEventsInOneUnbrokenChain() {
+    List<CompletableFuture<HttpResponse<String>>> calls =
+        IntStream.range(0, 50)
+            .mapToObj(
+                i -> {
+                  Path zip =
+                      TestPlugins.zip(
+                          fixtures.resolve("c" + i + ".zip"),
+                          List.of(Entry.file("Chain" + i + ".so", "so")));
+                  return post(
+                      "sinks", "{\"name\":\"chain" + i + "\",\"file\":\"file://" + zip + "\"}");
+                })
+            .toList();
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      assertEquals(201, call.join().statusCode(), call.join().body());
+    }
+    assertEquals(
+        50,
+        kpm.count(
+            "SELECT count(DISTINCT plugin_name) FROM audit_event WHERE action = 'plugin.create'"
+                + " AND outcome = 'ok' AND plugin_name LIKE 'chain%'"));
+    assertEquals(
+        kpm.count("SELECT max(seq) FROM audit_event"),
+        kpm.count("SELECT count(*) FROM audit_event"),
+        "numbered 1, 2, 3… without a gap");
+    assertEquals(
+        0,
+        kpm.count(
+            "SELECT count(*) FROM audit_event e JOIN audit_event p ON p.seq = e.seq - 1"
+                + " WHERE e.prev_hash <> p.hash"),
+        "each event links to the one before it");
+    assertEquals(
+        1,
+        kpm.count("SELECT count(*) FROM audit_event e WHERE e.prev_hash = repeat('0', 64)"),
+        "one chain: one event starts it");
+    assertTrue(kpm.runtime().audit().verify().ok());
   }
 
   private Path rendezvous(String name, Path mine, Path theirs) throws Exception {

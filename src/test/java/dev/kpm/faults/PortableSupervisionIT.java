@@ -131,6 +131,27 @@ class PortableSupervisionIT extends ApiTest {
         Duration.ofSeconds(4),
         () -> status("looper").get("pid").asLong() == 0);
 
+    // kpm's own actions are in the audit trail: two restarts, then the crash loop, by "system".
+    Await.until(
+        "the restarts and the crash loop are audited",
+        () ->
+            kpm.count(
+                    "SELECT count(*) FROM audit_event WHERE action = 'portable.restart'"
+                        + " AND plugin_name = 'looper' AND subject = 'system'")
+                == 3);
+    assertEquals(
+        2,
+        kpm.count(
+            "SELECT count(*) FROM audit_event WHERE action = 'portable.restart'"
+                + " AND plugin_name = 'looper' AND outcome = 'ok'"
+                + " AND detail = 'the process ended: signal: killed'"));
+    assertEquals(
+        1,
+        kpm.count(
+            "SELECT count(*) FROM audit_event WHERE action = 'portable.restart'"
+                + " AND plugin_name = 'looper' AND outcome = 'failed'"
+                + " AND error LIKE 'crash loop: the process ended 3 times%'"));
+
     assertEquals(200, send("PUT", "plugins/portables/looper", install("looper", zip)).getStatus());
     long back = awaitRunning("looper", 0);
     assertTrue(Processes.alive(back));

@@ -69,6 +69,13 @@ class RestartIT {
           assertEquals("{\"name\":\"stray\",\"plugin\":\"stray\"}", s.get("plugins/udfs/stray"));
           assertTrue(
               s.get("plugins/functions/stray/installs").contains("\"operation\":\"AUTOLOAD\""));
+          assertEquals(
+              "system v3",
+              sqlString(
+                  db,
+                  "SELECT subject || ' ' || version_after FROM audit_event"
+                      + " WHERE action = 'plugin.autoload' AND plugin_name = 'stray'"),
+              "the auto-load is audited as kpm's own action");
           assertEquals("[\"lost\"]", s.get("plugins/sinks"), "a row whose file vanished stays");
           assertEquals(
               "{\"name\":\"lost\",\"status\":\"missing-files\",\"files\":[\"plugins/sinks/Lost.so\"],"
@@ -145,6 +152,12 @@ class RestartIT {
     assertFalse(Files.exists(home.resolve("etc/sinks/half.json")));
     assertEquals("old", Files.readString(home.resolve("data/sinks/half.json")), "backup restored");
     assertEquals(List.of(), HomeAssertions.files(home.resolve(".kpm/staging")));
+    assertEquals(
+        "system rolled back the create a stop of kpm interrupted",
+        sqlString(
+            db,
+            "SELECT subject || ' ' || detail FROM audit_event"
+                + " WHERE action = 'plugin.reconcile' AND plugin_name = 'half'"));
   }
 
   @Test
@@ -240,5 +253,22 @@ class RestartIT {
     TestDatabase.sql(db, "UPDATE plugin SET state = 'DELETING' WHERE name = 'doomed'");
     session(db, s -> assertEquals("[]", s.get("plugins/sinks")));
     assertFalse(Files.exists(home.resolve("plugins/sinks/Doomed.so")));
+    assertEquals(
+        "system finished the delete a stop of kpm interrupted",
+        sqlString(
+            db,
+            "SELECT subject || ' ' || detail FROM audit_event"
+                + " WHERE action = 'plugin.reconcile' AND plugin_name = 'doomed'"));
+  }
+
+  private static String sqlString(TestDatabase.Coordinates db, String query) {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(db.url(), db.user(), db.password());
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(query)) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
