@@ -26,32 +26,17 @@ final class SourceUrls {
       int at = url.indexOf('@');
       return at < 0 ? url : "(unparsable URL with user information)";
     }
-    if (uri.isOpaque()) {
-      return uri.getScheme() + ":…";
+    String out = url;
+    if (uri.getRawUserInfo() != null) {
+      out = out.replaceFirst(Pattern.quote(uri.getRawUserInfo() + "@"), "");
     }
-    StringBuilder out = new StringBuilder();
-    if (uri.getScheme() != null) {
-      out.append(uri.getScheme().toLowerCase(Locale.ROOT)).append(':');
+    String query = uri.getRawQuery();
+    if (query != null) {
+      int q = out.indexOf('?');
+      int hash = out.indexOf('#', q);
+      out = out.substring(0, q + 1) + query(query) + (hash < 0 ? "" : out.substring(hash));
     }
-    if (uri.getRawAuthority() != null) {
-      out.append("//");
-      if (uri.getHost() != null) {
-        out.append(uri.getHost());
-        if (uri.getPort() >= 0) {
-          out.append(':').append(uri.getPort());
-        }
-      } else {
-        String authority = uri.getRawAuthority();
-        out.append(authority.substring(authority.lastIndexOf('@') + 1));
-      }
-    }
-    if (uri.getRawPath() != null) {
-      out.append(uri.getRawPath());
-    }
-    if (uri.getRawQuery() != null) {
-      out.append('?').append(query(uri.getRawQuery()));
-    }
-    return out.toString();
+    return out;
   }
 
   private static String query(String raw) {
