@@ -1,4 +1,4 @@
--- kpm schema V3: the audit trail (docs/api.md §11). Never edit once applied.
+-- kpm schema V3: the audit trail (docs/api.md §12). Never edit once applied.
 -- One row per audited event, append-only, each row carrying the hash of the one before it: a chain
 -- in the order of seq that GET /audit/verify walks. kpm computes the hashes (dev.kpm.audit.Chain).
 CREATE TABLE audit_event (

@@ -121,9 +121,6 @@ public final class KpmRuntime implements AutoCloseable {
     List<Class<?>> entities = new ArrayList<>(PluginService.entities());
     entities.addAll(ApiTokens.entities());
     EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, entities));
-    WorkerPool workers =
-        teardown.push(
-            "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     Transactions tx = new Transactions(emf);
     String nodeId = nodeId(settings.audit().nodeId(), settings.home());
     LOG.info(() -> "node id: " + nodeId);
@@ -131,6 +128,9 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "audit trail",
             new AuditTrail(tx, nodeId, settings.audit().retention(), Clock.systemUTC()));
+    WorkerPool workers =
+        teardown.push(
+            "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     RegistryCache registry = new RegistryCache(tx);
     PluginStore store = new PluginStore(tx, registry, audit);
     InstallRecords records = new InstallRecords(tx);

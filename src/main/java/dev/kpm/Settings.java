@@ -31,7 +31,7 @@ public record Settings(
     String testPauseAt) {
 
   /**
-   * The audit trail (docs/api.md §11).
+   * The audit trail (docs/api.md §12).
    *
    * @param nodeId this kpm's name in the audit (and, later, the fleet); empty: derived from the
    *     host name and the home folder, stable across restarts

@@ -23,7 +23,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** kpm's audit trail (docs/api.md §11): read, exported as CSV, verified. Admins only. */
+/** kpm's audit trail (docs/api.md §12): read, exported as CSV, verified. Admins only. */
 @Path("/")
 @Singleton
 public final class AuditResource {

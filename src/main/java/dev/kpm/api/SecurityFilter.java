@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  * <p>It also opens the audit record ({@link Act}, a request attribute) of every request its row
  * names an audit action for, and ends it with the status and error text answered unless the change
  * committed it itself; refusals of clients that did not prove who they are are only counted
- * (docs/api.md §11.1).
+ * (docs/api.md §12.1).
  *
  * <p>One request is exempt from the body cap: a form upload, {@code POST /config/uploads} with a
  * body that is not JSON, whose body is a file of up to {@code kpm.uploads.maxBytes}. Its

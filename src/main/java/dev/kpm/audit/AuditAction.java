@@ -1,7 +1,7 @@
 package dev.kpm.audit;
 
 /**
- * What an audit event records (docs/api.md §11.2). The wire name is what {@code GET /audit} shows
+ * What an audit event records (docs/api.md §12.2). The wire name is what {@code GET /audit} shows
  * and filters on; the status is what the API answers when the action succeeds.
  */
 public enum AuditAction {

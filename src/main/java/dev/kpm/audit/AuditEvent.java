@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * One audit event's content, before the trail numbers and chains it (docs/api.md §11.1). Texts are
+ * One audit event's content, before the trail numbers and chains it (docs/api.md §12.1). Texts are
  * cut to their column's size when the event is built, so what is hashed is what is stored.
  *
  * @param at when it happened, to the microsecond (PostgreSQL's precision)

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * A filter of the audit trail, as {@code GET /audit} and {@code GET /audit.csv} take it
- * (docs/api.md §11.4): every given field must match; {@code cursor} continues a page (events older
+ * (docs/api.md §12.4): every given field must match; {@code cursor} continues a page (events older
  * than it).
  */
 public record AuditQuery(

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
 import org.hibernate.Session;
 
 /**
- * kpm's audit trail (docs/api.md §11): appends events to the hash chain — inside the transaction of
+ * kpm's audit trail (docs/api.md §12): appends events to the hash chain — inside the transaction of
  * the change they record, or in their own — reads, exports and verifies it, and purges what is
  * older than the retention. Events that cannot be written because the database is away wait in
  * memory (at most {@link #MAX_PENDING}) and are written once it answers. A thread {@code kpm-audit}
@@ -108,12 +108,16 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
   /** Writes an event later, on the trail's own thread: for kpm's actions that must not wait. */
   public void submit(AuditEvent event) {
     keep(event.onNode(nodeId));
-    worker.execute(this::retryPending);
+    try {
+      worker.execute(this::retryPending);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      retryPending(); // closing: write it now, as close does
+    }
   }
 
   /**
    * Counts a refusal of a client that did not prove who it is; written per client and minute
-   * (docs/api.md §11.1).
+   * (docs/api.md §12.1).
    *
    * @param request the method and path, e.g. {@code POST /plugins/sources}
    */

@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The hash chain over {@code audit_event} (docs/api.md §11.3): each event's hash covers its number,
+ * The hash chain over {@code audit_event} (docs/api.md §12.3): each event's hash covers its number,
  * the previous event's hash and every field, so a changed, removed or renumbered row breaks the
  * chain at that row. Appends take the chain's transaction-scoped advisory lock, so concurrent
  * installs — and several kpm nodes on one database — extend one chain and never fork it; the lock

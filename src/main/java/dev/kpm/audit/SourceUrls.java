@@ -5,7 +5,7 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Source URLs as the audit may keep them: without credentials (docs/api.md §11.1). */
+/** Source URLs as the audit may keep them: without credentials (docs/api.md §12.1). */
 final class SourceUrls {
   /** Query parameters whose values are secrets: tokens, keys, passwords, presigned signatures. */
   private static final Pattern SECRET =

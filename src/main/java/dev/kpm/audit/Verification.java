@@ -1,7 +1,7 @@
 package dev.kpm.audit;
 
 /**
- * What {@code GET /audit/verify} found (docs/api.md §11.3).
+ * What {@code GET /audit/verify} found (docs/api.md §12.3).
  *
  * @param ok whether the chain is unbroken from the anchor to the head
  * @param checked how many events were checked

@@ -26,7 +26,7 @@ import org.hibernate.Session;
  * ever removed from their owner (docs/api.md §9.5). Callers serialise per (type, name); the
  * database's constraints guard the rest. Every write tells the {@link RegistryCache} once it has
  * committed (or failed), before it returns. Every change commits with its audit event, appended
- * last in the same transaction (docs/api.md §11): no change without its record. Thread-safe.
+ * last in the same transaction (docs/api.md §12): no change without its record. Thread-safe.
  */
 public final class PluginStore {
   /** Auto-loaded plugins registered per transaction: short transactions, few commits. */

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Remembers every request a test client sent that kpm must audit (its access rule names an audit
  * action) with the id and status kpm answered, and checks that each left exactly one audit event
- * with that status and the principal the request carried (docs/api.md §11.1). {@link ApiTest}
+ * with that status and the principal the request carried (docs/api.md §12.1). {@link ApiTest}
  * registers it on its client and checks after each test class.
  */
 public final class AuditedRequests implements ClientResponseFilter {

@@ -5,7 +5,7 @@ import dev.kpm.audit.AuditEvent;
 import java.util.List;
 
 /**
- * One audit event as {@code GET /audit} shows it (docs/api.md §11.1); the CSV has these columns.
+ * One audit event as {@code GET /audit} shows it (docs/api.md §12.1); the CSV has these columns.
  */
 public record AuditEventInfo(
     long seq,

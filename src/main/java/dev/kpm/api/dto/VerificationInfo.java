@@ -3,7 +3,7 @@ package dev.kpm.api.dto;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kpm.audit.Verification;
 
-/** What {@code GET /audit/verify} answers (docs/api.md §11.3). */
+/** What {@code GET /audit/verify} answers (docs/api.md §12.3). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VerificationInfo(boolean ok, long checked, End anchor, End head, Break firstBreak) {
 
