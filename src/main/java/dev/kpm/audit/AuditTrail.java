@@ -87,20 +87,33 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
     if (act.isRecorded()) {
       return;
     }
-    record(act.ended(status, error));
+    AuditEvent event = act.ended(status, error);
+    if (status == 503) {
+      // The database is away (or kpm is stopping): waiting for it would only delay the answer.
+      submit(event);
+    } else {
+      record(event);
+    }
     act.recorded();
   }
 
   /**
    * Writes one event in its own transaction, unless the same act's event is there already (a commit
-   * whose outcome was unknown may have written it); when the database is away, keeps it to write
-   * later.
+   * whose outcome was unknown may have written it); when the database is away — or events already
+   * wait for it — keeps it to write later, in order.
    */
   public void record(AuditEvent event) {
     AuditEvent stamped = event.onNode(nodeId);
+    if (pendingCount() > 0) {
+      // Events already wait for the database: this one follows them, in order, without waiting.
+      keep(stamped);
+      retrySoon();
+      return;
+    }
     try {
       writeOwn(List.of(stamped));
     } catch (DatabaseUnavailableException e) {
+      LOG.warning(() -> "audit: the database is away; kept for later: " + describe(stamped));
       keep(stamped);
     }
   }
@@ -108,10 +121,15 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
   /** Writes an event later, on the trail's own thread: for kpm's actions that must not wait. */
   public void submit(AuditEvent event) {
     keep(event.onNode(nodeId));
+    retrySoon();
+  }
+
+  /** Writes the waiting events on the trail's thread, or at once when it is closing. */
+  private void retrySoon() {
     try {
       worker.execute(this::retryPending);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      retryPending(); // closing: write it now, as close does
+      retryPending(); // closing: write them now, as close does
     }
   }
 
@@ -458,7 +476,6 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
       }
       pending.addLast(event);
     }
-    LOG.warning(() -> "audit: the database is away; kept for later: " + describe(event));
   }
 
   /** Writes the aggregated refusals of ended minutes (or all), then the waiting events. */

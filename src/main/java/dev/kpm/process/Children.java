@@ -72,7 +72,20 @@ public final class Children {
       @Override
       public void started(Process child) {
         String start = child.info().startInstant().map(Instant::toString).orElse("");
-        write(record, runId + "\n" + description + "\n" + child.pid() + " " + start + "\n");
+        try {
+          write(record, runId + "\n" + description + "\n" + child.pid() + " " + start + "\n");
+        } catch (UncheckedIOException e) {
+          // The child already runs (a script may fill the disk at once): the record keeps its
+          // run marker, which is enough for the next start to find its tree.
+          LOG.warning(
+              () ->
+                  "child "
+                      + child.pid()
+                      + " ("
+                      + description
+                      + ") is recorded by its run marker only: "
+                      + e.getCause());
+        }
         child.onExit().thenRun(this::close);
       }
 
@@ -87,8 +100,13 @@ public final class Children {
     try {
       Files.createDirectories(folder);
       Path tmp = folder.resolve(record.getFileName() + ".tmp");
-      Files.writeString(tmp, content);
-      move(tmp, record);
+      try {
+        Files.writeString(tmp, content);
+        move(tmp, record);
+      } catch (IOException e) {
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot record a child process in " + folder, e);
     }

@@ -163,6 +163,18 @@ class DatabaseOutageIT {
     assertUnavailable(timed("a create", () -> create("third", "Third.so")));
     pg.startAgain();
     assertEquals(201, create("third", "Third.so").statusCode());
+
+    // The refused changes are in the audit trail once the database is back, without delaying
+    // their 503 (timed above): kept in memory, then written in order.
+    Await.until(
+        "the three 503s are audited",
+        () -> kpm.count("SELECT count(*) FROM audit_event WHERE status = 503") == 3);
+    assertEquals(
+        "plugin.create second,plugin.delete first,plugin.create third",
+        kpm.sqlString(
+            "SELECT string_agg(action || ' ' || plugin_name, ',' ORDER BY seq) FROM audit_event"
+                + " WHERE status = 503 AND outcome = 'failed'"));
+    assertTrue(kpm.runtime().audit().verify().ok());
   }
 
   @Test
