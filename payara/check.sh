@@ -357,6 +357,24 @@ main() {
   status="$(http_get "$port" /ping "$work/ping.body")"
   [[ "$status" == 200 ]] || fail "GET /ping without a token answered $status, expected 200"
 
+  # A refused change leaves its audit event, with the JWT's subject and the error it answered:
+  # the audit record travels from the gate through Payara's Jersey to the resource and back.
+  status="$(curl -s --max-time 10 -o "$work/create.body" -w '%{http_code}' \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"payaracheck","file":"ftp://h/x.zip"}' \
+    "http://127.0.0.1:$port/plugins/sources" || true)"
+  [[ "$status" == 400 ]] || fail "POST /plugins/sources with an ftp URL answered $status, expected 400"
+  status="$(http_get "$port" '/audit?name=payaracheck' "$work/audit.body" "Bearer $token")"
+  [[ "$status" == 200 ]] || fail "GET /audit answered $status, expected 200"
+  grep -qF '"subject":"payara-check","method":"ekuiper"' "$work/audit.body" &&
+    grep -qF '"action":"plugin.create","type":"sources","name":"payaracheck"' "$work/audit.body" &&
+    grep -qF '"outcome":"failed","status":400,"error":"sources plugins create command error: invalid uri ftp://h/x.zip"' \
+      "$work/audit.body" ||
+    fail "GET /audit did not show the refused create as expected: $(<"$work/audit.body")"
+  status="$(http_get "$port" /audit/verify "$work/verify.body" "Bearer $token")"
+  grep -qF '"ok":true' "$work/verify.body" ||
+    fail "GET /audit/verify answered $status '$(<"$work/verify.body")', expected ok"
+
   local stop_started=$SECONDS
   cleanup
   payara_pid=""

@@ -8,6 +8,7 @@ import dev.kpm.audit.AuditReads;
 import dev.kpm.audit.AuditTrail;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -37,43 +38,66 @@ public final class AuditResource {
   @GET
   @Path("audit")
   @Produces(MediaType.APPLICATION_JSON)
-  public AuditPage page(
-      @QueryParam("since") String since,
-      @QueryParam("until") String until,
-      @QueryParam("principal") String principal,
-      @QueryParam("action") String action,
-      @QueryParam("type") String type,
-      @QueryParam("name") String name,
-      @QueryParam("outcome") String outcome,
-      @QueryParam("requestId") String requestId,
-      @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
-    AuditTrail.Page page =
-        audit.page(
-            AuditQuery.parse(
-                since, until, principal, action, type, name, outcome, requestId, limit, cursor));
+  public AuditPage page(@BeanParam Filter filter) {
+    AuditTrail.Page page = audit.page(filter.query(true));
     return new AuditPage(
         page.events().stream().map(AuditEventInfo::from).toList(),
         page.next() == null ? null : Long.toString(page.next()));
+  }
+
+  /** The query parameters of both reads (docs/api.md §12.4). */
+  public static final class Filter {
+    @QueryParam("since")
+    String since;
+
+    @QueryParam("until")
+    String until;
+
+    @QueryParam("principal")
+    String principal;
+
+    @QueryParam("action")
+    String action;
+
+    @QueryParam("type")
+    String type;
+
+    @QueryParam("name")
+    String name;
+
+    @QueryParam("outcome")
+    String outcome;
+
+    @QueryParam("requestId")
+    String requestId;
+
+    @QueryParam("limit")
+    String limit;
+
+    @QueryParam("cursor")
+    String cursor;
+
+    AuditQuery query(boolean paged) {
+      return AuditQuery.parse(
+          since,
+          until,
+          principal,
+          action,
+          type,
+          name,
+          outcome,
+          requestId,
+          paged ? limit : null,
+          cursor);
+    }
   }
 
   /** The same filter as a CSV file (RFC 4180), every matching event; {@code limit} is ignored. */
   @GET
   @Path("audit.csv")
   @Produces("text/csv;charset=utf-8")
-  public Response csv(
-      @QueryParam("since") String since,
-      @QueryParam("until") String until,
-      @QueryParam("principal") String principal,
-      @QueryParam("action") String action,
-      @QueryParam("type") String type,
-      @QueryParam("name") String name,
-      @QueryParam("outcome") String outcome,
-      @QueryParam("requestId") String requestId,
-      @QueryParam("cursor") String cursor) {
-    AuditQuery query =
-        AuditQuery.parse(
-            since, until, principal, action, type, name, outcome, requestId, null, cursor);
+  public Response csv(@BeanParam Filter filter) {
+    AuditQuery query = filter.query(false);
     StreamingOutput body =
         out -> {
           Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));

@@ -180,6 +180,18 @@ public final class Uploads implements UploadService {
    */
   public Upload save(String name, InputStream content) {
     FileNames.check(name, SAVE);
+    return store(name, content, SAVE);
+  }
+
+  /** Saves text as {@code name}, UTF-8 encoded: eKuiper's {@code {"name","content"}}. */
+  public Upload saveContent(String name, String content) {
+    FileNames.check(name, GET_FILE);
+    return store(
+        name, new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), GET_FILE);
+  }
+
+  /** Writes {@code content} to a temporary file and renames it to {@code name}; errors start so. */
+  private Upload store(String name, InputStream content, String errorPrefix) {
     Temp temp = null;
     try {
       temp = write(name, content);
@@ -190,27 +202,7 @@ public final class Uploads implements UploadService {
       throw UploadException.tooLarge(
           "file larger than " + maxBytes + " bytes (kpm.uploads.maxBytes)");
     } catch (IOException e) {
-      throw UploadException.invalid(SAVE + reason(e));
-    } finally {
-      discard(temp);
-    }
-  }
-
-  /** Saves text as {@code name}, UTF-8 encoded: eKuiper's {@code {"name","content"}}. */
-  public Upload saveContent(String name, String content) {
-    FileNames.check(name, GET_FILE);
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    Temp temp = null;
-    try {
-      temp = write(name, new ByteArrayInputStream(bytes));
-      Upload upload = commit(temp);
-      temp = null;
-      return upload;
-    } catch (BodyTooLarge e) {
-      throw UploadException.tooLarge(
-          "file larger than " + maxBytes + " bytes (kpm.uploads.maxBytes)");
-    } catch (IOException e) {
-      throw UploadException.invalid(GET_FILE + reason(e));
+      throw UploadException.invalid(errorPrefix + reason(e));
     } finally {
       discard(temp);
     }
