@@ -121,6 +121,73 @@ class HttpContractTest extends JerseyTest {
   }
 
   @Test
+  void theAuditEndpointsAnswerTheirShapesAndRefuseBadQueriesInTheErrorShape() {
+    dev.kpm.audit.AuditEvent e =
+        new dev.kpm.audit.AuditEvent(
+            java.time.Instant.parse("2026-12-05T10:00:00Z"),
+            "n1",
+            "ops",
+            "token",
+            "10.0.0.1",
+            "r1",
+            "plugin.create",
+            "sinks",
+            "x",
+            "file:///x.zip",
+            "a".repeat(64),
+            null,
+            "v1",
+            "ok",
+            201,
+            null,
+            "=1+1",
+            1,
+            12L);
+    fake.auditEntries =
+        List.of(
+            new dev.kpm.audit.AuditEntry(2, e, "1".repeat(64), "2".repeat(64)),
+            new dev.kpm.audit.AuditEntry(1, e, "0".repeat(64), "1".repeat(64)));
+    assertAnswer(
+        target("audit").queryParam("limit", 1).request().get(),
+        200,
+        "application/json",
+        "{\"events\":[{\"seq\":2,\"time\":\"2026-12-05T10:00:00Z\",\"node\":\"n1\","
+            + "\"subject\":\"ops\",\"method\":\"token\",\"client\":\"10.0.0.1\","
+            + "\"requestId\":\"r1\",\"action\":\"plugin.create\",\"type\":\"sinks\","
+            + "\"name\":\"x\",\"sourceUrl\":\"file:///x.zip\",\"sha256\":\""
+            + "a".repeat(64)
+            + "\",\"versionBefore\":null,\"versionAfter\":\"v1\",\"outcome\":\"ok\","
+            + "\"status\":201,\"error\":null,\"detail\":\"=1+1\",\"count\":1,"
+            + "\"durationMs\":12,\"prevHash\":\""
+            + "1".repeat(64)
+            + "\",\"hash\":\""
+            + "2".repeat(64)
+            + "\"}],\"next\":\"2\"}");
+    Response csv = send("GET", "audit.csv", null);
+    assertEquals(200, csv.getStatus());
+    assertEquals(
+        "attachment; filename=\"kpm-audit.csv\"", csv.getHeaderString("Content-Disposition"));
+    String[] lines = csv.readEntity(String.class).split("\r\n");
+    assertEquals(3, lines.length);
+    assertTrue(lines[1].contains(",'=1+1,1,12,"), lines[1]);
+    assertAnswer(
+        send("GET", "audit/verify", null),
+        200,
+        "application/json",
+        "{\"ok\":true,\"checked\":0,\"anchor\":{\"seq\":0,\"hash\":\""
+            + "0".repeat(64)
+            + "\"},\"head\":{\"seq\":0,\"hash\":\""
+            + "0".repeat(64)
+            + "\"}}");
+    assertAnswer(
+        target("audit").queryParam("outcome", "maybe").request().get(),
+        400,
+        "application/json",
+        "{\"error\":1000,\"message\":\"invalid audit query: unknown outcome maybe, expected ok,"
+            + " failed or refused\"}\n");
+  }
+
+  @Test
   void theTokenEndpointsAnswerJsonAndRefuseInTheErrorShape() {
     Response bad = send("POST", "auth/tokens", "{\"name\":\"x\",\"role\":\"viewer\",\"bad\":1}");
     assertEquals(400, bad.getStatus());
