@@ -211,95 +211,7 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
    */
   @Override
   public Verification verify() {
-    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(AuditTrail::verify));
-  }
-
-  private static Verification verify(Connection c) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) {
-      s.execute();
-    }
-    Chain.Ends ends = Chain.ends(c);
-    long expected = ends.anchorSeq() + 1;
-    String prev = ends.anchorHash();
-    long checked = 0;
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT "
-                + Chain.COLUMNS
-                + " FROM audit_event WHERE seq > ? ORDER BY seq LIMIT "
-                + PAGE)) {
-      long after = ends.anchorSeq();
-      while (true) {
-        s.setLong(1, after);
-        int rows = 0;
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            rows++;
-            AuditEntry e = Chain.read(r);
-            if (e.seq() != expected) {
-              return broken(ends, checked, expected, "event " + expected + " is missing");
-            }
-            if (!e.prevHash().equals(prev)) {
-              return broken(
-                  ends,
-                  checked,
-                  e.seq(),
-                  "event "
-                      + e.seq()
-                      + " does not link to event "
-                      + (e.seq() - 1)
-                      + ": its previous hash differs");
-            }
-            if (!Chain.hash(e.seq(), e.prevHash(), e.event()).equals(e.hash())) {
-              return broken(
-                  ends,
-                  checked,
-                  e.seq(),
-                  "event " + e.seq() + " was changed: its content does not match its hash");
-            }
-            checked++;
-            prev = e.hash();
-            expected++;
-            after = e.seq();
-          }
-        }
-        if (rows < PAGE) {
-          break;
-        }
-      }
-    }
-    if (expected - 1 != ends.headSeq() || !prev.equals(ends.headHash())) {
-      long first = expected;
-      return broken(
-          ends,
-          checked,
-          first,
-          expected - 1 < ends.headSeq()
-              ? "events " + first + " to " + ends.headSeq() + " are missing"
-              : "the chain's head (event " + ends.headSeq() + ") does not match its last event");
-    }
-    return new Verification(
-        true,
-        checked,
-        ends.anchorSeq(),
-        ends.anchorHash(),
-        ends.headSeq(),
-        ends.headHash(),
-        null,
-        null);
-  }
-
-  private static Verification broken(Chain.Ends ends, long checked, long seq, String reason) {
-    return new Verification(
-        false,
-        checked,
-        ends.anchorSeq(),
-        ends.anchorHash(),
-        ends.headSeq(),
-        ends.headHash(),
-        seq,
-        reason);
+    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(ChainCheck::verify));
   }
 
   /** What a purge removed. */
@@ -317,7 +229,7 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
     while (true) {
       long[] step =
           tx.inTransaction(
-              em -> em.unwrap(Session.class).doReturningWork(c -> purgeBatch(c, cutoff)));
+              em -> em.unwrap(Session.class).doReturningWork(c -> Retention.purgeBatch(c, cutoff)));
       total += step[0];
       anchor = step[1];
       if (step[0] < PAGE * 5L) {
@@ -340,67 +252,6 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
       LOG.info(() -> "audit: purged " + removed + " event(s) up to event " + upTo);
     }
     return new Purge(total, anchor);
-  }
-
-  /** One batch: returns {removed, anchor}. */
-  private static long[] purgeBatch(Connection c, Instant cutoff) throws SQLException {
-    Chain.lock(c);
-    Chain.Ends ends = Chain.ends(c);
-    long limit = ends.anchorSeq() + PAGE * 5L;
-    long last;
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT seq FROM audit_event WHERE seq > ? AND seq <= ? AND at >= ? ORDER BY seq"
-                + " LIMIT 1")) {
-      s.setLong(1, ends.anchorSeq());
-      s.setLong(2, limit);
-      s.setObject(3, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
-      try (ResultSet r = s.executeQuery()) {
-        last = r.next() ? r.getLong(1) - 1 : Math.min(limit, ends.headSeq());
-      }
-    }
-    if (last <= ends.anchorSeq()) {
-      markPurged(c);
-      return new long[] {0, ends.anchorSeq()};
-    }
-    String hash;
-    try (PreparedStatement s = c.prepareStatement("SELECT hash FROM audit_event WHERE seq = ?")) {
-      s.setLong(1, last);
-      try (ResultSet r = s.executeQuery()) {
-        if (!r.next()) {
-          throw new SQLException("audit event " + last + " is missing: verify the chain");
-        }
-        hash = r.getString(1);
-      }
-    }
-    try (PreparedStatement s = c.prepareStatement("SET LOCAL kpm.audit_purge = 'on'")) {
-      s.execute();
-    }
-    int removed;
-    try (PreparedStatement s =
-        c.prepareStatement("DELETE FROM audit_event WHERE seq > ? AND seq <= ?")) {
-      s.setLong(1, ends.anchorSeq());
-      s.setLong(2, last);
-      removed = s.executeUpdate();
-    }
-    try (PreparedStatement s = c.prepareStatement("SET LOCAL kpm.audit_purge = 'off'")) {
-      s.execute();
-    }
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "UPDATE audit_chain SET anchor_seq = ?, anchor_hash = ?, purged_at = now() WHERE id = 1")) {
-      s.setLong(1, last);
-      s.setString(2, hash);
-      s.executeUpdate();
-    }
-    return new long[] {removed, last};
-  }
-
-  private static void markPurged(Connection c) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement("UPDATE audit_chain SET purged_at = now() WHERE id = 1")) {
-      s.executeUpdate();
-    }
   }
 
   /** Runs the purge when no node has run it in the last {@link #PURGE_EVERY}. */
