@@ -11,17 +11,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A response that keeps the start of an error body (status 400 and up) while passing everything
- * through: what the audit trail records as the error text of a failed change. It also holds the
- * response back — flushes and closes wait for the container's end of the request — so a client
- * never sees the answer of a change before its audit event is written (the bodies of changes are
- * short texts, well within the container's response buffer).
+ * The response of an audited request, held back until the filter has recorded it: its body is kept
+ * in memory (up to {@link #HELD} bytes — the answers of changes are short texts) and written to the
+ * client by {@link #release}, so a client never sees the answer of a change before its audit event
+ * exists. Holding the bytes, not only the flushes, matters: a container commits a response by
+ * itself once as many bytes as its Content-Length were written. The start of an error body (status
+ * 400 and up) is what the audit records as the error text.
  */
 final class CapturedResponse extends HttpServletResponseWrapper {
-  private static final int MAX = 8192;
+  static final int HELD = 64 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream held = new ByteArrayOutputStream();
   private ServletOutputStream out;
+  private ServletOutputStream real;
+  private boolean passing;
 
   CapturedResponse(HttpServletResponse response) {
     super(response);
@@ -30,22 +33,31 @@ final class CapturedResponse extends HttpServletResponseWrapper {
   @Override
   public ServletOutputStream getOutputStream() throws IOException {
     if (out == null) {
-      out = new Tee(super.getOutputStream());
+      real = super.getOutputStream();
+      out = new Holder();
     }
     return out;
   }
 
   @Override
   public void flushBuffer() {
-    // held back, as the stream's flush
+    // held back until release
+  }
+
+  /** Writes what was held to the client; call once the change is recorded. */
+  void release() throws IOException {
+    if (real != null && !passing) {
+      passing = true;
+      held.writeTo(real);
+    }
   }
 
   /** The error text answered: the {@code message} of kpm's error body, else the body; or null. */
   String errorMessage() {
-    if (getStatus() < 400 || head.size() == 0) {
+    if (getStatus() < 400 || held.size() == 0) {
       return null;
     }
-    String body = head.toString(StandardCharsets.UTF_8);
+    String body = new String(held.toByteArray(), 0, Math.min(held.size(), 8192), UTF8);
     try {
       JsonNode message = JSON.readTree(body).get("message");
       if (message != null && message.isTextual()) {
@@ -57,34 +69,32 @@ final class CapturedResponse extends HttpServletResponseWrapper {
     return body.strip();
   }
 
-  private void capture(byte[] b, int off, int len) {
-    if (getStatus() >= 400 && head.size() < MAX) {
-      head.write(b, off, Math.min(len, MAX - head.size()));
-    }
-  }
+  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 
-  private final class Tee extends ServletOutputStream {
-    private final ServletOutputStream real;
-
-    Tee(ServletOutputStream real) {
-      this.real = real;
-    }
-
+  /** Holds the body; past {@link #HELD} bytes it writes what it held and passes the rest on. */
+  private final class Holder extends ServletOutputStream {
     @Override
     public void write(int b) throws IOException {
-      capture(new byte[] {(byte) b}, 0, 1);
-      real.write(b);
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      capture(b, off, len);
-      real.write(b, off, len);
+      if (!passing && held.size() + len > HELD) {
+        release();
+      }
+      if (passing) {
+        real.write(b, off, len);
+      } else {
+        held.write(b, off, len);
+      }
     }
 
     @Override
-    public void flush() {
-      // held back: the container sends the response once the filter has recorded the change
+    public void flush() throws IOException {
+      if (passing) {
+        real.flush();
+      }
     }
 
     @Override

@@ -178,6 +178,7 @@ public final class SecurityFilter implements Filter {
       throw e;
     }
     finish(act, captured.getStatus(), captured.errorMessage());
+    captured.release();
   }
 
   /** Writes the act's event unless its change committed it; a failure is logged, never answered. */

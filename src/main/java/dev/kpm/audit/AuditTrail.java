@@ -47,6 +47,9 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
   private final Deque<AuditEvent> pending = new ArrayDeque<>();
   private final ScheduledExecutorService worker;
 
+  /** Whether the last write found the database away: new events then wait behind the kept ones. */
+  private volatile boolean away;
+
   public AuditTrail(Transactions tx, String nodeId, Duration retention, Clock clock) {
     this.tx = tx;
     this.nodeId = nodeId;
@@ -99,13 +102,13 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
 
   /**
    * Writes one event in its own transaction, unless the same act's event is there already (a commit
-   * whose outcome was unknown may have written it); when the database is away — or events already
-   * wait for it — keeps it to write later, in order.
+   * whose outcome was unknown may have written it); when the database is away — or the last write
+   * found it away — keeps it to write later, in order.
    */
   public void record(AuditEvent event) {
     AuditEvent stamped = event.onNode(nodeId);
-    if (pendingCount() > 0) {
-      // Events already wait for the database: this one follows them, in order, without waiting.
+    if (away) {
+      // The last write found the database away: follow the waiting events without waiting.
       keep(stamped);
       retrySoon();
       return;
@@ -113,6 +116,7 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
     try {
       writeOwn(List.of(stamped));
     } catch (DatabaseUnavailableException e) {
+      away = true;
       LOG.warning(() -> "audit: the database is away; kept for later: " + describe(stamped));
       keep(stamped);
     }
@@ -339,6 +343,7 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
     try {
       writeOwn(stamped);
     } catch (DatabaseUnavailableException e) {
+      away = true;
       stamped.forEach(this::keep);
     }
   }
@@ -357,7 +362,9 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
       }
       try {
         writeOwn(batch);
+        away = false;
       } catch (RuntimeException e) {
+        away = e instanceof DatabaseUnavailableException;
         synchronized (pending) {
           for (int i = batch.size() - 1; i >= 0; i--) {
             pending.addFirst(batch.get(i));

@@ -183,6 +183,25 @@ class AuditIT extends ApiTest {
   }
 
   @Test
+  @Order(2)
+  void theEventOfAFailedChangeIsWrittenBeforeItsAnswerLeavesKpm() {
+    for (int i = 0; i < 40; i++) {
+      Response r =
+          as(admin, "plugins/sinks")
+              .post(Entity.json("{\"name\":\"early" + i + "\",\"file\":\"x.zip\"}"));
+      assertEquals(400, r.getStatus());
+      r.readEntity(String.class);
+      assertEquals(
+          1,
+          kpm.count(
+              "SELECT count(*) FROM audit_event WHERE request_id = '"
+                  + r.getHeaderString("X-Request-Id")
+                  + "'"),
+          "the event is there as soon as the answer is");
+    }
+  }
+
+  @Test
   @Order(3)
   void aRoleRefusalIsRecordedForTheCallerWithoutReadingTheBody() {
     Response r =
