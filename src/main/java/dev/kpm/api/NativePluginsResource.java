@@ -1,6 +1,7 @@
 package dev.kpm.api;
 
 import dev.kpm.api.dto.InstallInfo;
+import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.plugin.PluginHealth;
@@ -47,10 +48,16 @@ public final class NativePluginsResource {
   @POST
   @Produces(TEXT)
   public Response create(
-      @PathParam("type") PluginType type, String body, @Context ContainerRequestContext request) {
-    return Response.status(201)
-        .entity(installs.create(type, body, Acts.of(request, AuditAction.PLUGIN_CREATE)))
-        .build();
+      @PathParam("type") PluginType type,
+      @QueryParam("dryRun") String dryRun,
+      String body,
+      @Context ContainerRequestContext request) {
+    Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> installs.planCreate(type, body, act),
+        () -> Response.status(201).entity(installs.create(type, body, act)).build());
   }
 
   @GET
@@ -63,23 +70,35 @@ public final class NativePluginsResource {
   @PUT
   @Path("{name}")
   @Produces(TEXT)
-  public String update(
+  public Response update(
       @PathParam("type") PluginType type,
       @PathParam("name") String name,
+      @QueryParam("dryRun") String dryRun,
       String body,
       @Context ContainerRequestContext request) {
-    return installs.update(type, name, body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
+    Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> installs.planUpdate(type, name, body, act),
+        () -> Response.ok(installs.update(type, name, body, act)).build());
   }
 
   @DELETE
   @Path("{name}")
   @Produces(TEXT)
-  public String drop(
+  public Response drop(
       @PathParam("type") PluginType type,
       @PathParam("name") String name,
       @QueryParam("stop") String stop,
+      @QueryParam("dryRun") String dryRun,
       @Context ContainerRequestContext request) {
-    return installs.drop(type, name, "1".equals(stop), Acts.of(request, AuditAction.PLUGIN_DELETE));
+    Act act = Acts.of(request, AuditAction.PLUGIN_DELETE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> installs.planDrop(type, name, act),
+        () -> Response.ok(installs.drop(type, name, "1".equals(stop), act)).build());
   }
 
   @GET
@@ -92,20 +111,23 @@ public final class NativePluginsResource {
   @PUT
   @Path("prebuild")
   @Produces(TEXT)
-  public String updatePrebuild(
-      @PathParam("type") PluginType type, String body, @Context ContainerRequestContext request) {
-    return installs.update(type, "prebuild", body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
+  public Response updatePrebuild(
+      @PathParam("type") PluginType type,
+      @QueryParam("dryRun") String dryRun,
+      String body,
+      @Context ContainerRequestContext request) {
+    return update(type, "prebuild", dryRun, body, request);
   }
 
   @DELETE
   @Path("prebuild")
   @Produces(TEXT)
-  public String dropPrebuild(
+  public Response dropPrebuild(
       @PathParam("type") PluginType type,
       @QueryParam("stop") String stop,
+      @QueryParam("dryRun") String dryRun,
       @Context ContainerRequestContext request) {
-    return installs.drop(
-        type, "prebuild", "1".equals(stop), Acts.of(request, AuditAction.PLUGIN_DELETE));
+    return drop(type, "prebuild", stop, dryRun, request);
   }
 
   @GET

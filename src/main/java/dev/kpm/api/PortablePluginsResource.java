@@ -4,6 +4,7 @@ import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.api.dto.PortableDescription;
 import dev.kpm.api.dto.PortableInfo;
 import dev.kpm.api.dto.PortableStatusInfo;
+import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -54,10 +56,14 @@ public final class PortablePluginsResource {
 
   @POST
   @Produces(NativePluginsResource.TEXT)
-  public Response create(String body, @Context ContainerRequestContext request) {
-    return Response.status(201)
-        .entity(portables.create(body, Acts.of(request, AuditAction.PLUGIN_CREATE)))
-        .build();
+  public Response create(
+      @QueryParam("dryRun") String dryRun, String body, @Context ContainerRequestContext request) {
+    Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> portables.planCreate(body, act),
+        () -> Response.status(201).entity(portables.create(body, act)).build());
   }
 
   @GET
@@ -69,16 +75,32 @@ public final class PortablePluginsResource {
   @PUT
   @Path("{name}")
   @Produces(NativePluginsResource.TEXT)
-  public String update(
-      @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
-    return portables.update(name, body, Acts.of(request, AuditAction.PLUGIN_UPDATE));
+  public Response update(
+      @PathParam("name") String name,
+      @QueryParam("dryRun") String dryRun,
+      String body,
+      @Context ContainerRequestContext request) {
+    Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> portables.planUpdate(name, body, act),
+        () -> Response.ok(portables.update(name, body, act)).build());
   }
 
   @DELETE
   @Path("{name}")
   @Produces(NativePluginsResource.TEXT)
-  public String drop(@PathParam("name") String name, @Context ContainerRequestContext request) {
-    return portables.drop(name, Acts.of(request, AuditAction.PLUGIN_DELETE));
+  public Response drop(
+      @PathParam("name") String name,
+      @QueryParam("dryRun") String dryRun,
+      @Context ContainerRequestContext request) {
+    Act act = Acts.of(request, AuditAction.PLUGIN_DELETE);
+    return DryRuns.answer(
+        dryRun,
+        act,
+        () -> portables.planDrop(name, act),
+        () -> Response.ok(portables.drop(name, act)).build());
   }
 
   @GET

@@ -12,7 +12,7 @@ import java.time.Instant;
  */
 public final class Act {
   private final Actor actor;
-  private final AuditAction action;
+  private AuditAction action;
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
   private String pluginType;
@@ -35,8 +35,19 @@ public final class Act {
     return new Act(Actor.system(), action);
   }
 
-  public AuditAction action() {
+  public synchronized AuditAction action() {
     return action;
+  }
+
+  /**
+   * Turns this act into a dry run of what it was opened for ({@code plugin.dry-run}): the wire name
+   * of the change it previews becomes the detail's first word.
+   */
+  public synchronized Act dryRun(String note) {
+    String previewed = action.wire();
+    this.action = AuditAction.PLUGIN_DRY_RUN;
+    this.detail = previewed + ": " + note;
+    return this;
   }
 
   public Actor actor() {

@@ -15,6 +15,8 @@ public enum AuditAction {
   TOKEN_REVOKE("token.revoke", 200),
   UPLOAD_CREATE("upload.create", 201),
   UPLOAD_DELETE("upload.delete", 200),
+  /** A create, update or delete previewed with {@code ?dryRun=true}: nothing was changed. */
+  PLUGIN_DRY_RUN("plugin.dry-run", 200),
   /** kpm found a plugin on disk at start-up and registered it (eKuiper's auto-load). */
   PLUGIN_AUTOLOAD("plugin.autoload", 200),
   /** kpm finished or undid, at start-up, a change a crash interrupted. */

@@ -39,6 +39,13 @@ final class Attempt {
   ScriptResult script;
   private List<String> manifest = List.of();
   private boolean unsettled;
+
+  /** A dry run: nothing is recorded, install.sh is not run. */
+  boolean dry;
+
+  /** Whether the archive has an install.sh that a dry run did not run. */
+  boolean scriptSkipped;
+
   private final Act act;
 
   private Attempt(
@@ -69,7 +76,18 @@ final class Attempt {
    * uri}, its error texts starting with {@code prefix}.
    */
   record Spec(
-      PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix, Act act) {}
+      PluginType type,
+      InstallRequest req,
+      URI uri,
+      InstallOperation op,
+      String prefix,
+      Act act,
+      boolean dry) {
+    Spec(
+        PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix, Act act) {
+      this(type, req, uri, op, prefix, act, false);
+    }
+  }
 
   static void run(InstallTools tools, InstallRecords records, Spec spec, Consumer<Attempt> work) {
     PluginType type = spec.type();
@@ -78,7 +96,8 @@ final class Attempt {
     Staging staging = Checks.io(() -> Staging.create(root, tools.home().base()));
     long id;
     try {
-      id = records.begin(type, req.name(), spec.op(), req.file(), root);
+      // A dry run leaves no install record: it changes nothing, the database included.
+      id = spec.dry() ? -1 : records.begin(type, req.name(), spec.op(), req.file(), root);
     } catch (CommitOutcomeUnknownException e) {
       // The record may exist, RUNNING, and would refuse every later install of the plugin.
       tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
@@ -88,6 +107,7 @@ final class Attempt {
       throw e;
     }
     Attempt a = new Attempt(id, staging, tools, records, type, req, spec.act());
+    a.dry = spec.dry();
     try {
       a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
       spec.act().artifact(a.download.sha256());
@@ -123,7 +143,7 @@ final class Attempt {
   }
 
   private void failed(RuntimeException e) {
-    if (unsettled) {
+    if (unsettled || dry) {
       return;
     }
     try {

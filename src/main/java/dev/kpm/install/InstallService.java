@@ -6,6 +6,7 @@ import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
@@ -43,6 +44,12 @@ public final class InstallService implements PluginChanges {
   }
 
   public String update(PluginType type, String name, String body, Act act) {
+    InstallRequest named = updateRequest(type, name, body, act);
+    return locked(type, name, () -> installer.update(type, name, named, act));
+  }
+
+  /** The update's request, its name checked against the path's. */
+  private static InstallRequest updateRequest(PluginType type, String name, String body, Act act) {
     act.plugin(type.word(), name);
     Ids.validate(name);
     InstallRequest req = Requests.install(type, body);
@@ -58,9 +65,54 @@ public final class InstallService implements PluginChanges {
               + " but the path names "
               + name);
     }
-    InstallRequest named =
-        new InstallRequest(name, req.file(), req.shellParas(), req.functions(), req.sha256());
-    return locked(type, name, () -> installer.update(type, name, named, act));
+    return new InstallRequest(name, req.file(), req.shellParas(), req.functions(), req.sha256());
+  }
+
+  @Override
+  public DryRun planCreate(PluginType type, String body, Act act) {
+    act.plugin(type.word(), null);
+    InstallRequest req = Requests.install(type, body);
+    act.plugin(type.word(), req.name()).source(req.file());
+    Ids.validate(req.name());
+    return locked(type, req.name(), () -> installer.planCreate(type, req, act));
+  }
+
+  @Override
+  public DryRun planUpdate(PluginType type, String name, String body, Act act) {
+    InstallRequest named = updateRequest(type, name, body, act);
+    return locked(type, name, () -> installer.planUpdate(type, name, named, act));
+  }
+
+  @Override
+  public DryRun planDrop(PluginType type, String name, Act act) {
+    act.plugin(type.word(), name);
+    Ids.validate(name);
+    DryRun plan =
+        locked(
+            type,
+            name,
+            () -> {
+              InstalledPlugin p =
+                  store
+                      .find(type, name)
+                      .orElseThrow(
+                          () ->
+                              PluginException.notFound(
+                                  "delete "
+                                      + type.word()
+                                      + " plugin "
+                                      + name
+                                      + " error: invalid name "
+                                      + name
+                                      + ": not exist"));
+              return PluginRemover.plan(
+                  tools.home(),
+                  p,
+                  type == PluginType.FUNCTIONS ? store.symbolsOf(name) : null,
+                  true,
+                  null);
+            });
+    return plan;
   }
 
   /**

@@ -106,7 +106,9 @@ final class NativeInstaller {
         () -> {
           Staged staged = extract(archive, req, a);
           tools.pauses().at("extracted", req.name());
-          if (staged.script()) {
+          if (staged.script() && a.dry) {
+            a.scriptSkipped = true;
+          } else if (staged.script()) {
             a.script = Scripts.run(type, req, a.staging, tools);
             if (!a.script.succeeded()) {
               throw new ArchiveException(a.script.failure());
@@ -117,6 +119,87 @@ final class NativeInstaller {
   }
 
   private record Staged(String so, boolean script) {}
+
+  /** What {@link #create} would do; nothing changes (docs/api.md §8.9). */
+  DryRun planCreate(PluginType type, InstallRequest req, Act act) {
+    String prefix = type.word() + " plugins create command error: ";
+    URI uri = Checks.uri(req.file(), prefix);
+    if (store.exists(type, req.name())) {
+      throw PluginException.invalid(prefix + "invalid name " + req.name() + ": duplicate");
+    }
+    return plan(type, req, uri, prefix, Optional.empty(), act);
+  }
+
+  /** What {@link #update} would do; nothing changes. */
+  DryRun planUpdate(PluginType type, String name, InstallRequest req, Act act) {
+    InstalledPlugin old =
+        store
+            .find(type, name)
+            .orElseThrow(
+                () ->
+                    PluginException.notFound(
+                        "update "
+                            + type.word()
+                            + " plugin "
+                            + name
+                            + " error, cannot delete old version: invalid name "
+                            + name
+                            + ": not exist"));
+    String prefix = type.word() + " plugins create command error: ";
+    return plan(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old), act);
+  }
+
+  private DryRun plan(
+      PluginType type,
+      InstallRequest req,
+      URI uri,
+      String prefix,
+      Optional<InstalledPlugin> old,
+      Act act) {
+    List<String> symbols = symbols(type, req);
+    store
+        .firstConflict(symbols, req.name())
+        .ifPresent(
+            fn -> {
+              throw PluginException.invalid(prefix + "function name " + fn + " already exists");
+            });
+    InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
+    DryRun[] result = new DryRun[1];
+    Attempt.run(
+        tools,
+        records,
+        new Attempt.Spec(type, req, uri, op, prefix, act, true),
+        a -> {
+          NewPlugin plugin = plugin(type, req, prepare(type, req, old, a, prefix), a);
+          List<String> oldFiles = old.map(InstalledPlugin::files).orElse(List.of());
+          List<List<String>> moves =
+              DryRun.classify(tools.home().base(), Staging.manifest(plugin.files(), oldFiles));
+          List<String> oldSymbols =
+              old.isPresent() && type == PluginType.FUNCTIONS
+                  ? store.symbolsOf(req.name())
+                  : List.of();
+          result[0] =
+              new DryRun(
+                  true,
+                  old.isPresent() ? "update" : "create",
+                  type.word(),
+                  req.name(),
+                  a.download.sha256(),
+                  a.download.bytes(),
+                  old.map(InstalledPlugin::version).orElse(null),
+                  plugin.version(),
+                  moves.get(0),
+                  moves.get(1),
+                  moves.get(2),
+                  DryRun.minus(symbols, oldSymbols),
+                  DryRun.minus(oldSymbols, symbols),
+                  a.scriptSkipped,
+                  true,
+                  null,
+                  DryRun.NOTE);
+        });
+    return result[0];
+  }
 
   /** Checks the zip and extracts it into the staging folder, reading its directory once. */
   private Staged extract(NativeArchive archive, InstallRequest req, Attempt a)

@@ -20,6 +20,13 @@ public interface PluginChanges {
 
   String register(String name, String body, Act act);
 
+  /** What {@link #create} would do, changing nothing ({@code ?dryRun=true}). */
+  DryRun planCreate(PluginType type, String body, Act act);
+
+  DryRun planUpdate(PluginType type, String name, String body, Act act);
+
+  DryRun planDrop(PluginType type, String name, Act act);
+
   /** The install attempts of a plugin, newest first. */
   List<InstallRecordView> history(PluginType type, String name);
 }

@@ -62,6 +62,37 @@ final class PluginRemover {
     return plugin;
   }
 
+  /** What a drop of {@code plugin} would do (docs/api.md §8.9): its files go, nothing else. */
+  static DryRun plan(
+      HomeLayout home,
+      InstalledPlugin plugin,
+      List<String> symbols,
+      boolean restartNeeded,
+      String process) {
+    List<String> removed =
+        plugin.files().stream()
+            .filter(rel -> Files.exists(home.base().resolve(rel).normalize()))
+            .toList();
+    return new DryRun(
+        true,
+        "delete",
+        plugin.type().word(),
+        plugin.name(),
+        null,
+        null,
+        plugin.version(),
+        null,
+        List.of(),
+        List.of(),
+        removed,
+        null,
+        symbols,
+        false,
+        restartNeeded,
+        process,
+        DryRun.NOTE);
+  }
+
   private void finishIfDeleting(PluginType type, String name, Runnable beforeFiles) {
     Optional<InstalledPlugin> decided = store.deleting(type, name);
     if (decided.isPresent()) {

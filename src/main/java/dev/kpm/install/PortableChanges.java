@@ -13,4 +13,11 @@ public interface PortableChanges {
   String update(String name, String body, Act act);
 
   String drop(String name, Act act);
+
+  /** What {@link #create} would do, changing nothing ({@code ?dryRun=true}). */
+  DryRun planCreate(String body, Act act);
+
+  DryRun planUpdate(String name, String body, Act act);
+
+  DryRun planDrop(String name, Act act);
 }

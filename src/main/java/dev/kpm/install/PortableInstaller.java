@@ -75,6 +75,64 @@ final class PortableInstaller {
 
   private record Old(InstalledPlugin plugin, PortableSpec spec) {}
 
+  /** What {@link #create} would do; nothing changes, no process starts (docs/api.md §8.9). */
+  DryRun planCreate(InstallRequest req, Act act) {
+    URI uri = Checks.uri(req.file(), PREFIX_CREATE);
+    if (store.exists(PluginType.PORTABLES, req.name())) {
+      throw PluginException.invalid(PREFIX_CREATE + "invalid name " + req.name() + ": duplicate");
+    }
+    return plan(req, uri, PREFIX_CREATE, Optional.empty(), act);
+  }
+
+  /** What {@link #update} would do; nothing changes, the running process stays. */
+  DryRun planUpdate(InstallRequest req, InstalledPlugin old, Act act) {
+    String prefix = "portable plugin update command error: ";
+    return plan(req, Checks.uri(req.file(), prefix), prefix, Optional.of(old), act);
+  }
+
+  private DryRun plan(
+      InstallRequest req, URI uri, String prefix, Optional<InstalledPlugin> old, Act act) {
+    InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
+    List<String> oldSymbols =
+        old.isPresent() ? DryRun.symbolsOf(store.portables().get(req.name())) : List.of();
+    DryRun[] result = new DryRun[1];
+    Attempt.run(
+        tools,
+        records,
+        new Attempt.Spec(PluginType.PORTABLES, req, uri, op, prefix, act, true),
+        a -> {
+          PortableSpec spec = prepare(req, a, prefix + "fail to install plugin: ");
+          NewPlugin plugin = plugin(req, spec, a);
+          List<String> oldFiles = old.map(InstalledPlugin::files).orElse(List.of());
+          List<List<String>> moves =
+              DryRun.classify(tools.home().base(), Staging.manifest(plugin.files(), oldFiles));
+          result[0] =
+              new DryRun(
+                  true,
+                  old.isPresent() ? "update" : "create",
+                  PluginType.PORTABLES.word(),
+                  req.name(),
+                  a.download.sha256(),
+                  a.download.bytes(),
+                  old.map(InstalledPlugin::version).orElse(null),
+                  plugin.version(),
+                  moves.get(0),
+                  moves.get(1),
+                  moves.get(2),
+                  DryRun.minus(DryRun.symbolsOf(spec), oldSymbols),
+                  DryRun.minus(oldSymbols, DryRun.symbolsOf(spec)),
+                  a.scriptSkipped,
+                  false,
+                  old.isPresent()
+                      ? "the running process would be replaced by one of "
+                          + spec.executable()
+                          + "; started symbols would continue on it"
+                      : "a process of " + spec.executable() + " would start",
+                  DryRun.NOTE);
+        });
+    return result[0];
+  }
+
   private void install(InstallRequest req, URI uri, String prefix, Optional<Old> old, Act act) {
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
     Attempt.run(
@@ -97,7 +155,9 @@ final class PortableInstaller {
                   req.name(), Files.readAllBytes(a.staging.staged(folder + req.name() + ".json")));
           archive.requireFiles(entries, spec);
           makeOwnerExecutable(a.staging.staged(folder + spec.executable()));
-          if (entries.stream().anyMatch(archive::isInstallScript)) {
+          if (entries.stream().anyMatch(archive::isInstallScript) && a.dry) {
+            a.scriptSkipped = true;
+          } else if (entries.stream().anyMatch(archive::isInstallScript)) {
             runScript(req, a, a.staging.staged(folder));
           }
           return spec;

@@ -53,6 +53,14 @@ public final class PortableService implements PortableChanges {
   }
 
   public String update(String name, String body, Act act) {
+    InstallRequest named = updateRequest(name, body, act);
+    return jobs.locked(
+        PluginType.PORTABLES,
+        name,
+        () -> installer.update(named, installed(name), store.portables().get(name), act));
+  }
+
+  private static InstallRequest updateRequest(String name, String body, Act act) {
     act.plugin(PluginType.PORTABLES.word(), name);
     Ids.validate(name);
     InstallRequest req = Requests.install(PluginType.PORTABLES, body);
@@ -66,25 +74,66 @@ public final class PortableService implements PortableChanges {
               + " but the path names "
               + name);
     }
-    InstallRequest named =
-        new InstallRequest(name, req.file(), req.shellParas(), Optional.empty(), req.sha256());
+    return new InstallRequest(name, req.file(), req.shellParas(), Optional.empty(), req.sha256());
+  }
+
+  private InstalledPlugin installed(String name) {
+    return store
+        .find(PluginType.PORTABLES, name)
+        .orElseThrow(
+            () ->
+                PluginException.notFound(
+                    "update portable plugin "
+                        + name
+                        + " error: portable plugin "
+                        + name
+                        + " is not found"));
+  }
+
+  @Override
+  public DryRun planCreate(String body, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), null);
+    InstallRequest req = Requests.install(PluginType.PORTABLES, body);
+    act.plugin(PluginType.PORTABLES.word(), req.name()).source(req.file());
+    Ids.validate(req.name());
+    return jobs.locked(PluginType.PORTABLES, req.name(), () -> installer.planCreate(req, act));
+  }
+
+  @Override
+  public DryRun planUpdate(String name, String body, Act act) {
+    InstallRequest named = updateRequest(name, body, act);
     return jobs.locked(
-        PluginType.PORTABLES,
-        name,
-        () -> {
-          InstalledPlugin old =
-              store
-                  .find(PluginType.PORTABLES, name)
-                  .orElseThrow(
-                      () ->
-                          PluginException.notFound(
-                              "update portable plugin "
-                                  + name
-                                  + " error: portable plugin "
-                                  + name
-                                  + " is not found"));
-          return installer.update(named, old, store.portables().get(name), act);
-        });
+        PluginType.PORTABLES, name, () -> installer.planUpdate(named, installed(name), act));
+  }
+
+  @Override
+  public DryRun planDrop(String name, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), name);
+    Ids.validate(name);
+    DryRun plan =
+        jobs.locked(
+            PluginType.PORTABLES,
+            name,
+            () -> {
+              InstalledPlugin p =
+                  store
+                      .find(PluginType.PORTABLES, name)
+                      .orElseThrow(
+                          () ->
+                              PluginException.notFound(
+                                  "delete portable plugin "
+                                      + name
+                                      + " error: portable plugin "
+                                      + name
+                                      + " is not found"));
+              return PluginRemover.plan(
+                  tools.home(),
+                  p,
+                  DryRun.symbolsOf(store.portables().get(name)),
+                  false,
+                  "its process would be stopped; started symbols keep running until their rules stop");
+            });
+    return plan;
   }
 
   /** Stops the process and removes files and row; started symbols keep their channels (A1). */

@@ -57,6 +57,19 @@ public final class PluginStore {
                     .getResultList()));
   }
 
+  /** The functions a function plugin exports, in order. */
+  public List<String> symbolsOf(String name) {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select s.name from FunctionSymbol s where s.plugin.name = :n"
+                        + " and s.plugin.type = :t order by s.position",
+                    String.class)
+                .setParameter("n", name)
+                .setParameter("t", PluginType.FUNCTIONS)
+                .getResultList());
+  }
+
   /** Which of {@code names} some plugin already exports as a function. */
   public Set<String> symbolsTaken(Collection<String> names) {
     if (names.isEmpty()) {

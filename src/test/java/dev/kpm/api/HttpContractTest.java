@@ -105,6 +105,37 @@ class HttpContractTest extends JerseyTest {
   }
 
   @Test
+  void aDryRunAnswersItsPlanAsJsonAndABadDryRunValueIsRefusedInTheErrorShape() {
+    String plan =
+        "{\"dryRun\":true,\"action\":\"create\",\"type\":\"sinks\",\"name\":\"fake\","
+            + "\"added\":[],\"replaced\":[],\"removed\":[],\"installScript\":false,"
+            + "\"restartNeeded\":false,\"note\":\"dry run: nothing was changed; install.sh was"
+            + " not run and no process was started\"}";
+    assertAnswer(
+        target("plugins/sinks")
+            .queryParam("dryRun", "true")
+            .request()
+            .post(Entity.text("{\"name\":\"fake\",\"file\":\"http://x/a.zip\"}")),
+        200,
+        JSON,
+        plan);
+    for (String method : new String[] {"PUT", "DELETE"}) {
+      Response r =
+          method.equals("PUT")
+              ? target("plugins/portables/fake")
+                  .queryParam("dryRun", "maybe")
+                  .request()
+                  .put(Entity.text("{}"))
+              : target("plugins/portables/fake").queryParam("dryRun", "maybe").request().delete();
+      assertAnswer(
+          r,
+          400,
+          JSON,
+          "{\"error\":1000,\"message\":\"invalid dryRun maybe: expected true or false\"}\n");
+    }
+  }
+
+  @Test
   void pingAndServerInformationAnswerAsEKuipersDo() {
     Response ping = send("GET", "ping", null);
     assertEquals(200, ping.getStatus());

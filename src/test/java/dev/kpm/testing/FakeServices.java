@@ -7,6 +7,7 @@ import dev.kpm.audit.AuditQuery;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
+import dev.kpm.install.DryRun;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.InstallRecordView;
@@ -155,6 +156,63 @@ public final class FakeServices
   public List<InstallRecordView> history(PluginType type, String name) {
     record("history", type, name);
     return List.of();
+  }
+
+  @Override
+  public DryRun planCreate(PluginType type, String body, Act act) {
+    record("planCreate", type, body);
+    return plan("create", type.word());
+  }
+
+  @Override
+  public DryRun planUpdate(PluginType type, String name, String body, Act act) {
+    record("planUpdate", type, name);
+    return plan("update", type.word());
+  }
+
+  @Override
+  public DryRun planDrop(PluginType type, String name, Act act) {
+    record("planDrop", type, name);
+    return plan("delete", type.word());
+  }
+
+  @Override
+  public DryRun planCreate(String body, Act act) {
+    record("planCreate", PluginType.PORTABLES, body);
+    return plan("create", "portable");
+  }
+
+  @Override
+  public DryRun planUpdate(String name, String body, Act act) {
+    record("planUpdate", PluginType.PORTABLES, name);
+    return plan("update", "portable");
+  }
+
+  @Override
+  public DryRun planDrop(String name, Act act) {
+    record("planDrop", PluginType.PORTABLES, name);
+    return plan("delete", "portable");
+  }
+
+  private static DryRun plan(String action, String type) {
+    return new DryRun(
+        true,
+        action,
+        type,
+        "fake",
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        null,
+        false,
+        false,
+        null,
+        DryRun.NOTE);
   }
 
   @Override
