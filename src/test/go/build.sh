@@ -48,22 +48,29 @@ plugin_src plugin-v2 kpmlib-v2
 cp "$OUT/plugin-ok.so" "$OUT/plugin-musl.so"
 patchelf --replace-needed libc.so.6 libc.musl-x86_64.so.1 "$OUT/plugin-musl.so"
 
-# A second "toolchain": the installed GOROOT with one more exported function in runtime, so the
-# runtime package's fingerprint differs. Copied once; its own cache keeps the rebuilt std.
+# A second "toolchain": the installed GOROOT with one more exported function in runtime (so the
+# runtime package's fingerprint differs), and in internal/abi and runtime/internal/atomic, which
+# come in the opposite order by name and in the plugin's pkghashes array, so the package the
+# loader names shows which order it uses. Copied once; its own cache keeps the rebuilt std.
 toolchain="$OUT/go-toolchain"
-if [ ! -f "$toolchain/src/runtime/kpm_extra.go" ]; then
+marker="$toolchain/.kpm-toolchain-2"
+if [ ! -f "$marker" ]; then
   rm -rf "$toolchain"
   mkdir -p "$toolchain"
   for part in VERSION bin pkg src; do
     cp -rL "$GOROOT_SYSTEM/$part" "$toolchain/"
   done
   chmod -R u+w "$toolchain"
-  cat > "$toolchain/src/runtime/kpm_extra.go" <<'GO'
-package runtime
+  for pkg in runtime internal/abi runtime/internal/atomic; do
+    name=$(basename "$pkg")
+    cat > "$toolchain/src/$pkg/kpm_extra.go" <<GO
+package $name
 
-// KpmToolchainMarker exists only in this copy of the toolchain: it changes runtime's export data.
+// KpmToolchainMarker exists only in this copy of the toolchain: it changes the export data.
 func KpmToolchainMarker() int { return 7 }
 GO
+  done
+  touch "$marker"
 fi
 (cd "$work/plugin-v1" &&
   GOROOT="$toolchain" GOCACHE="$OUT/go-cache-toolchain" "$toolchain/bin/go" build \

@@ -2,6 +2,7 @@ package dev.kpm.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.GoFixtures;
@@ -82,9 +83,16 @@ class CompatibilityTest {
     assertTrue(v.toolchainDiffers());
     assertTrue(v.engineGoVersion().orElseThrow().matches("go1\\.19\\.\\d+"), v::toString);
     assertTrue(v.detail().contains("different Go toolchain"), v.detail());
-    assertEquals(
-        "runtime",
-        RealHost.open(GoFixtures.HOST, path(GoFixtures.PLUGIN_TOOLCHAIN)).namedPackage());
+  }
+
+  @Test
+  void theFirstDifferenceIsTheLoadersFirstNotTheFirstByName() {
+    Verdict v = check(GoFixtures.PLUGIN_TOOLCHAIN);
+    List<String> byName = v.differingPackages().stream().sorted().toList();
+    assertEquals(List.of("internal/abi", "runtime", "runtime/internal/atomic"), byName);
+    String named = RealHost.open(GoFixtures.HOST, path(GoFixtures.PLUGIN_TOOLCHAIN)).namedPackage();
+    assertEquals(Optional.of(named), v.firstDiffering());
+    assertNotEquals(byName.get(0), named);
   }
 
   @Test

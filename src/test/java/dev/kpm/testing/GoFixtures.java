@@ -27,7 +27,10 @@ public final class GoFixtures {
   /** Built against kpmlib v2 (a changed API). */
   public static final String PLUGIN_MODULE = "plugin-module.so";
 
-  /** Built by a copy of the toolchain whose runtime has one more exported function. */
+  /**
+   * Built by a copy of the toolchain with one more exported function in runtime, internal/abi and
+   * runtime/internal/atomic (the loader meets the last first; by name it comes last).
+   */
   public static final String PLUGIN_TOOLCHAIN = "plugin-toolchain.so";
 
   /** Built with {@code -trimpath}. */
