@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param reason why the status is {@code unknown} (empty otherwise)
  * @param differingPackages packages whose fingerprints differ, in the loader's order
  * @param firstDiffering the package the real loader names: the first of {@code differingPackages}
- * @param toolchainDiffers {@code runtime} differs: the plugin was built by another Go toolchain
+ * @param toolchainDiffers {@code runtime} differs: the plugin was built by another Go toolchain, or
+ *     the standard library was compiled differently ({@code -trimpath} changes every package)
  * @param engineModules for each differing package, the engine's module holding it (from its build
  *     info, {@code path version [=> replacement]}), when known
  * @param libcMismatch e.g. {@code plugin needs musl libc, eKuiper uses glibc}
@@ -125,10 +126,11 @@ public record Verdict(
     }
     if (toolchainDiffers) {
       parts.add(
-          "the plugin was built with a different Go toolchain (package runtime differs; eKuiper: "
-              + engineGoVersion.orElse("unknown version")
+          "package runtime differs: the plugin was built with another Go toolchain or with"
+              + " other compiler flags such as -trimpath (eKuiper: "
+              + engineGoVersion.orElse("unknown Go version")
               + ", plugin: "
-              + pluginGoVersion.orElse("unknown version")
+              + pluginGoVersion.orElse("unknown Go version")
               + ")");
     }
     if (parts.isEmpty()) {

@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.GoFixtures;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -95,6 +100,42 @@ class GoBinariesTest {
     assertTrue(stripped.loaderOrderKnown());
     assertEquals(
         List.copyOf(ok.fingerprints().entrySet()), List.copyOf(stripped.fingerprints().entrySet()));
+  }
+
+  @Test
+  void aPackageWhosePlaceIsNotFoundComesAfterTheKnownOnes(@TempDir Path dir) throws Exception {
+    Path source = GoFixtures.get(GoFixtures.PLUGIN_OK);
+    byte[] bytes = Files.readAllBytes(source);
+    int kpmlib;
+    ElfSection rela;
+    try (ElfFile elf = ElfFile.open(source)) {
+      ElfSection dynsym = elf.sectionOfType(ElfSection.SHT_DYNSYM).orElseThrow();
+      kpmlib =
+          elf.symbols(dynsym, n -> n.equals("go.link.pkghash.example.com/kpmlib"))
+              .keySet()
+              .iterator()
+              .next();
+      rela = elf.section(".rela.dyn").orElseThrow();
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int patched = 0;
+    for (long at = rela.offset(); at + 24 <= rela.offset() + rela.size(); at += 24) {
+      if (b.getLong((int) at + 8) >>> 32 == kpmlib) {
+        b.putLong((int) at + 8, (long) kpmlib << 32); // R_X86_64_NONE: no longer an address
+        patched++;
+      }
+    }
+    assertEquals(1, patched);
+    Path file = dir.resolve("no-place.so");
+    Files.write(file, bytes);
+
+    GoBinary plugin = assertInstanceOf(Reading.Read.class, GoBinaries.read(file)).binary();
+    assertTrue(plugin.goPlugin());
+    assertFalse(plugin.loaderOrderKnown());
+    List<String> expected = new ArrayList<>(pkghashesNames(GoFixtures.PLUGIN_OK));
+    expected.remove("example.com/kpmlib");
+    expected.add("example.com/kpmlib");
+    assertEquals(expected, List.copyOf(plugin.fingerprints().keySet()));
   }
 
   @Test
