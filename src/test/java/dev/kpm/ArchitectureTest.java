@@ -62,6 +62,7 @@ class ArchitectureTest {
               "api.error",
               Set.of("api.dto", "audit", "plugin", "security", "upload", PERSISTENCE_EXCEPTIONS)),
           Map.entry("audit", Set.of("persistence", "threads")),
+          Map.entry("compat", Set.of()),
           Map.entry(
               "install",
               Set.of(

@@ -1,0 +1,3 @@
+module example.com/kpmlib
+
+go 1.19

@@ -1,0 +1,5 @@
+//go:build !kpmextra
+
+package kpmlib
+
+func flavour() string { return "plain" }
