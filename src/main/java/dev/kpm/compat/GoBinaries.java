@@ -55,7 +55,7 @@ public final class GoBinaries {
     Optional<ElfSection> dynsym = elf.sectionOfType(ElfSection.SHT_DYNSYM);
     if (dynsym.isPresent()) {
       Map<Integer, ElfSymbol> symbols =
-          elf.symbols(dynsym.get(), n -> n.startsWith("go.link.pkghash") || isGoColon(n));
+          elf.symbols(dynsym.get(), "go.link.pkghash", "go:link.pkghash");
       for (ElfSymbol s : symbols.values()) {
         String pkg = strip(s.name(), BYTES_PREFIXES);
         if (pkg != null) {
@@ -136,10 +136,6 @@ public final class GoBinaries {
       }
     }
     return order;
-  }
-
-  private static boolean isGoColon(String name) {
-    return name.startsWith("go:link.pkghash");
   }
 
   private static String strip(String name, String[] prefixes) {
