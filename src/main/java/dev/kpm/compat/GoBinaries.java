@@ -1,6 +1,7 @@
 package dev.kpm.compat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,9 @@ public final class GoBinaries {
 
   /** Reads {@code file}; never throws: anything unreadable is {@link Reading.Unknown}. */
   public static Reading read(Path file) {
+    if (!Files.isRegularFile(file)) { // a FIFO or a device could block or never end
+      return new Reading.Unknown(file.getFileName() + ": not a regular file");
+    }
     try (ElfFile elf = ElfFile.open(file)) {
       return new Reading.Read(binary(elf));
     } catch (MalformedElfException e) {

@@ -160,6 +160,20 @@ class MalformedElfTest {
   }
 
   @Test
+  void aFifoIsUnknownWithoutWaitingForAWriter() throws Exception {
+    Path fifo = dir.resolve("pipe.so");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertTrue(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(mkfifo.exitValue() == 0 && Files.exists(fifo));
+    assertUnknown(fifo, "not a regular file");
+  }
+
+  @Test
+  void aDirectoryIsUnknown() {
+    assertUnknown(dir, "not a regular file");
+  }
+
+  @Test
   void theUndamagedCopyIsReadSoTheDamageIsWhatMakesTheOthersUnknown() throws Exception {
     Reading r = GoBinaries.read(write(plugin));
     assertTrue(assertInstanceOf(Reading.Read.class, r).binary().goPlugin());
