@@ -65,11 +65,13 @@ final class BuildInfoReader {
         return Optional.of(offset);
       }
     }
+    long budget = MAX_SCAN; // in all segments together, however many the headers list
     for (ElfSegment s : elf.segments()) {
       if (s.type() != ElfSegment.PT_LOAD || (s.flags() & ElfSegment.PF_W) == 0) {
         continue;
       }
-      long size = Math.min(s.fileSize(), MAX_SCAN);
+      long size = Math.min(s.fileSize(), budget);
+      budget -= size;
       for (long start = 0; start < size; start += SCAN_CHUNK) {
         int n = (int) Math.min(SCAN_CHUNK + 32, size - start);
         byte[] chunk = elf.read(s.offset() + start, n);

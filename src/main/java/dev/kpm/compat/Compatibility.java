@@ -1,5 +1,6 @@
 package dev.kpm.compat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,19 @@ import java.util.Optional;
  */
 public final class Compatibility {
   private Compatibility() {}
+
+  /** Reads both files and checks them; an unreadable file is an {@code unknown} verdict. */
+  public static Verdict check(Path engine, Path plugin) {
+    Reading e = GoBinaries.read(engine);
+    if (e instanceof Reading.Unknown u) {
+      return Verdict.unknown("eKuiper binary " + u.reason(), Optional.empty());
+    }
+    Reading p = GoBinaries.read(plugin);
+    if (p instanceof Reading.Unknown u) {
+      return Verdict.unknown("plugin " + u.reason(), Optional.empty());
+    }
+    return check(((Reading.Read) e).binary(), ((Reading.Read) p).binary());
+  }
 
   public static Verdict check(GoBinary engine, GoBinary plugin) {
     if (!plugin.goPlugin()) {

@@ -8,12 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * A bounded ELF reader (ELF32/64, either byte order) over positional reads of one file. Every
@@ -194,10 +194,11 @@ public final class ElfFile implements AutoCloseable {
   }
 
   /**
-   * The symbols of a table whose names {@code keep} accepts, by index. Reads the table in chunks;
-   * only kept symbols are held.
+   * The symbols of a table whose names start with one of {@code prefixes}, by index. Reads the
+   * table in chunks; names are compared as bytes and only kept symbols are decoded and held, so a
+   * table of millions of long names costs no more than its prefix comparisons.
    */
-  public Map<Integer, ElfSymbol> symbols(ElfSection table, Predicate<String> keep)
+  public Map<Integer, ElfSymbol> symbols(ElfSection table, String... prefixes)
       throws IOException, MalformedElfException {
     int entry = is64 ? 24 : 16;
     long count = table.size() / entry;
@@ -206,6 +207,10 @@ public final class ElfFile implements AutoCloseable {
     }
     checkRange(table.offset(), count * entry, table.name());
     byte[] strings = stringTable(table.link());
+    byte[][] wanted = new byte[prefixes.length][];
+    for (int i = 0; i < prefixes.length; i++) {
+      wanted[i] = prefixes[i].getBytes(StandardCharsets.UTF_8);
+    }
     Map<Integer, ElfSymbol> kept = new HashMap<>();
     int perChunk = CHUNK / entry;
     for (long first = 0; first < count; first += perChunk) {
@@ -217,9 +222,12 @@ public final class ElfFile implements AutoCloseable {
         long value = is64 ? b.getLong(at + 8) : u32(b, at + 4);
         long size = is64 ? b.getLong(at + 16) : u32(b, at + 8);
         int shndx = b.getShort(is64 ? at + 6 : at + 14) & 0xffff;
-        String name = cString(strings, nameOffset, table.name());
-        if (keep.test(name)) {
+        if (nameOffset >= strings.length) {
+          throw new MalformedElfException("symbol name offset outside " + table.name());
+        }
+        if (startsWithAny(strings, (int) nameOffset, wanted)) {
           int index = (int) (first + i);
+          String name = cString(strings, nameOffset, table.name());
           kept.put(index, new ElfSymbol(index, name, value, size, shndx));
         }
       }
@@ -450,12 +458,25 @@ public final class ElfFile implements AutoCloseable {
       throw new MalformedElfException(s.name() + " of " + s.size() + " bytes");
     }
     byte[] bytes = read(s.offset(), (int) s.size());
+    if (bytes.length > 0 && bytes[bytes.length - 1] != 0) {
+      throw new MalformedElfException(s.name() + " does not end with a NUL terminator");
+    }
     stringTables.put(index, bytes);
     return bytes;
   }
 
   private String string(int tableIndex, long offset) throws IOException, MalformedElfException {
     return cString(stringTable(tableIndex), offset, "string table " + tableIndex);
+  }
+
+  private static boolean startsWithAny(byte[] table, int at, byte[][] prefixes) {
+    for (byte[] prefix : prefixes) {
+      if (prefix.length <= table.length - at
+          && Arrays.equals(table, at, at + prefix.length, prefix, 0, prefix.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A NUL-terminated string of at most MAX_NAME bytes inside {@code table}. */

@@ -1,6 +1,7 @@
 package dev.kpm.compat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,9 @@ public final class GoBinaries {
 
   /** Reads {@code file}; never throws: anything unreadable is {@link Reading.Unknown}. */
   public static Reading read(Path file) {
+    if (!Files.isRegularFile(file)) { // a FIFO or a device could block or never end
+      return new Reading.Unknown(file.getFileName() + ": not a regular file");
+    }
     try (ElfFile elf = ElfFile.open(file)) {
       return new Reading.Read(binary(elf));
     } catch (MalformedElfException e) {
@@ -55,7 +59,7 @@ public final class GoBinaries {
     Optional<ElfSection> dynsym = elf.sectionOfType(ElfSection.SHT_DYNSYM);
     if (dynsym.isPresent()) {
       Map<Integer, ElfSymbol> symbols =
-          elf.symbols(dynsym.get(), n -> n.startsWith("go.link.pkghash") || isGoColon(n));
+          elf.symbols(dynsym.get(), "go.link.pkghash", "go:link.pkghash");
       for (ElfSymbol s : symbols.values()) {
         String pkg = strip(s.name(), BYTES_PREFIXES);
         if (pkg != null) {
@@ -136,10 +140,6 @@ public final class GoBinaries {
       }
     }
     return order;
-  }
-
-  private static boolean isGoColon(String name) {
-    return name.startsWith("go:link.pkghash");
   }
 
   private static String strip(String name, String[] prefixes) {

@@ -138,6 +138,17 @@ class CompatibilityTest {
   }
 
   @Test
+  void checkingPathsReadsBothAndAnUnreadablePluginIsUnknownWithItsReason() {
+    assertEquals(
+        Verdict.Status.COMPATIBLE,
+        Compatibility.check(path(GoFixtures.HOST), path(GoFixtures.PLUGIN_OK)).status());
+    Verdict v = Compatibility.check(path(GoFixtures.HOST), path(GoFixtures.TEXT));
+    assertEquals(Verdict.Status.UNKNOWN, v.status());
+    assertEquals("plugin text.so: not an ELF file (no \\x7fELF magic)", v.reason());
+    assertEquals(Optional.empty(), v.loaderMessage("text.so"));
+  }
+
+  @Test
   void aPluginAsTheEngineIsUnknown() {
     Verdict v =
         Compatibility.check(

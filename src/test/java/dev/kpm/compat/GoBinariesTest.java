@@ -111,10 +111,11 @@ class GoBinariesTest {
     try (ElfFile elf = ElfFile.open(source)) {
       ElfSection dynsym = elf.sectionOfType(ElfSection.SHT_DYNSYM).orElseThrow();
       kpmlib =
-          elf.symbols(dynsym, n -> n.equals("go.link.pkghash.example.com/kpmlib"))
-              .keySet()
-              .iterator()
-              .next();
+          elf.symbols(dynsym, "go.link.pkghash.example.com/kpmlib").values().stream()
+              .filter(x -> x.name().equals("go.link.pkghash.example.com/kpmlib"))
+              .findFirst()
+              .orElseThrow()
+              .index();
       rela = elf.section(".rela.dyn").orElseThrow();
     }
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -170,7 +171,7 @@ class GoBinariesTest {
   private static List<String> pkghashesNames(String name) throws Exception {
     try (ElfFile elf = ElfFile.open(GoFixtures.get(name))) {
       ElfSection symtab = elf.sectionOfType(ElfSection.SHT_SYMTAB).orElseThrow();
-      Map<Integer, ElfSymbol> symbols = elf.symbols(symtab, n -> n.startsWith("go.link.pkgname."));
+      Map<Integer, ElfSymbol> symbols = elf.symbols(symtab, "go.link.pkgname.");
       String[] names = new String[symbols.size()];
       for (ElfSymbol s : symbols.values()) {
         int i = Integer.parseInt(s.name().substring("go.link.pkgname.".length()));

@@ -125,7 +125,18 @@ class MalformedElfTest {
                 b.put((int) i, (byte) 'A');
               }
             }),
-        "unterminated");
+        "NUL terminator");
+  }
+
+  @Test
+  void aSymbolNameOffsetPastItsStringTableIsUnknown() throws Exception {
+    assertUnknown(
+        patched(
+            b -> {
+              long offset = b.getLong(sectionField(dynsymIndex, 24));
+              b.putInt((int) offset + 24 * 3, Integer.MAX_VALUE);
+            }),
+        "symbol name offset outside");
   }
 
   @Test
@@ -137,7 +148,7 @@ class MalformedElfTest {
     Path file;
     try (ElfFile elf = ElfFile.open(GoFixtures.get(GoFixtures.PLUGIN_OK))) {
       ElfSymbol s =
-          elf.symbols(elf.sections().get(dynsymIndex), n -> n.startsWith("go.link.pkghashbytes."))
+          elf.symbols(elf.sections().get(dynsymIndex), "go.link.pkghashbytes.")
               .values()
               .iterator()
               .next();
@@ -146,6 +157,20 @@ class MalformedElfTest {
       file = write(copy);
     }
     assertUnknown(file, "bytes");
+  }
+
+  @Test
+  void aFifoIsUnknownWithoutWaitingForAWriter() throws Exception {
+    Path fifo = dir.resolve("pipe.so");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertTrue(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(mkfifo.exitValue() == 0 && Files.exists(fifo));
+    assertUnknown(fifo, "not a regular file");
+  }
+
+  @Test
+  void aDirectoryIsUnknown() {
+    assertUnknown(dir, "not a regular file");
   }
 
   @Test
