@@ -35,6 +35,10 @@ plugin_src() { # name kpmlib-dir
 }
 
 (cd "$work/host" && go build -o "$OUT/host" . && go build -ldflags='-s -w' -o "$OUT/host-stripped" .)
+# The same host built against kpmlib v2: an "upgraded engine" that plugin-ok.so no longer fits.
+cp -r "$work/host" "$work/host-v2"
+sed -i 's#=> ../kpmlib-v1#=> ../kpmlib-v2#' "$work/host-v2/go.mod"
+(cd "$work/host-v2" && go build -o "$OUT/host-v2" .)
 
 plugin_src plugin-v1 kpmlib-v1
 plugin_src plugin-v2 kpmlib-v2

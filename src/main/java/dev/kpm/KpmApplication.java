@@ -2,6 +2,7 @@ package dev.kpm;
 
 import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
+import dev.kpm.api.CompatResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
@@ -20,6 +21,7 @@ import dev.kpm.api.error.UploadExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
@@ -46,6 +48,7 @@ public final class KpmApplication extends ResourceConfig {
           protected void configure() {
             bind(services.plugins()).to(PluginReads.class);
             bind(services.installs()).to(PluginChanges.class);
+            bind(services.compat()).to(PluginCompat.class);
             bind(services.portables()).to(PortableChanges.class);
             bind(services.runtime()).to(PortableOperations.class);
             bind(services.tokens()).to(TokenAdmin.class);
@@ -54,6 +57,7 @@ public final class KpmApplication extends ResourceConfig {
           }
         });
     register(NativePluginsResource.class);
+    register(CompatResource.class);
     register(FunctionRegisterResource.class);
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);

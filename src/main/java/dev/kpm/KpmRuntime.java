@@ -5,6 +5,8 @@ import dev.kpm.api.SecurityFilter;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.audit.AuditTrail;
+import dev.kpm.install.CompatService;
+import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
 import dev.kpm.install.Pauses;
@@ -151,7 +153,10 @@ public final class KpmRuntime implements AutoCloseable {
                 workers.executor(),
                 server,
                 children,
-                Pauses.of(settings.testPauseAt(), layout.pauses())));
+                Pauses.of(settings.testPauseAt(), layout.pauses()),
+                new EngineCheck(
+                    new EngineCheck.Config(
+                        i.engine().binary(), i.engine().check(), i.engine().refuseUnknown()))));
     PortableSupervisor supervisor =
         teardown.push(
             "portable plugins",
@@ -192,6 +197,7 @@ public final class KpmRuntime implements AutoCloseable {
             new PluginService(
                 tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
             new InstallService(tools, store, records),
+            new CompatService(store, layout, tools.engine()),
             portables,
             new PortableRuntime(store, supervisor),
             tokens,

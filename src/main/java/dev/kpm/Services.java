@@ -2,6 +2,7 @@ package dev.kpm;
 
 import dev.kpm.audit.AuditReads;
 import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
@@ -11,14 +12,16 @@ import java.time.Instant;
 
 /**
  * The services the HTTP API calls: reads of the registry, changes of native and portable plugins,
- * the running portable plugins, kpm's API tokens, its audit trail and the uploads folder. kpm's are
- * built by {@link KpmRuntime}; the HTTP contract tests bind in-memory ones.
+ * the compatibility of native plugins with the eKuiper binary, the running portable plugins, kpm's
+ * API tokens, its audit trail and the uploads folder. kpm's are built by {@link KpmRuntime}; the
+ * HTTP contract tests bind in-memory ones.
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
  */
 public record Services(
     PluginReads plugins,
     PluginChanges installs,
+    PluginCompat compat,
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,

@@ -162,7 +162,19 @@ public record Settings(
       int maxZipRatio,
       Duration scriptTimeout,
       List<String> pluginHosts,
-      String engineVersion) {}
+      String engineVersion,
+      Engine engine) {}
+
+  /**
+   * The eKuiper server binary native plugins are checked against before they are installed (README
+   * "Compatibility check").
+   *
+   * @param binary {@code kpm.engine.binary}; empty: no check
+   * @param check {@code enforce} (refuse a plugin the engine would not load), {@code warn} (install
+   *     and report) or {@code off}
+   * @param refuseUnknown {@code kpm.engine.unknown=refuse}: refuse a {@code .so} kpm cannot check
+   */
+  public record Engine(Optional<Path> binary, String check, boolean refuseUnknown) {}
 
   /** The documented settings: system property, environment variable, JNDI entry, default. */
   public enum Key {
@@ -201,6 +213,9 @@ public record Settings(
     PLUGIN_HOSTS(
         "kpm.pluginHosts", "KPM_PLUGIN_HOSTS", "kpm/pluginHosts", "https://packages.emqx.io"),
     ENGINE_VERSION("kpm.engineVersion", "KPM_ENGINE_VERSION", "kpm/engineVersion", "2.0.0"),
+    ENGINE_BINARY("kpm.engine.binary", "KPM_ENGINE_BINARY", "kpm/engine.binary", ""),
+    ENGINE_CHECK("kpm.engine.check", "KPM_ENGINE_CHECK", "kpm/engine.check", "enforce"),
+    ENGINE_UNKNOWN("kpm.engine.unknown", "KPM_ENGINE_UNKNOWN", "kpm/engine.unknown", "install"),
     PYTHON_BIN("kpm.portable.pythonBin", "KPM_PYTHON_BIN", "kpm/portable.pythonBin", "python"),
     HANDSHAKE_TIMEOUT(
         "kpm.portable.handshakeTimeout",
@@ -358,7 +373,25 @@ public record Settings(
         (int) v.positive(Key.ZIP_MAX_RATIO),
         v.duration(Key.SCRIPT_TIMEOUT),
         list(v.text(Key.PLUGIN_HOSTS)),
-        v.text(Key.ENGINE_VERSION));
+        v.text(Key.ENGINE_VERSION),
+        engine(v));
+  }
+
+  private static Engine engine(SettingValues v) {
+    String check = v.text(Key.ENGINE_CHECK).strip().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("enforce", "warn", "off").contains(check)) {
+      throw new IllegalArgumentException(
+          "kpm.engine.check must be enforce, warn or off, got '" + check + "'");
+    }
+    String unknown = v.text(Key.ENGINE_UNKNOWN).strip().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("install", "refuse").contains(unknown)) {
+      throw new IllegalArgumentException(
+          "kpm.engine.unknown must be install or refuse, got '" + unknown + "'");
+    }
+    return new Engine(
+        nonBlank(v.text(Key.ENGINE_BINARY)).map(p -> Path.of(p).toAbsolutePath().normalize()),
+        check,
+        unknown.equals("refuse"));
   }
 
   private static Optional<String> nonBlank(String raw) {

@@ -67,6 +67,7 @@ class ArchitectureTest {
               "install",
               Set.of(
                   "audit",
+                  "compat",
                   "install.archive",
                   "install.download",
                   "install.layout",

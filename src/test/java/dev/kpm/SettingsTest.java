@@ -53,6 +53,36 @@ class SettingsTest {
   }
 
   @Test
+  void theEngineCheckDefaultsToEnforceWithoutABinaryAndRefusesUnknownModes() {
+    Settings.Engine engine = Settings.load(key -> Optional.empty()).install().engine();
+    assertEquals(Optional.empty(), engine.binary());
+    assertEquals("enforce", engine.check());
+    assertEquals(false, engine.refuseUnknown());
+    Settings.Engine set =
+        load(
+                new Properties(),
+                Map.of(
+                    "KPM_ENGINE_BINARY", "/opt/kuiper/bin/kuiperd",
+                    "KPM_ENGINE_CHECK", "WARN",
+                    "KPM_ENGINE_UNKNOWN", "refuse"))
+            .install()
+            .engine();
+    assertEquals(Optional.of(Path.of("/opt/kuiper/bin/kuiperd")), set.binary());
+    assertEquals("warn", set.check());
+    assertTrue(set.refuseUnknown());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_ENGINE_CHECK", "strict")));
+    assertEquals("kpm.engine.check must be enforce, warn or off, got 'strict'", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_ENGINE_UNKNOWN", "maybe")));
+    assertEquals("kpm.engine.unknown must be install or refuse, got 'maybe'", e.getMessage());
+  }
+
+  @Test
   void installLimitsDefaultToSpecAPartValues() {
     Settings.Install install = Settings.load(key -> Optional.empty()).install();
     assertEquals(Duration.ofMinutes(5), install.downloadTimeout());

@@ -3,7 +3,9 @@ package dev.kpm.api;
 import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.install.CompatReport;
 import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PluginCompat;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
@@ -33,11 +35,13 @@ public final class NativePluginsResource {
   static final String TEXT = "text/plain;charset=utf-8";
   private final PluginReads plugins;
   private final PluginChanges installs;
+  private final PluginCompat compat;
 
   @Inject
-  public NativePluginsResource(PluginReads plugins, PluginChanges installs) {
+  public NativePluginsResource(PluginReads plugins, PluginChanges installs, PluginCompat compat) {
     this.plugins = plugins;
     this.installs = installs;
+    this.compat = compat;
   }
 
   @GET
@@ -128,6 +132,14 @@ public final class NativePluginsResource {
       @QueryParam("dryRun") String dryRun,
       @Context ContainerRequestContext request) {
     return drop(type, "prebuild", stop, dryRun, request);
+  }
+
+  /** kpm's: the plugin's build information and the verdict against the current eKuiper binary. */
+  @GET
+  @Path("{name}/compat")
+  public CompatReport.Plugin compat(
+      @PathParam("type") PluginType type, @PathParam("name") String name) {
+    return compat.of(type, name);
   }
 
   @GET

@@ -88,6 +88,12 @@ public final class Act {
     return this;
   }
 
+  /** Adds a sentence to the detail (after any detail already set). */
+  public synchronized Act note(String sentence) {
+    this.detail = detail == null || detail.isEmpty() ? sentence : detail + "; " + sentence;
+    return this;
+  }
+
   /** The event of this act ending with the action's success status. */
   public AuditEvent succeeded() {
     return ended(action.successStatus(), null);

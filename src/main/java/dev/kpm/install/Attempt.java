@@ -46,6 +46,9 @@ final class Attempt {
   /** Whether the archive has an install.sh that a dry run did not run. */
   boolean scriptSkipped;
 
+  /** What the compatibility check found of a native plugin's .so, when installs are checked. */
+  java.util.Optional<EngineCheck.Finding> compat = java.util.Optional.empty();
+
   private final Act act;
 
   private Attempt(

@@ -21,6 +21,8 @@ import java.util.List;
  * @param installScript whether {@code install.sh} would run (a dry run never runs it)
  * @param restartNeeded whether eKuiper must restart for the change to take effect (native plugins)
  * @param process what would happen to the portable plugin's process, or null for native plugins
+ * @param compat the compatibility check's verdict on a native plugin's {@code .so}, when installs
+ *     are checked ({@code kpm.engine.binary})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DryRun(
@@ -40,6 +42,7 @@ public record DryRun(
     boolean installScript,
     boolean restartNeeded,
     String process,
+    CompatReport.Plugin compat,
     String note) {
 
   public static final String NOTE =

@@ -10,9 +10,9 @@ import java.util.logging.Logger;
 
 /**
  * What the install pipeline needs besides the registry: the home layout, the downloader, the
- * archive caps, the install.sh timeout, the executor installs run on with the per-plugin locks
- * ({@link Jobs}), the record of child processes, and how to stop the server. Closing it stops the
- * jobs' background settling.
+ * archive caps, the install.sh timeout, the compatibility check against the eKuiper binary, the
+ * executor installs run on with the per-plugin locks ({@link Jobs}), the record of child processes,
+ * and how to stop the server. Closing it stops the jobs' background settling.
  */
 public record InstallTools(
     HomeLayout home,
@@ -23,6 +23,7 @@ public record InstallTools(
     ServerControl server,
     Children children,
     Pauses pauses,
+    EngineCheck engine,
     Jobs jobs)
     implements AutoCloseable {
   static final int SCRIPT_TAIL_BYTES = 64 * 1024;
@@ -35,7 +36,8 @@ public record InstallTools(
       ExecutorService executor,
       ServerControl server,
       Children children,
-      Pauses pauses) {
+      Pauses pauses,
+      EngineCheck engine) {
     return new InstallTools(
         home,
         downloader,
@@ -45,6 +47,7 @@ public record InstallTools(
         server,
         children,
         pauses,
+        engine,
         new Jobs(executor));
   }
 

@@ -106,6 +106,13 @@ final class NativeInstaller {
         () -> {
           Staged staged = extract(archive, req, a);
           tools.pauses().at("extracted", req.name());
+          // Before install.sh: a plugin the engine would not load is refused before anything runs.
+          String so = soFile(type, staged.so());
+          a.compat =
+              tools
+                  .engine()
+                  .beforeInstall(
+                      a.staging.staged(so), tools.home().base().resolve(so).normalize(), a.act());
           if (staged.script() && a.dry) {
             a.scriptSkipped = true;
           } else if (staged.script()) {
@@ -119,6 +126,11 @@ final class NativeInstaller {
   }
 
   private record Staged(String so, boolean script) {}
+
+  /** Where a plugin's {@code .so} goes, relative to the home folder. */
+  private static String soFile(PluginType type, String so) {
+    return "plugins/" + type.folder() + "/" + so;
+  }
 
   /** What {@link #create} would do; nothing changes (docs/api.md §8.9). */
   DryRun planCreate(PluginType type, InstallRequest req, Act act) {
@@ -196,6 +208,23 @@ final class NativeInstaller {
                   a.scriptSkipped,
                   true,
                   null,
+                  a.compat
+                      .map(
+                          f ->
+                              CompatReport.Plugin.of(
+                                      type.word(),
+                                      req.name(),
+                                      plugin.version(),
+                                      soFile(type, plugin.artifact()),
+                                      tools
+                                          .home()
+                                          .base()
+                                          .resolve(soFile(type, plugin.artifact()))
+                                          .toString(),
+                                      f,
+                                      null)
+                                  .brief())
+                      .orElse(null),
                   DryRun.NOTE);
         });
     return result[0];

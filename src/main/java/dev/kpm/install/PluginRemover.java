@@ -90,6 +90,7 @@ final class PluginRemover {
         false,
         restartNeeded,
         process,
+        null,
         DryRun.NOTE);
   }
 

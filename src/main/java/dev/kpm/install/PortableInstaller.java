@@ -128,6 +128,7 @@ final class PortableInstaller {
                           + spec.executable()
                           + "; started symbols would continue on it"
                       : "a process of " + spec.executable() + " would start",
+                  null,
                   DryRun.NOTE);
         });
     return result[0];

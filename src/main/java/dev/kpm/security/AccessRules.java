@@ -121,6 +121,8 @@ public final class AccessRules {
               "/plugins/functions/{name}/register",
               Need.ADMIN,
               AuditAction.FUNCTIONS_REGISTER),
+          new Rule("GET", "/plugins/compat", Need.VIEWER),
+          new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),
           new Rule("GET", "/plugins/{type}", Need.VIEWER),

@@ -136,6 +136,22 @@ class HttpContractTest extends JerseyTest {
   }
 
   @Test
+  void theCompatEndpointsAnswerTheirShapesAndAnUnknownPluginIs404() {
+    assertAnswer(
+        send("GET", "plugins/compat", null),
+        200,
+        JSON,
+        "{\"check\":\"enforce\",\"engine\":{\"status\":\"not-configured\",\"reason\":"
+            + "\"kpm.engine.binary is not set\"},\"incompatible\":0,\"plugins\":[]}");
+    assertAnswer(
+        send("GET", "plugins/sinks/nothing/compat", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"compat of sinks plugin nothing error: not found\"}\n");
+    assertEquals(404, send("GET", "plugins/portables/nothing/compat", null).getStatus());
+  }
+
+  @Test
   void pingAndServerInformationAnswerAsEKuipersDo() {
     Response ping = send("GET", "ping", null);
     assertEquals(200, ping.getStatus());

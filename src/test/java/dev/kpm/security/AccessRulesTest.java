@@ -47,6 +47,8 @@ class AccessRulesTest {
               Map.entry("DELETE /plugins/{type}/{name}", Need.ADMIN),
               Map.entry("GET /plugins/{type}/{name}/installs", Need.VIEWER),
               Map.entry("GET /plugins/{type}/{name}/health", Need.VIEWER),
+              Map.entry("GET /plugins/{type}/{name}/compat", Need.VIEWER),
+              Map.entry("GET /plugins/compat", Need.VIEWER),
               Map.entry("POST /plugins/functions/{name}/register", Need.ADMIN),
               Map.entry("GET /plugins/udfs", Need.VIEWER),
               Map.entry("GET /plugins/udfs/{name}", Need.VIEWER),

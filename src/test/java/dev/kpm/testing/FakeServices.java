@@ -7,8 +7,10 @@ import dev.kpm.audit.AuditQuery;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
+import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
 import dev.kpm.install.PluginChanges;
+import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.NativePluginView;
@@ -51,6 +53,7 @@ import java.util.function.Supplier;
 public final class FakeServices
     implements PluginReads,
         PluginChanges,
+        PluginCompat,
         PortableChanges,
         PortableOperations,
         TokenAdmin,
@@ -81,7 +84,7 @@ public final class FakeServices
 
   public Services services() {
     return new Services(
-        this, this, this, this, this, this, uploads, Instant.parse("2026-01-01T00:00:00Z"));
+        this, this, this, this, this, this, this, uploads, Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   private void record(String method, Object... args) {
@@ -158,6 +161,32 @@ public final class FakeServices
     return List.of();
   }
 
+  /** What the compat endpoints answer. */
+  public CompatReport compatReport =
+      new CompatReport(
+          "enforce",
+          new CompatReport.Engine(null, "not-configured", "kpm.engine.binary is not set", null),
+          0,
+          List.of());
+
+  @Override
+  public CompatReport.Plugin of(PluginType type, String name) {
+    record("compat", type, name);
+    return compatReport.plugins().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                dev.kpm.plugin.PluginException.notFound(
+                    "compat of " + type.word() + " plugin " + name + " error: not found"));
+  }
+
+  @Override
+  public CompatReport all(String status) {
+    record("compatAll", status);
+    return compatReport;
+  }
+
   @Override
   public DryRun planCreate(PluginType type, String body, Act act) {
     record("planCreate", type, body);
@@ -211,6 +240,7 @@ public final class FakeServices
         null,
         false,
         false,
+        null,
         null,
         DryRun.NOTE);
   }

@@ -21,6 +21,9 @@ public final class GoFixtures {
   /** The same host linked with {@code -ldflags=-s -w}. */
   public static final String HOST_STRIPPED = "host-stripped";
 
+  /** The host built against kpmlib v2, like an upgraded engine: plugin-ok.so no longer loads. */
+  public static final String HOST_V2 = "host-v2";
+
   /** Same kpmlib v1 and flags as the host: loads. */
   public static final String PLUGIN_OK = "plugin-ok.so";
 
