@@ -61,10 +61,17 @@ public final class SecurityFilter implements Filter {
   private final AuditTrail audit;
   private final String idPrefix;
   private final AtomicLong requestCount = new AtomicLong();
+  private final RequestObserver observer;
 
   public SecurityFilter(SecurityPolicy policy, AuditTrail audit) {
+    this(policy, audit, RequestObserver.NONE);
+  }
+
+  /** With {@code observer} told of every request once it is answered. */
+  public SecurityFilter(SecurityPolicy policy, AuditTrail audit, RequestObserver observer) {
     this.policy = policy;
     this.audit = audit;
+    this.observer = observer;
     byte[] random = new byte[6];
     new SecureRandom().nextBytes(random);
     this.idPrefix = HexFormat.of().formatHex(random) + "-";
@@ -78,6 +85,41 @@ public final class SecurityFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
+    long start = System.nanoTime();
+    String method = request.getMethod();
+    String path = path(request);
+    Optional<AccessRules.Rule> rule = AccessRules.rule(method, path);
+    int failed = 0;
+    try {
+      filter(request, response, chain, path, method, rule);
+    } catch (IOException | ServletException | RuntimeException e) {
+      failed = 500;
+      throw e;
+    } finally {
+      observed(rule, method, failed != 0 ? failed : response.getStatus(), start);
+    }
+  }
+
+  private void observed(Optional<AccessRules.Rule> rule, String method, int status, long start) {
+    try {
+      observer.served(
+          rule.map(AccessRules.Rule::template).orElse(null),
+          method,
+          status,
+          System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "request observer failed", e);
+    }
+  }
+
+  private void filter(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      FilterChain chain,
+      String path,
+      String method,
+      Optional<AccessRules.Rule> rule)
+      throws IOException, ServletException {
     String requestId = requestId(request.getHeader("X-Request-Id"));
     response.setHeader("X-Request-Id", requestId);
     ClientAddresses clients = policy.clients();
@@ -99,9 +141,6 @@ public final class SecurityFilter implements Filter {
       preflight(response, cors, origin);
       return;
     }
-    String path = path(request);
-    String method = request.getMethod();
-    Optional<AccessRules.Rule> rule = AccessRules.rule(method, path);
     AccessRules.Need need = AccessRules.need(rule, method);
     Caller caller;
     try {
@@ -119,7 +158,7 @@ public final class SecurityFilter implements Filter {
     Act act = null;
     if (caller != null && action != null) {
       AccessRules.Target target = rule.get().target(path);
-      act = new Act(actor(caller), action).plugin(target.type(), target.name());
+      act = audit.open(actor(caller), action).plugin(target.type(), target.name());
     }
     Role needed = need.role();
     if (caller != null && needed != null && !caller.role().includes(needed)) {
@@ -187,6 +226,7 @@ public final class SecurityFilter implements Filter {
       audit.finish(act, status, error);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "audit: cannot record " + act.action().wire(), e);
+      act.recorded(); // its event is lost (logged), but the act is over all the same
     }
   }
 

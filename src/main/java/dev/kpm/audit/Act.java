@@ -24,6 +24,9 @@ public final class Act {
   private String versionAfter;
   private String detail;
   private boolean recorded;
+  private ActListener listener;
+  private AuditAction opened;
+  private AuditEvent last;
 
   public Act(Actor actor, AuditAction action) {
     this.actor = actor;
@@ -99,8 +102,23 @@ public final class Act {
     return ended(action.successStatus(), null);
   }
 
+  /** Tells {@code l} of this act's start now and of its end once it is recorded. */
+  Act listen(ActListener l) {
+    synchronized (this) {
+      this.listener = l;
+      this.opened = action;
+    }
+    l.opened(opened);
+    return this;
+  }
+
   /** The event of this act ending with {@code status} (and the error text it answered). */
   public synchronized AuditEvent ended(int status, String error) {
+    last = event(status, error);
+    return last;
+  }
+
+  private AuditEvent event(int status, String error) {
     return new AuditEvent(
         started,
         null,
@@ -132,8 +150,20 @@ public final class Act {
   }
 
   /** Its event is committed: nothing more is written for it. */
-  public synchronized void recorded() {
-    recorded = true;
+  public void recorded() {
+    ActListener l;
+    AuditEvent event;
+    synchronized (this) {
+      if (recorded) {
+        return;
+      }
+      recorded = true;
+      l = listener;
+      event = last != null ? last : ended(action.successStatus(), null);
+    }
+    if (l != null) {
+      l.ended(opened, event);
+    }
   }
 
   public synchronized boolean isRecorded() {

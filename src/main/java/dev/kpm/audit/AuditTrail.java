@@ -50,6 +50,9 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
   /** Whether the last write found the database away: new events then wait behind the kept ones. */
   private volatile boolean away;
 
+  /** Told of every act opened through {@link #open}; nobody by default. */
+  private volatile ActListener listener;
+
   public AuditTrail(Transactions tx, String nodeId, Duration retention, Clock clock) {
     this.tx = tx;
     this.nodeId = nodeId;
@@ -62,6 +65,18 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /** Tells {@code l} of every act {@link #open} opens from now on, and of its end. */
+  public void listen(ActListener l) {
+    this.listener = l;
+  }
+
+  /** A new act of {@code actor}, whose start and end the listener (if any) is told of. */
+  public Act open(Actor actor, AuditAction action) {
+    Act act = new Act(actor, action);
+    ActListener l = listener;
+    return l == null ? act : act.listen(l);
   }
 
   /**

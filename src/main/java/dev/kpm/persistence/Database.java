@@ -2,7 +2,10 @@ package dev.kpm.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.kpm.threads.NamedThreads;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -25,13 +28,19 @@ public final class Database implements AutoCloseable {
   private final String description;
   private final HikariDataSource owned;
   private final NamedThreads ownedThreads;
+  private final Timeouts timeouts;
 
   private Database(
-      DataSource dataSource, String description, HikariDataSource owned, NamedThreads threads) {
+      DataSource dataSource,
+      String description,
+      HikariDataSource owned,
+      NamedThreads threads,
+      Timeouts timeouts) {
     this.dataSource = dataSource;
     this.description = description;
     this.owned = owned;
     this.ownedThreads = threads;
+    this.timeouts = timeouts;
   }
 
   /**
@@ -60,7 +69,7 @@ public final class Database implements AutoCloseable {
       Optional<String> url, String user, String password, int poolSize, Timeouts timeouts) {
     Optional<DataSource> jndi = lookupJndi();
     if (jndi.isPresent()) {
-      return new Database(jndi.get(), "JNDI " + JNDI_NAME, null, null);
+      return new Database(jndi.get(), "JNDI " + JNDI_NAME, null, null, timeouts);
     }
     String jdbcUrl =
         url.orElseThrow(
@@ -86,7 +95,7 @@ public final class Database implements AutoCloseable {
     config.setInitializationFailTimeout(10_000);
     bound(config, timeouts);
     HikariDataSource pool = new HikariDataSource(config);
-    return new Database(pool, jdbcUrl, pool, threads);
+    return new Database(pool, jdbcUrl, pool, threads, timeouts);
   }
 
   /**
@@ -128,6 +137,54 @@ public final class Database implements AutoCloseable {
    * false) for a container's.
    */
   public boolean disablesAutoCommit() {
+    return owned != null;
+  }
+
+  /**
+   * Whether the database answers now: one connection from the pool (within its acquire timeout) and
+   * the driver's validation round trip (within the statement timeout, at least 1 s), the cheapest
+   * statement there is. For {@code GET /ready}; the caller caches the answer.
+   *
+   * @throws DatabaseUnavailableException when it does not
+   */
+  public void ping() {
+    int seconds = (int) Math.max(1, timeouts.statement().plusMillis(999).toSeconds());
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.isValid(seconds)) {
+        throw new DatabaseUnavailableException(
+            "the database did not answer a validation within " + seconds + " s", null);
+      }
+    } catch (SQLException e) {
+      throw new DatabaseUnavailableException("no database connection: " + e.getMessage(), e);
+    }
+  }
+
+  /** How busy a pool is; {@code pending} counts the threads waiting for a connection. */
+  public record PoolUsage(int active, int idle, int total, int pending, int max) {}
+
+  /**
+   * The usage of kpm's own pool now, empty when the container's DataSource is used (its pool is the
+   * container's to report) or before the pool has started.
+   */
+  public Optional<PoolUsage> poolUsage() {
+    if (owned == null) {
+      return Optional.empty();
+    }
+    HikariPoolMXBean pool = owned.getHikariPoolMXBean();
+    if (pool == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PoolUsage(
+            pool.getActiveConnections(),
+            pool.getIdleConnections(),
+            pool.getTotalConnections(),
+            pool.getThreadsAwaitingConnection(),
+            owned.getMaximumPoolSize()));
+  }
+
+  /** Whether kpm owns the pool (no JNDI DataSource was bound). */
+  public boolean ownsPool() {
     return owned != null;
   }
 

@@ -23,10 +23,17 @@ public final class PortableRuntime implements PortableOperations {
   static final int MAX_READ = 1000;
   private final PluginStore store;
   private final PortableSupervisor supervisor;
+  private final CallTimings timings;
 
   public PortableRuntime(PluginStore store, PortableSupervisor supervisor) {
+    this(store, supervisor, CallTimings.NONE);
+  }
+
+  /** With {@code timings} told of every function call. */
+  public PortableRuntime(PluginStore store, PortableSupervisor supervisor, CallTimings timings) {
     this.store = store;
     this.supervisor = supervisor;
+    this.timings = timings;
   }
 
   /**
@@ -62,11 +69,21 @@ public final class PortableRuntime implements PortableOperations {
 
   public String call(String name, String symbol, String body) {
     requireSymbol(name, Control.function(symbol));
-    return new String(
-        io(
-            () -> supervisor.call(symbol, body.getBytes(StandardCharsets.UTF_8), DATA_TIMEOUT),
-            "call function " + symbol),
-        StandardCharsets.UTF_8);
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      String reply =
+          new String(
+              io(
+                  () ->
+                      supervisor.call(symbol, body.getBytes(StandardCharsets.UTF_8), DATA_TIMEOUT),
+                  "call function " + symbol),
+              StandardCharsets.UTF_8);
+      ok = true;
+      return reply;
+    } finally {
+      timings.called(name, symbol, ok, System.nanoTime() - start);
+    }
   }
 
   /**

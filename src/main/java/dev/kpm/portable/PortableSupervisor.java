@@ -101,6 +101,14 @@ public final class PortableSupervisor implements AutoCloseable {
     return Optional.ofNullable(hosts.get(name)).map(PluginHost::output).orElse("");
   }
 
+  /** How many hosted plugins are in each status (eKuiper's word: {@code running}, …). */
+  public java.util.Map<String, Long> countByStatus() {
+    return hosts.values().stream()
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                h -> h.status().state().word(), java.util.stream.Collectors.counting()));
+  }
+
   public Optional<PortableStatus> status(String name) {
     return Optional.ofNullable(hosts.get(name)).map(PluginHost::status);
   }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ObjLongConsumer;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
@@ -26,6 +27,9 @@ public final class Downloader implements AutoCloseable {
   private final LocalFile files;
   private final HttpTransfer http;
   private final ExecutorService httpThreads;
+
+  /** Told of every finished download's bytes, by scheme: for metrics. */
+  private volatile ObjLongConsumer<String> downloaded = (scheme, bytes) -> {};
 
   public Downloader(DownloadPolicy policy) {
     this(policy, Resolver.SYSTEM, defaultTls());
@@ -66,6 +70,14 @@ public final class Downloader implements AutoCloseable {
         .buildClassic();
   }
 
+  /**
+   * Tells {@code listener} the scheme ({@code file}, {@code http}, {@code https}) and length of
+   * every download that finishes from now on; it must not block or throw.
+   */
+  public void onDownloaded(ObjLongConsumer<String> listener) {
+    this.downloaded = Objects.requireNonNull(listener, "listener");
+  }
+
   /** Ends the downloads still running (they fail) and stops the worker threads. */
   @Override
   public void close() {
@@ -99,12 +111,16 @@ public final class Downloader implements AutoCloseable {
     }
     long deadlineNanos = System.nanoTime() + policy.timeout().toNanos();
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    return switch (scheme) {
-      case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos);
-      case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos);
-      default ->
-          throw new DownloadException(
-              DownloadTexts.requestFailed(uri, "unsupported protocol scheme \"" + scheme + "\""));
-    };
+    Download done =
+        switch (scheme) {
+          case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos);
+          case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos);
+          default ->
+              throw new DownloadException(
+                  DownloadTexts.requestFailed(
+                      uri, "unsupported protocol scheme \"" + scheme + "\""));
+        };
+    downloaded.accept(scheme, done.bytes());
+    return done;
   }
 }
