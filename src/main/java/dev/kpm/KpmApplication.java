@@ -4,6 +4,7 @@ import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
 import dev.kpm.api.FunctionRegisterResource;
+import dev.kpm.api.HealthResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
@@ -42,6 +43,7 @@ public final class KpmApplication extends ResourceConfig {
   public KpmApplication(Services services, BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
     register(new ServerInfoResource(services.started(), Clock.systemUTC()));
+    register(new HealthResource(services.health()));
     register(
         new AbstractBinder() {
           @Override

@@ -3,7 +3,9 @@ package dev.kpm;
 import dev.kpm.api.FastReads;
 import dev.kpm.api.SecurityFilter;
 import dev.kpm.audit.Act;
+import dev.kpm.audit.ActListener;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditEvent;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.EngineCheck;
@@ -16,6 +18,7 @@ import dev.kpm.install.ServerControl;
 import dev.kpm.install.archive.ArchiveLimits;
 import dev.kpm.install.download.DownloadPolicy;
 import dev.kpm.install.download.Downloader;
+import dev.kpm.metrics.KpmMetrics;
 import dev.kpm.persistence.Database;
 import dev.kpm.persistence.Jpa;
 import dev.kpm.persistence.Migrations;
@@ -31,6 +34,7 @@ import dev.kpm.portable.HostEvents;
 import dev.kpm.portable.PortableRuntime;
 import dev.kpm.portable.PortableSettings;
 import dev.kpm.portable.PortableSupervisor;
+import dev.kpm.portable.ProcessState;
 import dev.kpm.process.Children;
 import dev.kpm.security.ApiTokens;
 import dev.kpm.security.AuthMethod;
@@ -63,6 +67,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
@@ -76,11 +82,17 @@ public final class KpmRuntime implements AutoCloseable {
   private final Services services;
   private final SecurityPolicy security;
   private final AuditTrail audit;
+  private final KpmMetrics metrics;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private KpmRuntime(
-      Teardown teardown, Services services, SecurityPolicy security, AuditTrail audit) {
+      Teardown teardown,
+      Services services,
+      SecurityPolicy security,
+      AuditTrail audit,
+      KpmMetrics metrics) {
     this.audit = audit;
+    this.metrics = metrics;
     this.teardown = teardown;
     this.services = services;
     this.security = security;
@@ -102,12 +114,19 @@ public final class KpmRuntime implements AutoCloseable {
   }
 
   private static KpmRuntime startAll(Settings settings, Teardown teardown, ServerControl server) {
-    Instant started = Instant.now();
+    Instant startedAt = Instant.now();
     Settings.Auth auth = settings.auth();
     // Checked before anything starts: a mistyped kpm.auth must not leave kpm open.
     Set<AuthMethod> methods = Authenticator.parse(auth.methods());
     ClientAddresses clients = ClientAddresses.trusting(auth.trustedProxies());
     HomeLayout layout = HomeLayout.create(settings.home());
+    // Pushed first, so closed last: every other component may still count while it stops.
+    KpmMetrics metrics =
+        teardown.push(
+            "metrics",
+            new KpmMetrics(
+                Stream.of(PluginType.values()).map(PluginType::word).collect(Collectors.toSet())));
+    AtomicBoolean reconciled = new AtomicBoolean();
     Settings.Db dbSettings = settings.db();
     Database db =
         teardown.push(
@@ -119,6 +138,9 @@ public final class KpmRuntime implements AutoCloseable {
                 dbSettings.poolSize(),
                 new Database.Timeouts(dbSettings.acquireTimeout(), dbSettings.statementTimeout())));
     LOG.info(() -> "database: " + db.description());
+    if (db.ownsPool()) {
+      metrics.databasePool(() -> db.poolUsage().map(KpmRuntime::pool).orElse(null));
+    }
     Migrations.migrate(db.dataSource());
     List<Class<?>> entities = new ArrayList<>(PluginService.entities());
     entities.addAll(ApiTokens.entities());
@@ -130,6 +152,7 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "audit trail",
             new AuditTrail(tx, nodeId, settings.audit().retention(), Clock.systemUTC()));
+    audit.listen(changes(metrics));
     WorkerPool workers =
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
@@ -140,8 +163,10 @@ public final class KpmRuntime implements AutoCloseable {
     stopSurvivors(children, settings.portable().stopGrace());
     reconcile(new Reconciler(layout, store, records, audit));
     registry.current(); // the first read finds the snapshot loaded
+    reconciled.set(true);
     Settings.Install i = settings.install();
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
+    downloader.onDownloaded(metrics::downloaded);
     InstallTools tools =
         teardown.push(
             "install jobs",
@@ -161,7 +186,10 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "portable plugins",
             new PortableSupervisor(
-                portable(settings, children), workers.executor(), hostEvents(audit)));
+                portable(settings, children), workers.executor(), hostEvents(audit, metrics)));
+    metrics.portableProcesses(
+        Stream.of(ProcessState.values()).map(ProcessState::word).toList(),
+        supervisor::countByStatus);
     PortableService portables = new PortableService(tools, store, records, supervisor);
     portables.startInstalled();
     ApiTokens tokens =
@@ -199,13 +227,64 @@ public final class KpmRuntime implements AutoCloseable {
             new InstallService(tools, store, records),
             new CompatService(store, layout, tools.engine()),
             portables,
-            new PortableRuntime(store, supervisor),
+            new PortableRuntime(store, supervisor, metrics::functionCalled),
             tokens,
             audit,
             new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader),
-            started),
+            startedAt,
+            new Probes(reconciled::get, db::ping, metrics)),
         security,
-        audit);
+        audit,
+        metrics);
+  }
+
+  /** The audited plugin changes, as metrics: started, and ended with their one event. */
+  private static ActListener changes(KpmMetrics metrics) {
+    return new ActListener() {
+      @Override
+      public void opened(AuditAction action) {
+        metrics.changeStarted(action.wire());
+      }
+
+      @Override
+      public void ended(AuditAction opened, AuditEvent event) {
+        metrics.changeEnded(
+            opened.wire(),
+            event.action(),
+            event.pluginType(),
+            event.outcome(),
+            Duration.ofMillis(event.durationMs() == null ? 0 : event.durationMs()));
+      }
+    };
+  }
+
+  private static KpmMetrics.Pool pool(Database.PoolUsage u) {
+    return new KpmMetrics.Pool() {
+      @Override
+      public int active() {
+        return u.active();
+      }
+
+      @Override
+      public int idle() {
+        return u.idle();
+      }
+
+      @Override
+      public int total() {
+        return u.total();
+      }
+
+      @Override
+      public int pending() {
+        return u.pending();
+      }
+
+      @Override
+      public int max() {
+        return u.max();
+      }
+    };
   }
 
   private static Authenticator.OidcSettings oidc(Settings.Oidc o) {
@@ -280,7 +359,8 @@ public final class KpmRuntime implements AutoCloseable {
    */
   public void mount(ServletContext context) {
     FilterRegistration.Dynamic gate =
-        context.addFilter("kpm-security", new SecurityFilter(security, audit));
+        context.addFilter(
+            "kpm-security", new SecurityFilter(security, audit, metrics::requestServed));
     gate.setAsyncSupported(true);
     gate.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
     FilterRegistration.Dynamic reads =
@@ -326,10 +406,11 @@ public final class KpmRuntime implements AutoCloseable {
   }
 
   /** The portable host's own actions, as audit events of kpm's. */
-  private static HostEvents hostEvents(AuditTrail audit) {
+  private static HostEvents hostEvents(AuditTrail audit, KpmMetrics metrics) {
     return new HostEvents() {
       @Override
       public void restarted(String plugin, String cause, String failure) {
+        metrics.portableRestarted(plugin, failure == null);
         Act act =
             Act.system(AuditAction.PORTABLE_RESTART)
                 .plugin(PluginType.PORTABLES.word(), plugin)
@@ -339,6 +420,7 @@ public final class KpmRuntime implements AutoCloseable {
 
       @Override
       public void crashLoop(String plugin, String message) {
+        metrics.portableCrashLoop(plugin);
         audit.submit(
             Act.system(AuditAction.PORTABLE_RESTART)
                 .plugin(PluginType.PORTABLES.word(), plugin)

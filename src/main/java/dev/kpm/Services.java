@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.api.Health;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
@@ -17,6 +18,7 @@ import java.time.Instant;
  * HTTP contract tests bind in-memory ones.
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
+ * @param health what {@code GET /ready} and {@code GET /metrics} answer
  */
 public record Services(
     PluginReads plugins,
@@ -27,4 +29,5 @@ public record Services(
     TokenAdmin tokens,
     AuditReads audit,
     UploadService uploads,
-    Instant started) {}
+    Instant started,
+    Health health) {}

@@ -17,7 +17,7 @@ public final class AccessRules {
 
   /** What a request needs. */
   public enum Need {
-    /** Nothing: eKuiper's {@code /ping} and {@code /}, the console's static files. */
+    /** Nothing: eKuiper's {@code /ping} and {@code /}, kpm's {@code /ready}. */
     PUBLIC,
     VIEWER,
     OPERATOR,
@@ -95,6 +95,10 @@ public final class AccessRules {
   public static final List<Rule> RULES =
       List.of(
           new Rule("GET", "/ping", Need.PUBLIC),
+          // Readiness: load balancers and Kubernetes probes send no credential.
+          new Rule("GET", "/ready", Need.PUBLIC),
+          // Prometheus scrapes with a viewer's token (a read, not audited).
+          new Rule("GET", "/metrics", Need.VIEWER),
           new Rule("GET", "/", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),

@@ -63,6 +63,7 @@ class HttpContractTest extends JerseyTest {
     fake.calls.clear();
     fake.failure = null;
     fake.uploaded.clear();
+    fake.notReady = Optional.empty();
     stopped.set(false);
     fake.natives =
         List.of(
@@ -166,6 +167,46 @@ class HttpContractTest extends JerseyTest {
         body);
     assertFalse(body.contains("${"), "the version was filled in by the build: " + body);
   }
+
+  @Test
+  void readyIs200EmptyWhenReadyAnd503WithTheReasonAndRetryAfterWhenNot() {
+    Response ready = send("GET", "ready", null);
+    assertEquals(200, ready.getStatus());
+    assertEquals("", ready.readEntity(String.class));
+    fake.notReady =
+        Optional.of(
+            "database unavailable: kpm cannot reach its PostgreSQL database; try again later");
+    Response down = send("GET", "ready", null);
+    assertEquals("5", down.getHeaderString("Retry-After"));
+    assertAnswer(
+        down,
+        503,
+        JSON,
+        "{\"error\":1000,\"message\":\"database unavailable: kpm cannot reach its PostgreSQL"
+            + " database; try again later\"}\n");
+    assertEquals(List.of("notReady()", "notReady()"), fake.calls);
+  }
+
+  @Test
+  void metricsAnswerPrometheusTextAndAStoppedKpmIsNotReady() {
+    Response metrics = target("metrics").request().header("Accept", PROMETHEUS_ACCEPT).get();
+    assertAnswer(metrics, 200, "text/plain", fake.metricsText);
+    // Prometheus' text format 0.0.4 (parameters in any order).
+    assertEquals(
+        Map.of("version", "0.0.4", "charset", "utf-8"), metrics.getMediaType().getParameters());
+    stopped.set(true);
+    assertAnswer(
+        send("GET", "ready", null),
+        503,
+        JSON,
+        "{\"error\":1000,\"message\":\"kpm is stopped; restart the web application to start it"
+            + " again\"}\n");
+  }
+
+  /** What Prometheus 2.x and 3.x send when they scrape. */
+  private static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;"
+          + "q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
 
   @Test
   void theAuditEndpointsAnswerTheirShapesAndRefuseBadQueriesInTheErrorShape() {

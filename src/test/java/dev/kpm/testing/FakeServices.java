@@ -1,6 +1,7 @@
 package dev.kpm.testing;
 
 import dev.kpm.Services;
+import dev.kpm.api.Health;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditEntry;
 import dev.kpm.audit.AuditQuery;
@@ -57,7 +58,8 @@ public final class FakeServices
         PortableChanges,
         PortableOperations,
         TokenAdmin,
-        AuditReads {
+        AuditReads,
+        Health {
   /** What the audit endpoints answer. */
   public List<AuditEntry> auditEntries = new ArrayList<>();
 
@@ -82,9 +84,25 @@ public final class FakeServices
 
   public final UploadService uploads = new FakeUploads();
 
+  /** What {@code GET /ready} answers: empty for ready, else the reason. */
+  public volatile Optional<String> notReady = Optional.empty();
+
+  /** What {@code GET /metrics} answers. */
+  public String metricsText =
+      "# HELP kpm_jobs_in_flight fake\n# TYPE kpm_jobs_in_flight gauge\nkpm_jobs_in_flight 0.0\n";
+
   public Services services() {
     return new Services(
-        this, this, this, this, this, this, this, uploads, Instant.parse("2026-01-01T00:00:00Z"));
+        this,
+        this,
+        this,
+        this,
+        this,
+        this,
+        this,
+        uploads,
+        Instant.parse("2026-01-01T00:00:00Z"),
+        this);
   }
 
   private void record(String method, Object... args) {
@@ -96,6 +114,18 @@ public final class FakeServices
     if (failure != null) {
       throw failure.get();
     }
+  }
+
+  @Override
+  public Optional<String> notReady() {
+    record("notReady");
+    return notReady;
+  }
+
+  @Override
+  public String metrics() {
+    record("metrics");
+    return metricsText;
   }
 
   @Override
