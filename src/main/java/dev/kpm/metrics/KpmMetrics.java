@@ -30,6 +30,10 @@ import java.util.function.Supplier;
  * plugin and function names are only those kpm has installed. Thread-safe; {@link #close()}
  * unregisters the JVM listeners it added.
  *
+ * <p>Gauges hold their suppliers strongly: Micrometer's default is a weak reference, and a supplier
+ * the wiring made (a lambda, a method reference) has no other referent, so it would be collected
+ * and the gauge read NaN.
+ *
  * <p>The Prometheus names (docs/api.md §8.13) are Micrometer's renderings of the names below: dots
  * become underscores, timers get {@code _seconds}, counters {@code _total}.
  */
@@ -88,6 +92,7 @@ public final class KpmMetrics implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     Gauge.builder("kpm.jobs.in.flight", jobsInFlight, s -> s.get().getAsInt())
         .description("Plugin changes (create, update, delete) started and not yet ended")
+        .strongReference(true)
         .register(registry);
   }
 
@@ -163,6 +168,7 @@ public final class KpmMetrics implements AutoCloseable {
               "kpm.portable.processes", counts, c -> c.get().getOrDefault(status, 0L).doubleValue())
           .description("Portable plugins kpm hosts, by the status of their process")
           .tag("status", status)
+          .strongReference(true)
           .register(registry);
     }
   }
@@ -258,6 +264,7 @@ public final class KpmMetrics implements AutoCloseable {
                     "Connections of kpm's database pool: active, idle, total, and pending (threads"
                         + " waiting for one)")
                 .tag("state", state)
+                .strongReference(true)
                 .register(registry));
     Gauge.builder(
             "kpm.db.pool.max",
@@ -268,6 +275,7 @@ public final class KpmMetrics implements AutoCloseable {
             })
         .baseUnit("connections")
         .description("The most connections kpm's database pool opens (kpm.db.poolSize)")
+        .strongReference(true)
         .register(registry);
   }
 

@@ -147,6 +147,18 @@ class KpmMetricsTest {
   }
 
   @Test
+  void gaugesFedByLambdasStillReadAfterAGarbageCollection() {
+    try (KpmMetrics metrics = new KpmMetrics(TYPES)) {
+      Long three = Long.valueOf(3); // captured: a new supplier object, referenced by nobody else
+      metrics.portableProcesses(List.of("running"), () -> Map.of("running", three));
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+      }
+      assertEquals(3, sample(metrics.scrape(), "kpm_portable_processes", "status=\"running\""));
+    }
+  }
+
+  @Test
   void aSuppliedJobCountReplacesTheCountOfOpenChanges() {
     try (KpmMetrics metrics = new KpmMetrics(TYPES)) {
       metrics.changeStarted("plugin.delete");
