@@ -55,6 +55,9 @@ readonly ISSUER=kpm-payara-check.pub
 # Classes kpm's eKuiper scheme runs through for every verified token (dev.kpm.security.EkuiperJwt).
 # Relocated nimbus-jose-jwt (see above).
 readonly NIMBUS_CLASSES=(dev.kpm.shaded.com.nimbusds.jwt.SignedJWT dev.kpm.shaded.com.nimbusds.jose.crypto.RSASSAVerifier)
+# Micrometer and the Prometheus client (GET /metrics): Payara Micro carries neither, so the WAR's
+# copies must be the ones kpm's class loader defines (a copy on a parent-first loader would win).
+readonly METRICS_CLASSES=(io.micrometer.prometheusmetrics.PrometheusMeterRegistry:micrometer-registry-prometheus io.micrometer.core.instrument.MeterRegistry:micrometer-core io.prometheus.metrics.model.registry.PrometheusRegistry:prometheus-metrics-model)
 readonly INVALID_ID_BODY='{"error":1000,"message":"id '"'"'a.b'"'"' contains invalid characters: only alphanumeric, hyphens and underscores are allowed"}'
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -280,6 +283,24 @@ check_nimbus_source() {
   nimbus_source="${source##*/}"
 }
 
+# Fails unless kpm's class loader defined each of METRICS_CLASSES (class:jar-name-prefix) from the
+# WAR's WEB-INF/lib/<prefix>-*.jar.
+check_metrics_source() {
+  local defs kpm_loaders entry class jar source
+  defs="$(class_definitions "$work/class-load.log")"
+  kpm_loaders="$(awk '$1 == "dev.kpm.security.EkuiperJwt" { print $2 }' <<<"$defs" | sort -u)"
+  for entry in "${METRICS_CLASSES[@]}"; do
+    class="${entry%%:*}"
+    jar="${entry#*:}"
+    source="$(awk -v c="$class" -v loaders=" $(tr '\n' ' ' <<<"$kpm_loaders")" '
+      $1 == c && index(loaders, " " $2 " ") { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' \
+      <<<"$defs" | sort -u)"
+    [[ -n "$source" && "$source" == */WEB-INF/lib/"$jar"-*.jar ]] ||
+      fail "kpm's class loader did not load $class from the WAR's WEB-INF/lib/$jar-*.jar" \
+        "(it loaded it from: ${source:-nowhere})"
+  done
+}
+
 main() {
   command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
   command -v openssl >/dev/null || fail "openssl is missing (apt-get install openssl)"
@@ -375,12 +396,25 @@ main() {
   grep -qF '"ok":true' "$work/verify.body" ||
     fail "GET /audit/verify answered $status '$(<"$work/verify.body")', expected ok"
 
+  # Probes and metrics: /ready is public, /metrics needs a token and shows the refused create.
+  status="$(http_get "$port" /ready "$work/ready.body")"
+  [[ "$status" == 200 ]] || fail "GET /ready without a token answered $status, expected 200"
+  status="$(http_get "$port" /metrics "$work/metrics-anonymous.body")"
+  [[ "$status" == 401 ]] || fail "GET /metrics without a token answered $status, expected 401"
+  status="$(http_get "$port" /metrics "$work/metrics.body" "Bearer $token")"
+  [[ "$status" == 200 ]] || fail "GET /metrics answered $status, expected 200"
+  grep -qF 'kpm_installs_seconds_count{action="plugin.create",outcome="failed",type="sources"} 1' \
+    "$work/metrics.body" && grep -qF 'kpm_db_pool_max_connections ' "$work/metrics.body" &&
+    grep -q '^jvm_memory_used_bytes{' "$work/metrics.body" ||
+    fail "GET /metrics lacks the refused create, the pool or the JVM meters (see $work/metrics.body)"
+
   local stop_started=$SECONDS
   cleanup
   payara_pid=""
   db_pid=""
   # Once the JVM has exited, its class-loading log is complete.
   check_nimbus_source
+  check_metrics_source
   echo "PASS: kpm on Payara Micro $PAYARA_VERSION (ekuiper auth, the WAR's $nimbus_source):" \
     "first 200 after ${ready_after}s," \
     "stopped in $((SECONDS - stop_started))s, $((SECONDS - started_at))s in all (logs in $work)"
