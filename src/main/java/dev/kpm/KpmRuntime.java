@@ -348,8 +348,9 @@ public final class KpmRuntime implements AutoCloseable {
 
   /**
    * Serves kpm in a servlet context: {@link SecurityFilter} on everything, then {@link FastReads}
-   * on {@code /plugins/*}, then the JAX-RS application on {@code /*}. Called while the context
-   * starts (a listener or an initializer).
+   * on {@code /plugins/*}, then the JAX-RS application on {@code /*} (and on {@code /metrics},
+   * through {@link ExactPathServlet}). Called while the context starts (a listener or an
+   * initializer).
    *
    * <p>The order comes from {@code isMatchAfter}, not from the order of the calls: the gate is
    * matched before any declared filter mapping, FastReads after them. Containers order several
@@ -367,11 +368,20 @@ public final class KpmRuntime implements AutoCloseable {
         context.addFilter("kpm-fast-reads", new FastReads(services.plugins(), stopped::get));
     reads.setAsyncSupported(true);
     reads.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/plugins/*");
-    ServletRegistration.Dynamic servlet =
-        context.addServlet("kpm", new ServletContainer(application()));
+    ServletContainer jaxrs = new ServletContainer(application());
+    ServletRegistration.Dynamic servlet = context.addServlet("kpm", jaxrs);
     servlet.addMapping("/*");
     servlet.setLoadOnStartup(1);
     servlet.setAsyncSupported(true);
+    // Payara Micro maps its MicroProfile Metrics servlet at /metrics/* in a root application,
+    // which beats /*: an exact mapping beats both and hands kpm's /metrics to the same servlet.
+    ServletRegistration.Dynamic exact =
+        context.addServlet("kpm-exact-paths", new ExactPathServlet(jaxrs));
+    Set<String> taken = exact.addMapping("/metrics");
+    if (!taken.isEmpty()) {
+      LOG.warning("the container serves " + taken + " itself: kpm's GET /metrics is not reachable");
+    }
+    exact.setAsyncSupported(true);
   }
 
   /**

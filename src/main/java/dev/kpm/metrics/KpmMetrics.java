@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,6 +76,7 @@ public final class KpmMetrics implements AutoCloseable {
   private final Set<String> pluginTypes;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final AtomicInteger changesInFlight = new AtomicInteger();
+  private final ConcurrentHashMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final AtomicReference<IntSupplier> jobsInFlight =
       new AtomicReference<>(changesInFlight::get);
 
@@ -212,18 +214,20 @@ public final class KpmMetrics implements AutoCloseable {
    */
   public void requestServed(String route, String method, int status, long nanos) {
     String m = method == null ? OTHER : method.toUpperCase(Locale.ROOT);
-    Timer.builder("kpm.http.requests")
-        .description("HTTP requests kpm answered, by route template, method and status class")
-        .tags(
-            Tags.of(
-                "route",
-                route == null ? OTHER : route,
-                "method",
-                METHODS.contains(m) ? m : OTHER,
-                "status",
-                status >= 100 && status < 600 ? (status / 100) + "xx" : OTHER))
-        .serviceLevelObjectives(FAST_BUCKETS)
-        .register(registry)
+    String r = route == null ? OTHER : route;
+    String verb = METHODS.contains(m) ? m : OTHER;
+    String code = status >= 100 && status < 600 ? (status / 100) + "xx" : OTHER;
+    // The hot read path: one map lookup, not a meter id built per request.
+    requestTimers
+        .computeIfAbsent(
+            r + ' ' + verb + ' ' + code,
+            k ->
+                Timer.builder("kpm.http.requests")
+                    .description(
+                        "HTTP requests kpm answered, by route template, method and status class")
+                    .tags(Tags.of("route", r, "method", verb, "status", code))
+                    .serviceLevelObjectives(FAST_BUCKETS)
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.testing.ApiTest;
+import dev.kpm.testing.EmbeddedTomcat;
 import dev.kpm.testing.FixtureServer;
 import dev.kpm.testing.TestPlugins;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -126,6 +131,36 @@ class MetricsIT extends ApiTest {
             "process_cpu_usage",
             "process_uptime_seconds")) {
       assertTrue(text.contains("\n" + jvm), "JVM meter " + jvm);
+    }
+  }
+
+  /**
+   * Payara Micro adds its MicroProfile Metrics servlet at {@code /metrics/*} to a root application
+   * before kpm mounts; a prefix mapping beats kpm's {@code /*}, so kpm maps {@code /metrics}
+   * exactly.
+   */
+  @Test
+  void aContainerServletMappedAtMetricsSlashStarDoesNotShadowKpmsMetrics() {
+    try (EmbeddedTomcat container =
+        EmbeddedTomcat.start(
+            context -> {
+              context
+                  .addServlet(
+                      "container-metrics",
+                      new HttpServlet() {
+                        @Override
+                        protected void doGet(HttpServletRequest req, HttpServletResponse res)
+                            throws java.io.IOException {
+                          res.getWriter().write("the container's metrics");
+                        }
+                      })
+                  .addMapping("/metrics/*");
+              kpm.runtime().mount(context);
+            })) {
+      HttpResponse<String> metrics = container.send("GET", "metrics", null);
+      assertEquals(200, metrics.statusCode(), metrics.body());
+      assertTrue(metrics.body().contains("\nkpm_jobs_in_flight "), metrics.body());
+      assertEquals("", container.get("ping"), "every other path still reaches kpm");
     }
   }
 
