@@ -80,6 +80,10 @@ final class LiveJob {
     download = file;
   }
 
+  synchronized void bytesTotal(long size) {
+    bytesTotal = size;
+  }
+
   /** The thread running the job, which a cancel interrupts. */
   synchronized void runsOn(Thread thread) {
     if (cancelled) {

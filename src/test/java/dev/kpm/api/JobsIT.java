@@ -171,6 +171,7 @@ class JobsIT extends ApiTest {
             });
     assertEquals("downloading", progress.get("phase").asText());
     assertTrue(progress.get("bytesDone").asLong() < size, progress.toString());
+    assertEquals(size, progress.get("bytesTotal").asLong(), "the server's Content-Length");
     JsonNode cancelled = json(target("jobs/" + id).request().delete(), 200);
     assertEquals("failed", cancelled.get("state").asText(), cancelled.toString());
     assertTrue(
