@@ -41,6 +41,9 @@ final class Attempt {
   private List<String> manifest = List.of();
   private boolean unsettled;
 
+  /** The output of a portable plugin's process whose first start failed. */
+  private String processOutput;
+
   /** A dry run: nothing is recorded, install.sh is not run. */
   boolean dry;
 
@@ -137,6 +140,9 @@ final class Attempt {
         JobBoard.current().ifPresent(j -> j.downloading(staging.download()));
       }
       a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
+      if (!a.dry) {
+        JobBoard.current().ifPresent(j -> j.downloaded(a.download.bytes()));
+      }
       a.phase(LiveJob.VERIFYING);
       spec.act().artifact(a.download.sha256());
       work.accept(a);
@@ -235,12 +241,21 @@ final class Attempt {
     return download.file();
   }
 
+  /** Keeps the output of a process whose start failed, for the record and the job. */
+  void processOutput(String output) {
+    if (output == null || output.isEmpty()) {
+      return;
+    }
+    processOutput = output;
+    JobBoard.current().ifPresent(j -> j.output(output.stripTrailing()));
+  }
+
   InstallLog log() {
     return new InstallLog(
         download == null ? null : download.bytes(),
         download == null ? null : download.sha256(),
         script == null ? null : script.exitCode(),
-        script == null ? null : script.stdoutTail(),
+        script == null ? processOutput : script.stdoutTail(),
         script == null ? null : script.stderrTail());
   }
 }

@@ -42,6 +42,7 @@ final class LiveJob {
   private String phase = QUEUED;
   private Path download;
   private Long bytesTotal;
+  private Long downloaded;
   private boolean cancelled;
   private String cancelledBy;
   private Thread worker;
@@ -78,6 +79,11 @@ final class LiveJob {
   synchronized void downloading(Path file) {
     phase(DOWNLOADING);
     download = file;
+  }
+
+  /** The download is complete: its size stays shown after the staging folder is gone. */
+  synchronized void downloaded(long bytes) {
+    downloaded = bytes;
   }
 
   synchronized void bytesTotal(long size) {
@@ -181,8 +187,8 @@ final class LiveJob {
 
   /** The job as {@code GET /jobs/{id}} shows it. */
   synchronized JobView view() {
-    Long done = null;
-    if (download != null) {
+    Long done = downloaded;
+    if (download != null && downloaded == null) {
       try {
         if (Files.exists(download)) {
           done = Files.size(download);

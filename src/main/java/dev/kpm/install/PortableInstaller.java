@@ -234,6 +234,10 @@ final class PortableInstaller {
       a.inDoubt(() -> rollBackProcess(req.name(), old));
       throw e;
     } catch (IOException | PortableStartException | RuntimeException e) {
+      if (e instanceof PortableStartException) {
+        // What the process printed before it failed explains the failure: keep it in the record.
+        a.processOutput(supervisor.output(req.name()));
+      }
       supervisor.stop(req.name());
       Checks.act(() -> a.staging.undo(manifest));
       rollBackProcess(req.name(), old);

@@ -231,6 +231,39 @@ class JobsIT extends ApiTest {
   }
 
   @Test
+  void aPortablePluginWhoseFirstStartFailsKeepsWhatItPrintedInTheJobAndTheRecord()
+      throws IOException {
+    Path zip =
+        TestPlugins.zip(
+            fixtures.resolve("stillborn.zip"),
+            List.of(
+                Entry.file(
+                    "stillborn.json",
+                    "{\"version\":\"v1\",\"language\":\"go\",\"executable\":\"stillborn\","
+                        + "\"sources\":[\"s\"],\"sinks\":[],\"functions\":[]}"),
+                new Entry(
+                    "stillborn",
+                    "#!/bin/sh\necho 'cannot read /etc/stillborn.conf: no such file' >&2\nexit 2\n"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    0100755),
+                Entry.file("sources/s.yaml", "default: {}\n")));
+    long id =
+        json(async("POST", "plugins/portables", body("stillborn", "file://" + zip)), 202)
+            .get("id")
+            .asLong();
+    JsonNode failed = awaitEnd(id);
+    assertEquals(400, failed.get("status").asInt(), failed.toString());
+    assertEquals(Files.size(zip), failed.get("bytesDone").asLong(), failed.toString());
+    assertTrue(failed.get("text").asText().contains("exit status 2"), failed.toString());
+    assertTrue(
+        failed.get("output").asText().contains("cannot read /etc/stillborn.conf"),
+        failed.toString());
+    assertTrue(
+        kpm.sqlString("select stdout_tail from install_record where id = " + id)
+            .contains("cannot read /etc/stillborn.conf"));
+  }
+
+  @Test
   void aJobAStopOfKpmInterruptedIsShownFailedWithTheReason() {
     JsonNode j = job(INTERRUPTED_JOB);
     assertEquals("failed", j.get("state").asText(), j.toString());
