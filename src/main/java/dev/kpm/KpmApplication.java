@@ -5,6 +5,7 @@ import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.NativePluginsResource;
+import dev.kpm.api.OpenApiResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServerInfoResource;
@@ -42,6 +43,7 @@ public final class KpmApplication extends ResourceConfig {
   public KpmApplication(Services services, BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
     register(new ServerInfoResource(services.started(), Clock.systemUTC()));
+    register(new OpenApiResource());
     register(
         new AbstractBinder() {
           @Override
