@@ -173,7 +173,7 @@ class OpenApiTest extends JerseyTest {
                           }
                         }
                       });
-              String role = roleOf(key);
+              String role = roleOf(key, op);
               Object declared =
                   o.getExtensions() == null ? null : o.getExtensions().get("x-kpm-role");
               if (!role.equals(declared)) {
@@ -257,16 +257,12 @@ class OpenApiTest extends JerseyTest {
   }
 
   /** What {@link AccessRules} requires for every concrete path of the operation, in one word. */
-  private String roleOf(Key key) {
+  private String roleOf(Key key, Op op) {
     Set<String> roles = new TreeSet<>();
-    Endpoints.of(application).stream()
-        .filter(e -> e.toString().equals(key.toString()))
-        .flatMap(e -> e.concretePaths().stream())
-        .forEach(
-            p -> {
-              AccessRules.Need need = AccessRules.need(key.method, p);
-              roles.add(need == AccessRules.Need.PUBLIC ? "public" : need.role().wire());
-            });
+    for (String p : concretePaths(key.path, op.pathItem, op.operation)) {
+      AccessRules.Need need = AccessRules.need(key.method, p);
+      roles.add(need == AccessRules.Need.PUBLIC ? "public" : need.role().wire());
+    }
     return roles.size() == 1 ? roles.iterator().next() : roles.toString();
   }
 
