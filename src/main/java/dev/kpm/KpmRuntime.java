@@ -9,6 +9,7 @@ import dev.kpm.install.CompatService;
 import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
+import dev.kpm.install.JobService;
 import dev.kpm.install.Pauses;
 import dev.kpm.install.PortableService;
 import dev.kpm.install.Reconciler;
@@ -162,7 +163,8 @@ public final class KpmRuntime implements AutoCloseable {
             "portable plugins",
             new PortableSupervisor(
                 portable(settings, children), workers.executor(), hostEvents(audit)));
-    PortableService portables = new PortableService(tools, store, records, supervisor);
+    JobService jobs = new JobService(tools, records, audit);
+    PortableService portables = new PortableService(tools, store, records, supervisor, jobs);
     portables.startInstalled();
     ApiTokens tokens =
         teardown.push(
@@ -196,8 +198,9 @@ public final class KpmRuntime implements AutoCloseable {
         new Services(
             new PluginService(
                 tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
-            new InstallService(tools, store, records),
+            new InstallService(tools, store, records, jobs),
             new CompatService(store, layout, tools.engine()),
+            jobs,
             portables,
             new PortableRuntime(store, supervisor),
             tokens,

@@ -1,6 +1,7 @@
 package dev.kpm;
 
 import dev.kpm.audit.AuditReads;
+import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
@@ -22,6 +23,7 @@ public record Services(
     PluginReads plugins,
     PluginChanges installs,
     PluginCompat compat,
+    JobControl jobs,
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,

@@ -24,6 +24,7 @@ public final class Act {
   private String versionAfter;
   private String detail;
   private boolean recorded;
+  private boolean deferred;
 
   public Act(Actor actor, AuditAction action) {
     this.actor = actor;
@@ -132,6 +133,22 @@ public final class Act {
   }
 
   /** Its event is committed: nothing more is written for it. */
+  /**
+   * The request ends before the change (an asynchronous job): whoever ends the request leaves the
+   * event to the job, which {@link #undefer}s and writes it.
+   */
+  public synchronized void defer() {
+    deferred = true;
+  }
+
+  public synchronized void undefer() {
+    deferred = false;
+  }
+
+  public synchronized boolean isDeferred() {
+    return deferred;
+  }
+
   public synchronized void recorded() {
     recorded = true;
   }

@@ -9,6 +9,8 @@ import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
+import dev.kpm.install.JobControl;
+import dev.kpm.install.JobView;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
@@ -54,6 +56,7 @@ public final class FakeServices
     implements PluginReads,
         PluginChanges,
         PluginCompat,
+        JobControl,
         PortableChanges,
         PortableOperations,
         TokenAdmin,
@@ -84,7 +87,16 @@ public final class FakeServices
 
   public Services services() {
     return new Services(
-        this, this, this, this, this, this, this, uploads, Instant.parse("2026-01-01T00:00:00Z"));
+        this,
+        this,
+        this,
+        this,
+        this,
+        this,
+        this,
+        this,
+        uploads,
+        Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   private void record(String method, Object... args) {
@@ -185,6 +197,64 @@ public final class FakeServices
   public CompatReport all(String status) {
     record("compatAll", status);
     return compatReport;
+  }
+
+  /** The jobs the fake knows, by id. */
+  public final Map<Long, JobView> jobViews = new TreeMap<>();
+
+  private JobView queued(String type, String operation) {
+    JobView v =
+        new JobView(
+            7, type, "fake", operation, "running", "queued", null, null, null, "fake", null, null,
+            null, null);
+    jobViews.put(v.id(), v);
+    return v;
+  }
+
+  @Override
+  public JobView submitCreate(PluginType type, String body, Act act) {
+    record("submitCreate", type, body);
+    return queued(type.word(), "create");
+  }
+
+  @Override
+  public JobView submitUpdate(PluginType type, String name, String body, Act act) {
+    record("submitUpdate", type, name);
+    return queued(type.word(), "update");
+  }
+
+  @Override
+  public JobView submitCreate(String body, Act act) {
+    record("submitCreate", PluginType.PORTABLES, body);
+    return queued("portables", "create");
+  }
+
+  @Override
+  public JobView submitUpdate(String name, String body, Act act) {
+    record("submitUpdate", PluginType.PORTABLES, name);
+    return queued("portables", "update");
+  }
+
+  @Override
+  public JobView job(long id) {
+    record("job", id);
+    JobView v = jobViews.get(id);
+    if (v == null) {
+      throw dev.kpm.plugin.PluginException.notFound("job " + id + " not found");
+    }
+    return v;
+  }
+
+  @Override
+  public List<JobView> jobs(String state, int limit) {
+    record("jobs", state, limit);
+    return List.copyOf(jobViews.values());
+  }
+
+  @Override
+  public JobView cancel(long id, Act act) {
+    record("cancel", id);
+    throw dev.kpm.plugin.PluginException.conflict("cannot cancel job " + id + ": it has ended");
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
@@ -66,6 +67,11 @@ public final class Downloader implements AutoCloseable {
         .buildClassic();
   }
 
+  /** The policy's size cap: what {@link #fetch(URI, Path)} allows. */
+  public long maxBytes() {
+    return policy.maxBytes();
+  }
+
   /** Ends the downloads still running (they fail) and stops the worker threads. */
   @Override
   public void close() {
@@ -92,6 +98,15 @@ public final class Downloader implements AutoCloseable {
    */
   public Download fetch(URI uri, Path target, long maxBytes)
       throws DownloadException, InterruptedException {
+    return fetch(uri, target, maxBytes, size -> {});
+  }
+
+  /**
+   * As {@link #fetch(URI, Path, long)}, telling {@code expectedBytes} the size once it is known (a
+   * file's size, an HTTP Content-Length) — for progress reports.
+   */
+  public Download fetch(URI uri, Path target, long maxBytes, LongConsumer expectedBytes)
+      throws DownloadException, InterruptedException {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(target, "target");
     if (maxBytes <= 0) {
@@ -100,8 +115,8 @@ public final class Downloader implements AutoCloseable {
     long deadlineNanos = System.nanoTime() + policy.timeout().toNanos();
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return switch (scheme) {
-      case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos);
-      case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos);
+      case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos, expectedBytes);
+      case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos, expectedBytes);
       default ->
           throw new DownloadException(
               DownloadTexts.requestFailed(uri, "unsupported protocol scheme \"" + scheme + "\""));
