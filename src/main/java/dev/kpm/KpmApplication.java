@@ -6,6 +6,7 @@ import dev.kpm.api.CompatResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.JobsResource;
 import dev.kpm.api.NativePluginsResource;
+import dev.kpm.api.OpenApiResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServerInfoResource;
@@ -44,6 +45,7 @@ public final class KpmApplication extends ResourceConfig {
   public KpmApplication(Services services, BooleanSupplier stopped) {
     register(new ServiceGate(stopped));
     register(new ServerInfoResource(services.started(), Clock.systemUTC()));
+    register(new OpenApiResource());
     register(
         new AbstractBinder() {
           @Override

@@ -17,7 +17,10 @@ public final class AccessRules {
 
   /** What a request needs. */
   public enum Need {
-    /** Nothing: eKuiper's {@code /ping} and {@code /}, the console's static files. */
+    /**
+     * Nothing: eKuiper's {@code /ping} and {@code /}, kpm's OpenAPI document, the console's static
+     * files.
+     */
     PUBLIC,
     VIEWER,
     OPERATOR,
@@ -96,6 +99,9 @@ public final class AccessRules {
       List.of(
           new Rule("GET", "/ping", Need.PUBLIC),
           new Rule("GET", "/", Need.PUBLIC),
+          // kpm's OpenAPI document (docs/api.md §8.14): describes the API, grants nothing.
+          new Rule("GET", "/openapi.json", Need.PUBLIC),
+          new Rule("GET", "/openapi.yaml", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),
           new Rule("POST", "/auth/tokens", Need.ADMIN, AuditAction.TOKEN_CREATE),

@@ -25,6 +25,8 @@ class AccessRulesTest {
           Map.ofEntries(
               Map.entry("GET /", Need.PUBLIC),
               Map.entry("GET /ping", Need.PUBLIC),
+              Map.entry("GET /openapi.json", Need.PUBLIC),
+              Map.entry("GET /openapi.yaml", Need.PUBLIC),
               Map.entry("GET /auth/me", Need.VIEWER),
               Map.entry("GET /audit", Need.ADMIN),
               Map.entry("GET /audit.csv", Need.ADMIN),
