@@ -5,6 +5,7 @@ import dev.kpm.api.SecurityFilter;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.audit.AuditTrail;
+import dev.kpm.events.EventBus;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
@@ -73,6 +74,10 @@ import org.glassfish.jersey.servlet.ServletContainer;
  */
 public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
+
+  /** Lifecycle events kept for reconnecting clients (docs/api.md §8.16). */
+  static final int EVENT_BUFFER = 1000;
+
   private final Teardown teardown;
   private final Services services;
   private final SecurityPolicy security;
@@ -136,6 +141,9 @@ public final class KpmRuntime implements AutoCloseable {
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     RegistryCache registry = new RegistryCache(tx);
     PluginStore store = new PluginStore(tx, registry, audit);
+    EventBus events = teardown.push("event stream", new EventBus(EVENT_BUFFER));
+    LifecycleEvents lifecycle = new LifecycleEvents(events);
+    store.onCommitted(lifecycle::committed);
     InstallRecords records = new InstallRecords(tx);
     Children children = new Children(layout.children());
     stopSurvivors(children, settings.portable().stopGrace());
@@ -162,8 +170,11 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "portable plugins",
             new PortableSupervisor(
-                portable(settings, children), workers.executor(), hostEvents(audit)));
+                portable(settings, children),
+                workers.executor(),
+                lifecycle.host(hostEvents(audit))));
     JobService jobs = new JobService(tools, records, audit);
+    jobs.onChange(lifecycle::job);
     PortableService portables = new PortableService(tools, store, records, supervisor, jobs);
     portables.startInstalled();
     ApiTokens tokens =
@@ -201,6 +212,7 @@ public final class KpmRuntime implements AutoCloseable {
             new InstallService(tools, store, records, jobs),
             new CompatService(store, layout, tools.engine()),
             jobs,
+            events,
             portables,
             new PortableRuntime(store, supervisor),
             tokens,

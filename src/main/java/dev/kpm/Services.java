@@ -1,6 +1,7 @@
 package dev.kpm;
 
 import dev.kpm.audit.AuditReads;
+import dev.kpm.events.EventBus;
 import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
@@ -24,6 +25,7 @@ public record Services(
     PluginChanges installs,
     PluginCompat compat,
     JobControl jobs,
+    EventBus events,
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,

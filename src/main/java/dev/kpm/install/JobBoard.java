@@ -22,6 +22,12 @@ final class JobBoard {
   static final int KEEP_FINISHED = 200;
   private static final ThreadLocal<LiveJob> CURRENT = new ThreadLocal<>();
   private final Map<Long, LiveJob> jobs = new ConcurrentHashMap<>();
+  private volatile java.util.function.Consumer<JobView> changes = v -> {};
+
+  /** Who hears of every job's phase changes and end (the lifecycle events); must not block. */
+  void onChange(java.util.function.Consumer<JobView> listener) {
+    this.changes = listener;
+  }
 
   LiveJob open(
       long id,
@@ -30,9 +36,10 @@ final class JobBoard {
       InstallOperation op,
       String requestedBy,
       Staging staging) {
-    LiveJob job = new LiveJob(id, type, name, op, requestedBy, staging);
+    LiveJob job = new LiveJob(id, type, name, op, requestedBy, staging, v -> changes.accept(v));
     jobs.put(id, job);
     prune();
+    changes.accept(job.view());
     return job;
   }
 

@@ -96,6 +96,11 @@ public final class JobService implements JobControl {
     audit.finish(act, status, status < 300 ? null : v.text());
   }
 
+  /** Who hears of every job's phase changes and end (the lifecycle events); must not block. */
+  public void onChange(java.util.function.Consumer<JobView> listener) {
+    tools.jobs().board().onChange(listener);
+  }
+
   @Override
   public JobView job(long id) {
     return tools

@@ -53,13 +53,18 @@ final class LiveJob {
   private Instant finishedAt;
   private boolean attempted;
 
+  /** Hears of every phase change and of the end (lifecycle events); must not block. */
+  private final java.util.function.Consumer<JobView> changed;
+
   LiveJob(
       long id,
       PluginType type,
       String name,
       InstallOperation op,
       String requestedBy,
-      Staging staging) {
+      Staging staging,
+      java.util.function.Consumer<JobView> changed) {
+    this.changed = changed;
     this.id = id;
     this.type = type;
     this.name = name;
@@ -73,7 +78,11 @@ final class LiveJob {
     if (cancelled && !next.equals(FAILED)) {
       throw cancelledError();
     }
+    boolean change = !next.equals(phase);
     phase = next;
+    if (change) {
+      changed.accept(view());
+    }
   }
 
   synchronized void downloading(Path file) {
@@ -154,6 +163,7 @@ final class LiveJob {
     this.finishedAt = Instant.now();
     this.worker = null;
     notifyAll();
+    changed.accept(view());
   }
 
   /** The attempt took over the queued record and staging folder (it closes them itself). */

@@ -127,6 +127,7 @@ public final class AccessRules {
               "/plugins/functions/{name}/register",
               Need.ADMIN,
               AuditAction.FUNCTIONS_REGISTER),
+          new Rule("GET", "/events", Need.VIEWER),
           new Rule("GET", "/jobs", Need.VIEWER),
           new Rule("GET", "/jobs/{id}", Need.VIEWER),
           new Rule("DELETE", "/jobs/{id}", Need.ADMIN, AuditAction.JOB_CANCEL),

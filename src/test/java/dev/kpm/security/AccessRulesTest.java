@@ -52,6 +52,7 @@ class AccessRulesTest {
               Map.entry("GET /plugins/{type}/{name}/compat", Need.VIEWER),
               Map.entry("GET /plugins/compat", Need.VIEWER),
               Map.entry("GET /jobs", Need.VIEWER),
+              Map.entry("GET /events", Need.VIEWER),
               Map.entry("GET /jobs/{id}", Need.VIEWER),
               Map.entry("DELETE /jobs/{id}", Need.ADMIN),
               Map.entry("POST /plugins/functions/{name}/register", Need.ADMIN),

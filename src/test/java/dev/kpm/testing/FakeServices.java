@@ -85,12 +85,16 @@ public final class FakeServices
 
   public final UploadService uploads = new FakeUploads();
 
+  /** The event stream the contract tier serves. */
+  public final dev.kpm.events.EventBus events = new dev.kpm.events.EventBus(100);
+
   public Services services() {
     return new Services(
         this,
         this,
         this,
         this,
+        events,
         this,
         this,
         this,
