@@ -3,9 +3,12 @@ package dev.kpm;
 import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
+import dev.kpm.api.EventsResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.HealthResource;
+import dev.kpm.api.JobsResource;
 import dev.kpm.api.NativePluginsResource;
+import dev.kpm.api.OpenApiResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServerInfoResource;
@@ -21,6 +24,8 @@ import dev.kpm.api.error.UnexpectedExceptionMapper;
 import dev.kpm.api.error.UploadExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.audit.AuditReads;
+import dev.kpm.events.EventBus;
+import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
@@ -44,6 +49,7 @@ public final class KpmApplication extends ResourceConfig {
     register(new ServiceGate(stopped));
     register(new ServerInfoResource(services.started(), Clock.systemUTC()));
     register(new HealthResource(services.health()));
+    register(new OpenApiResource());
     register(
         new AbstractBinder() {
           @Override
@@ -51,6 +57,8 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.plugins()).to(PluginReads.class);
             bind(services.installs()).to(PluginChanges.class);
             bind(services.compat()).to(PluginCompat.class);
+            bind(services.jobs()).to(JobControl.class);
+            bind(services.events()).to(EventBus.class);
             bind(services.portables()).to(PortableChanges.class);
             bind(services.runtime()).to(PortableOperations.class);
             bind(services.tokens()).to(TokenAdmin.class);
@@ -60,6 +68,8 @@ public final class KpmApplication extends ResourceConfig {
         });
     register(NativePluginsResource.class);
     register(CompatResource.class);
+    register(JobsResource.class);
+    register(EventsResource.class);
     register(FunctionRegisterResource.class);
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);

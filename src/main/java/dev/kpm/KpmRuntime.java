@@ -7,10 +7,12 @@ import dev.kpm.audit.ActListener;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.audit.AuditEvent;
 import dev.kpm.audit.AuditTrail;
+import dev.kpm.events.EventBus;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
+import dev.kpm.install.JobService;
 import dev.kpm.install.Pauses;
 import dev.kpm.install.PortableService;
 import dev.kpm.install.Reconciler;
@@ -78,6 +80,10 @@ import org.glassfish.jersey.servlet.ServletContainer;
  */
 public final class KpmRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KpmRuntime.class.getName());
+
+  /** Lifecycle events kept for reconnecting clients (docs/api.md §8.16). */
+  static final int EVENT_BUFFER = 1000;
+
   private final Teardown teardown;
   private final Services services;
   private final SecurityPolicy security;
@@ -158,6 +164,9 @@ public final class KpmRuntime implements AutoCloseable {
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
     RegistryCache registry = new RegistryCache(tx);
     PluginStore store = new PluginStore(tx, registry, audit);
+    EventBus events = teardown.push("event stream", new EventBus(EVENT_BUFFER));
+    LifecycleEvents lifecycle = new LifecycleEvents(events);
+    store.onCommitted(lifecycle::committed);
     InstallRecords records = new InstallRecords(tx);
     Children children = new Children(layout.children());
     stopSurvivors(children, settings.portable().stopGrace());
@@ -186,11 +195,15 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "portable plugins",
             new PortableSupervisor(
-                portable(settings, children), workers.executor(), hostEvents(audit, metrics)));
+                portable(settings, children),
+                workers.executor(),
+                lifecycle.host(hostEvents(audit, metrics))));
     metrics.portableProcesses(
         Stream.of(ProcessState.values()).map(ProcessState::word).toList(),
         supervisor::countByStatus);
-    PortableService portables = new PortableService(tools, store, records, supervisor);
+    JobService jobs = new JobService(tools, records, audit);
+    jobs.onChange(lifecycle::job);
+    PortableService portables = new PortableService(tools, store, records, supervisor, jobs);
     portables.startInstalled();
     ApiTokens tokens =
         teardown.push(
@@ -224,8 +237,10 @@ public final class KpmRuntime implements AutoCloseable {
         new Services(
             new PluginService(
                 tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
-            new InstallService(tools, store, records),
+            new InstallService(tools, store, records, jobs),
             new CompatService(store, layout, tools.engine()),
+            jobs,
+            events,
             portables,
             new PortableRuntime(store, supervisor, metrics::functionCalled),
             tokens,

@@ -2,6 +2,8 @@ package dev.kpm;
 
 import dev.kpm.api.Health;
 import dev.kpm.audit.AuditReads;
+import dev.kpm.events.EventBus;
+import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
@@ -24,6 +26,8 @@ public record Services(
     PluginReads plugins,
     PluginChanges installs,
     PluginCompat compat,
+    JobControl jobs,
+    EventBus events,
     PortableChanges portables,
     PortableOperations runtime,
     TokenAdmin tokens,

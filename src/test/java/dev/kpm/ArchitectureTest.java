@@ -33,6 +33,7 @@ class ArchitectureTest {
                   "api.error",
                   "api.dto",
                   "audit",
+                  "events",
                   "install",
                   "install.archive",
                   "install.download",
@@ -52,6 +53,7 @@ class ArchitectureTest {
                   "api.dto",
                   "api.error",
                   "audit",
+                  "events",
                   "install",
                   "plugin",
                   "portable",
@@ -64,6 +66,7 @@ class ArchitectureTest {
               Set.of("api.dto", "audit", "plugin", "security", "upload", PERSISTENCE_EXCEPTIONS)),
           Map.entry("audit", Set.of("persistence", "threads")),
           Map.entry("compat", Set.of()),
+          Map.entry("events", Set.of("threads")),
           Map.entry(
               "install",
               Set.of(

@@ -3,6 +3,7 @@ package dev.kpm.api;
 import dev.kpm.api.error.ErrorResponses;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -45,6 +46,7 @@ public final class HealthResource {
 
   @GET
   @Path("metrics")
+  @Produces(MediaType.TEXT_PLAIN)
   public Response metrics() {
     return Response.ok(health.metrics().getBytes(StandardCharsets.UTF_8), PROMETHEUS_TEXT).build();
   }

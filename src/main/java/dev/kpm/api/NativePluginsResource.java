@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -54,6 +55,7 @@ public final class NativePluginsResource {
   public Response create(
       @PathParam("type") PluginType type,
       @QueryParam("dryRun") String dryRun,
+      @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
@@ -61,7 +63,10 @@ public final class NativePluginsResource {
         dryRun,
         act,
         () -> installs.planCreate(type, body, act),
-        () -> Response.status(201).entity(installs.create(type, body, act)).build());
+        () ->
+            AsyncJobs.requested(prefer)
+                ? AsyncJobs.accepted(installs.submitCreate(type, body, act))
+                : Response.status(201).entity(installs.create(type, body, act)).build());
   }
 
   @GET
@@ -78,6 +83,7 @@ public final class NativePluginsResource {
       @PathParam("type") PluginType type,
       @PathParam("name") String name,
       @QueryParam("dryRun") String dryRun,
+      @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
@@ -85,7 +91,10 @@ public final class NativePluginsResource {
         dryRun,
         act,
         () -> installs.planUpdate(type, name, body, act),
-        () -> Response.ok(installs.update(type, name, body, act)).build());
+        () ->
+            AsyncJobs.requested(prefer)
+                ? AsyncJobs.accepted(installs.submitUpdate(type, name, body, act))
+                : Response.ok(installs.update(type, name, body, act)).build());
   }
 
   @DELETE
@@ -118,9 +127,10 @@ public final class NativePluginsResource {
   public Response updatePrebuild(
       @PathParam("type") PluginType type,
       @QueryParam("dryRun") String dryRun,
+      @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
-    return update(type, "prebuild", dryRun, body, request);
+    return update(type, "prebuild", dryRun, prefer, body, request);
   }
 
   @DELETE

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -57,13 +58,19 @@ public final class PortablePluginsResource {
   @POST
   @Produces(NativePluginsResource.TEXT)
   public Response create(
-      @QueryParam("dryRun") String dryRun, String body, @Context ContainerRequestContext request) {
+      @QueryParam("dryRun") String dryRun,
+      @HeaderParam("Prefer") String prefer,
+      String body,
+      @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
     return DryRuns.answer(
         dryRun,
         act,
         () -> portables.planCreate(body, act),
-        () -> Response.status(201).entity(portables.create(body, act)).build());
+        () ->
+            AsyncJobs.requested(prefer)
+                ? AsyncJobs.accepted(portables.submitCreate(body, act))
+                : Response.status(201).entity(portables.create(body, act)).build());
   }
 
   @GET
@@ -78,6 +85,7 @@ public final class PortablePluginsResource {
   public Response update(
       @PathParam("name") String name,
       @QueryParam("dryRun") String dryRun,
+      @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
@@ -85,7 +93,10 @@ public final class PortablePluginsResource {
         dryRun,
         act,
         () -> portables.planUpdate(name, body, act),
-        () -> Response.ok(portables.update(name, body, act)).build());
+        () ->
+            AsyncJobs.requested(prefer)
+                ? AsyncJobs.accepted(portables.submitUpdate(name, body, act))
+                : Response.ok(portables.update(name, body, act)).build());
   }
 
   @DELETE

@@ -27,6 +27,7 @@ public final class Act {
   private ActListener listener;
   private AuditAction opened;
   private AuditEvent last;
+  private boolean deferred;
 
   public Act(Actor actor, AuditAction action) {
     this.actor = actor;
@@ -147,6 +148,22 @@ public final class Act {
       return error;
     }
     return error.replace(rawSourceUrl, sourceUrl);
+  }
+
+  /**
+   * The request ends before the change (an asynchronous job): whoever ends the request leaves the
+   * event to the job, which {@link #undefer}s and writes it.
+   */
+  public synchronized void defer() {
+    deferred = true;
+  }
+
+  public synchronized void undefer() {
+    deferred = false;
+  }
+
+  public synchronized boolean isDeferred() {
+    return deferred;
   }
 
   /** Its event is committed: nothing more is written for it. */

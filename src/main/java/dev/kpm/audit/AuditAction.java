@@ -17,6 +17,8 @@ public enum AuditAction {
   UPLOAD_DELETE("upload.delete", 200),
   /** A create, update or delete previewed with {@code ?dryRun=true}: nothing was changed. */
   PLUGIN_DRY_RUN("plugin.dry-run", 200),
+  /** An install job cancelled with {@code DELETE /jobs/{id}}. */
+  JOB_CANCEL("job.cancel", 200),
   /** kpm found a plugin on disk at start-up and registered it (eKuiper's auto-load). */
   PLUGIN_AUTOLOAD("plugin.autoload", 200),
   /** kpm finished or undid, at start-up, a change a crash interrupted. */

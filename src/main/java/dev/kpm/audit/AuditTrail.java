@@ -102,7 +102,7 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
    * it in its own transaction (or keeps it for later when the database is away).
    */
   public void finish(Act act, int status, String error) {
-    if (act.isRecorded()) {
+    if (act.isRecorded() || act.isDeferred()) {
       return;
     }
     AuditEvent event = act.ended(status, error);

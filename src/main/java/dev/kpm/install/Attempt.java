@@ -16,6 +16,7 @@ import dev.kpm.process.ScriptResult;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -39,6 +40,9 @@ final class Attempt {
   ScriptResult script;
   private List<String> manifest = List.of();
   private boolean unsettled;
+
+  /** The output of a portable plugin's process whose first start failed. */
+  private String processOutput;
 
   /** A dry run: nothing is recorded, install.sh is not run. */
   boolean dry;
@@ -95,24 +99,51 @@ final class Attempt {
   static void run(InstallTools tools, InstallRecords records, Spec spec, Consumer<Attempt> work) {
     PluginType type = spec.type();
     InstallRequest req = spec.req();
-    Path root = tools.home().staging().resolve(UUID.randomUUID().toString());
-    Staging staging = Checks.io(() -> Staging.create(root, tools.home().base()));
+    // An asynchronous request queued its job with a record and staging folder already.
+    Optional<LiveJob> queued =
+        JobBoard.current()
+            .filter(j -> !spec.dry() && j.staging != null && j.name.equals(req.name()));
+    Staging staging;
     long id;
-    try {
-      // A dry run leaves no install record: it changes nothing, the database included.
-      id = spec.dry() ? -1 : records.begin(type, req.name(), spec.op(), req.file(), root);
-    } catch (CommitOutcomeUnknownException e) {
-      // The record may exist, RUNNING, and would refuse every later install of the plugin.
-      tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
-      throw e;
-    } catch (RuntimeException e) {
-      staging.delete();
-      throw e;
+    if (queued.isPresent()) {
+      staging = queued.get().staging;
+      id = queued.get().id;
+      queued.get().markAttempted();
+    } else {
+      Path root = tools.home().staging().resolve(UUID.randomUUID().toString());
+      staging = Checks.io(() -> Staging.create(root, tools.home().base()));
+      try {
+        // A dry run leaves no install record: it changes nothing, the database included.
+        id = spec.dry() ? -1 : records.begin(type, req.name(), spec.op(), req.file(), root);
+      } catch (CommitOutcomeUnknownException e) {
+        // The record may exist, RUNNING, and would refuse every later install of the plugin.
+        tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
+        throw e;
+      } catch (RuntimeException e) {
+        staging.delete();
+        throw e;
+      }
+      if (!spec.dry()) {
+        LiveJob job =
+            tools
+                .jobs()
+                .board()
+                .open(id, type, req.name(), spec.op(), spec.act().actor().subject(), null);
+        JobBoard.current(job);
+        job.runsOn(Thread.currentThread());
+      }
     }
     Attempt a = new Attempt(id, staging, tools, records, type, req, spec.act());
     a.dry = spec.dry();
     try {
+      if (!a.dry) {
+        JobBoard.current().ifPresent(j -> j.downloading(staging.download()));
+      }
       a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
+      if (!a.dry) {
+        JobBoard.current().ifPresent(j -> j.downloaded(a.download.bytes()));
+      }
+      a.phase(LiveJob.VERIFYING);
       spec.act().artifact(a.download.sha256());
       work.accept(a);
     } catch (RuntimeException e) {
@@ -145,12 +176,24 @@ final class Attempt {
     settleLater("the database connection failed during the commit", rolledBack);
   }
 
+  /** Reports a phase of this attempt's job (a dry run has none). */
+  void phase(String phase) {
+    if (!dry) {
+      JobBoard.phase(phase);
+    }
+  }
+
   private void failed(RuntimeException e) {
     if (unsettled || dry) {
       return;
     }
+    String error =
+        JobBoard.current()
+            .filter(LiveJob::cancelled)
+            .map(j -> j.cancelledError().getMessage())
+            .orElse(e.getMessage());
     try {
-      records.fail(recordId, e.getMessage(), log());
+      records.fail(recordId, error, log());
     } catch (DatabaseUnavailableException dbDown) {
       settleLater(e.getMessage(), () -> {});
     }
@@ -198,12 +241,21 @@ final class Attempt {
     return download.file();
   }
 
+  /** Keeps the output of a process whose start failed, for the record and the job. */
+  void processOutput(String output) {
+    if (output == null || output.isEmpty()) {
+      return;
+    }
+    processOutput = output;
+    JobBoard.current().ifPresent(j -> j.output(output.stripTrailing()));
+  }
+
   InstallLog log() {
     return new InstallLog(
         download == null ? null : download.bytes(),
         download == null ? null : download.sha256(),
         script == null ? null : script.exitCode(),
-        script == null ? null : script.stdoutTail(),
+        script == null ? processOutput : script.stdoutTail(),
         script == null ? null : script.stderrTail());
   }
 }

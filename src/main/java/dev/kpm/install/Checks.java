@@ -58,7 +58,15 @@ final class Checks {
               throw PluginException.invalid(
                   prefix + "invalid sha256 " + s + ": expected 64 hexadecimal digits");
             });
-    Download download = run(fail, () -> downloader.fetch(uri, staging.download()));
+    Download download =
+        run(
+            fail,
+            () ->
+                downloader.fetch(
+                    uri,
+                    staging.download(),
+                    downloader.maxBytes(),
+                    size -> JobBoard.current().ifPresent(j -> j.bytesTotal(size))));
     req.sha256()
         .filter(expected -> !expected.equalsIgnoreCase(download.sha256()))
         .ifPresent(

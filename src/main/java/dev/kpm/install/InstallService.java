@@ -4,6 +4,7 @@ import dev.kpm.audit.Act;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
+import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
@@ -26,13 +27,43 @@ public final class InstallService implements PluginChanges {
   private final InstallRecords records;
   private final NativeInstaller installer;
   private final Jobs jobs;
+  private final JobService queue;
 
-  public InstallService(InstallTools tools, PluginStore store, InstallRecords records) {
+  public InstallService(
+      InstallTools tools, PluginStore store, InstallRecords records, JobService queue) {
     this.tools = tools;
     this.store = store;
     this.records = records;
     this.installer = new NativeInstaller(tools, store, records);
     this.jobs = tools.jobs();
+    this.queue = queue;
+  }
+
+  @Override
+  public JobView submitCreate(PluginType type, String body, Act act) {
+    act.plugin(type.word(), null);
+    InstallRequest req = Requests.install(type, body);
+    act.plugin(type.word(), req.name()).source(req.file());
+    Ids.validate(req.name());
+    return queue.queue(
+        type,
+        req.name(),
+        InstallOperation.CREATE,
+        req.file(),
+        act,
+        () -> installer.create(type, req, act));
+  }
+
+  @Override
+  public JobView submitUpdate(PluginType type, String name, String body, Act act) {
+    InstallRequest named = updateRequest(type, name, body, act);
+    return queue.queue(
+        type,
+        name,
+        InstallOperation.UPDATE,
+        named.file(),
+        act,
+        () -> installer.update(type, name, named, act));
   }
 
   public String create(PluginType type, String body, Act act) {

@@ -1,6 +1,7 @@
 package dev.kpm.install;
 
 import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.threads.NamedThreads;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +37,7 @@ final class Jobs implements AutoCloseable {
   private final KeyedLocks locks = new KeyedLocks();
   private final Map<String, List<Runnable>> unsettled = new LinkedHashMap<>();
   private final ScheduledExecutorService sweeper;
+  private final JobBoard board = new JobBoard();
 
   Jobs(ExecutorService executor) {
     this.executor = executor;
@@ -42,19 +45,15 @@ final class Jobs implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
   }
 
+  JobBoard board() {
+    return board;
+  }
+
   <T> T locked(PluginType type, String name, Supplier<T> work) {
     String key = key(type, name);
     Future<T> job;
     try {
-      job =
-          executor.submit(
-              () ->
-                  locks.with(
-                      key,
-                      () -> {
-                        settle(key);
-                        return work.get();
-                      }));
+      job = executor.submit(() -> locks.with(key, () -> tracked(key, work)));
     } catch (RejectedExecutionException e) {
       throw PluginException.invalid("too many plugin operations in progress, try again later");
     }
@@ -69,6 +68,73 @@ final class Jobs implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw PluginException.invalid("interrupted while kpm was stopping");
     }
+  }
+
+  /**
+   * Runs {@code work} for {@code job}, queued by an asynchronous request, on the install executor
+   * under the plugin's lock, without waiting: {@code ended} gets what the synchronous call would
+   * have answered.
+   */
+  void submit(LiveJob job, Supplier<String> work, Runnable ended) {
+    String key = key(job.type, job.name);
+    try {
+      executor.submit(
+          () -> {
+            JobBoard.current(job);
+            try {
+              locks.with(key, () -> tracked(key, work));
+            } catch (RuntimeException e) {
+              // tracked() has ended the job with this failure.
+            } finally {
+              JobBoard.current(null);
+              ended.run();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      throw PluginException.invalid("too many plugin operations in progress, try again later");
+    }
+  }
+
+  /**
+   * Runs one change on this thread: its job (if the change opens one) ends with what the call
+   * answers — the success text with 201 (create) or 200, or the refusal.
+   */
+  private <T> T tracked(String key, Supplier<T> work) {
+    Optional<LiveJob> queued = JobBoard.current();
+    try {
+      queued.ifPresent(j -> j.runsOn(Thread.currentThread()));
+      settle(key);
+      T result = work.get();
+      JobBoard.current()
+          .ifPresent(
+              j ->
+                  j.ended(
+                      j.op == InstallOperation.CREATE ? 201 : 200,
+                      result instanceof String text ? text : null));
+      return result;
+    } catch (RuntimeException e) {
+      RuntimeException shown =
+          JobBoard.current()
+              .filter(LiveJob::cancelled)
+              .map(j -> (RuntimeException) j.cancelledError())
+              .orElse(e);
+      JobBoard.current().ifPresent(j -> j.ended(statusOf(shown), shown.getMessage()));
+      throw shown;
+    } finally {
+      JobBoard.current().ifPresent(LiveJob::finishedRunning);
+      if (queued.isEmpty()) {
+        JobBoard.current(null);
+      }
+      // A cancel's interrupt must not outlive the job on this pooled thread.
+      Thread.interrupted();
+    }
+  }
+
+  private static int statusOf(RuntimeException e) {
+    if (e instanceof PluginException pe) {
+      return pe.status();
+    }
+    return e instanceof DatabaseUnavailableException ? 503 : 500;
   }
 
   /**

@@ -104,6 +104,7 @@ final class NativeInstaller {
     return Checks.archive(
         fail,
         () -> {
+          a.phase(LiveJob.EXTRACTING);
           Staged staged = extract(archive, req, a);
           tools.pauses().at("extracted", req.name());
           // Before install.sh: a plugin the engine would not load is refused before anything runs.
@@ -116,6 +117,7 @@ final class NativeInstaller {
           if (staged.script() && a.dry) {
             a.scriptSkipped = true;
           } else if (staged.script()) {
+            a.phase(LiveJob.SCRIPT);
             a.script = Scripts.run(type, req, a.staging, tools);
             if (!a.script.succeeded()) {
               throw new ArchiveException(a.script.failure());
@@ -258,6 +260,7 @@ final class NativeInstaller {
   }
 
   private void commit(NewPlugin plugin, Optional<InstalledPlugin> old, Attempt a, String prefix) {
+    a.phase(LiveJob.COMMITTING);
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(InstalledPlugin::files).orElse(List.of()));
     a.plan(manifest);

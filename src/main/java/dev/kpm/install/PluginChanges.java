@@ -20,6 +20,11 @@ public interface PluginChanges {
 
   String register(String name, String body, Act act);
 
+  /** {@link #create} as a job, answered at once ({@code Prefer: respond-async}, §8.15). */
+  JobView submitCreate(PluginType type, String body, Act act);
+
+  JobView submitUpdate(PluginType type, String name, String body, Act act);
+
   /** What {@link #create} would do, changing nothing ({@code ?dryRun=true}). */
   DryRun planCreate(PluginType type, String body, Act act);
 

@@ -14,6 +14,11 @@ public interface PortableChanges {
 
   String drop(String name, Act act);
 
+  /** {@link #create} as a job, answered at once ({@code Prefer: respond-async}, §8.15). */
+  JobView submitCreate(String body, Act act);
+
+  JobView submitUpdate(String name, String body, Act act);
+
   /** What {@link #create} would do, changing nothing ({@code ?dryRun=true}). */
   DryRun planCreate(String body, Act act);
 

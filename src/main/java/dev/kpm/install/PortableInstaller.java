@@ -149,6 +149,7 @@ final class PortableInstaller {
     return Checks.archive(
         fail,
         () -> {
+          a.phase(LiveJob.EXTRACTING);
           List<ArchiveEntry> entries = extract(archive, a);
           tools.pauses().at("extracted", req.name());
           PortableSpec spec =
@@ -159,6 +160,7 @@ final class PortableInstaller {
           if (entries.stream().anyMatch(archive::isInstallScript) && a.dry) {
             a.scriptSkipped = true;
           } else if (entries.stream().anyMatch(archive::isInstallScript)) {
+            a.phase(LiveJob.SCRIPT);
             runScript(req, a, a.staging.staged(folder));
           }
           return spec;
@@ -196,7 +198,7 @@ final class PortableInstaller {
             pluginFolder,
             tools.scriptTimeout(),
             InstallTools.SCRIPT_TAIL_BYTES,
-            InstallTools.scriptLog("portables", req.name()),
+            JobBoard.scriptLog(InstallTools.scriptLog("portables", req.name())),
             tools.children());
     if (!a.script.succeeded()) {
       throw new ArchiveException(
@@ -211,6 +213,7 @@ final class PortableInstaller {
 
   private void commit(
       InstallRequest req, PortableSpec spec, Optional<Old> old, Attempt a, String prefix) {
+    a.phase(LiveJob.COMMITTING);
     NewPlugin plugin = plugin(req, spec, a);
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(o -> o.plugin().files()).orElse(List.of()));
@@ -218,6 +221,7 @@ final class PortableInstaller {
     try {
       a.staging.apply(manifest);
       tools.pauses().at("moved", req.name());
+      a.phase(LiveJob.STARTING);
       supervisor.start(running(req.name(), spec));
       tools.pauses().at("started", req.name());
       if (old.isPresent()) {
@@ -230,6 +234,10 @@ final class PortableInstaller {
       a.inDoubt(() -> rollBackProcess(req.name(), old));
       throw e;
     } catch (IOException | PortableStartException | RuntimeException e) {
+      if (e instanceof PortableStartException) {
+        // What the process printed before it failed explains the failure: keep it in the record.
+        a.processOutput(supervisor.output(req.name()));
+      }
       supervisor.stop(req.name());
       Checks.act(() -> a.staging.undo(manifest));
       rollBackProcess(req.name(), old);

@@ -4,6 +4,7 @@ import dev.kpm.audit.Act;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
 import dev.kpm.plugin.Ids;
+import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.PluginException;
@@ -23,17 +24,47 @@ public final class PortableService implements PortableChanges {
   private final PortableSupervisor supervisor;
   private final PortableInstaller installer;
   private final Jobs jobs;
+  private final JobService queue;
 
   public PortableService(
       InstallTools tools,
       PluginStore store,
       InstallRecords records,
-      PortableSupervisor supervisor) {
+      PortableSupervisor supervisor,
+      JobService queue) {
     this.tools = tools;
     this.store = store;
     this.supervisor = supervisor;
     this.installer = new PortableInstaller(tools, store, records, supervisor);
     this.jobs = tools.jobs();
+    this.queue = queue;
+  }
+
+  @Override
+  public JobView submitCreate(String body, Act act) {
+    act.plugin(PluginType.PORTABLES.word(), null);
+    InstallRequest req = Requests.install(PluginType.PORTABLES, body);
+    act.plugin(PluginType.PORTABLES.word(), req.name()).source(req.file());
+    Ids.validate(req.name());
+    return queue.queue(
+        PluginType.PORTABLES,
+        req.name(),
+        InstallOperation.CREATE,
+        req.file(),
+        act,
+        () -> installer.create(req, act));
+  }
+
+  @Override
+  public JobView submitUpdate(String name, String body, Act act) {
+    InstallRequest named = updateRequest(name, body, act);
+    return queue.queue(
+        PluginType.PORTABLES,
+        name,
+        InstallOperation.UPDATE,
+        named.file(),
+        act,
+        () -> installer.update(named, installed(name), store.portables().get(name), act));
   }
 
   /** Starts every installed portable plugin, in parallel, without waiting (kpm start). */

@@ -20,7 +20,7 @@ final class Scripts {
         staging.scratch(),
         tools.scriptTimeout(),
         InstallTools.SCRIPT_TAIL_BYTES,
-        InstallTools.scriptLog(type.word(), req.name()),
+        JobBoard.scriptLog(InstallTools.scriptLog(type.word(), req.name())),
         tools.children());
   }
 }

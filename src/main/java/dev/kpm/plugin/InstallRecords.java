@@ -98,6 +98,60 @@ public final class InstallRecords {
                 .toList());
   }
 
+  /**
+   * One install record as a job: what {@code GET /jobs/{id}} shows once kpm no longer has the job
+   * in memory.
+   */
+  public record JobRow(
+      long id,
+      PluginType type,
+      String name,
+      InstallOperation operation,
+      InstallState state,
+      java.time.Instant startedAt,
+      Long durationMs,
+      Long bytes,
+      String error,
+      String stdout,
+      String stderr) {
+    static JobRow from(InstallRecord r) {
+      return new JobRow(
+          r.id(),
+          r.pluginType(),
+          r.pluginName(),
+          r.operation(),
+          r.state(),
+          r.startedAt(),
+          r.durationMs(),
+          r.bytes(),
+          r.error(),
+          r.stdoutTail(),
+          r.stderrTail());
+    }
+  }
+
+  public java.util.Optional<JobRow> job(long id) {
+    return tx.inTransaction(
+        em -> java.util.Optional.ofNullable(em.find(InstallRecord.class, id)).map(JobRow::from));
+  }
+
+  /** The newest records, optionally only those in {@code state}. */
+  public List<JobRow> recent(InstallState state, int limit) {
+    return tx.inTransaction(
+        em -> {
+          var q =
+              em.createQuery(
+                  "select r from InstallRecord r"
+                      + (state == null ? "" : " where r.state = :state")
+                      + " order by r.id desc",
+                  InstallRecord.class);
+          if (state != null) {
+            q.setParameter("state", state);
+          }
+          return q.setMaxResults(limit).getResultStream().map(JobRow::from).toList();
+        });
+  }
+
   /** The attempts for one plugin, newest first. */
   public List<InstallRecordView> history(PluginType type, String name) {
     return tx.inTransaction(

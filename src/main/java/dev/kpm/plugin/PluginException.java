@@ -2,7 +2,8 @@ package dev.kpm.plugin;
 
 /**
  * A refused plugin operation, carrying eKuiper's error code and the exact message text. The API
- * layer turns code 1002 into 404 and every other code into 400, as eKuiper does.
+ * layer turns code 1002 into 404 and every other code into 400, as eKuiper does; kpm's own
+ * conflicts answer 409.
  */
 public final class PluginException extends RuntimeException {
   /** eKuiper's errorx code for errors without a specific code. */
@@ -12,10 +13,26 @@ public final class PluginException extends RuntimeException {
   public static final int NOT_FOUND = 1002;
 
   private final int code;
+  private final int status;
 
   private PluginException(int code, String message) {
+    this(code, code == NOT_FOUND ? 404 : 400, message);
+  }
+
+  private PluginException(int code, int status, String message) {
     super(message, null, false, false);
     this.code = code;
+    this.status = status;
+  }
+
+  /** kpm's: a request that conflicts with the state of what it names (409). */
+  public static PluginException conflict(String message) {
+    return new PluginException(UNDEFINED, 409, message);
+  }
+
+  /** The HTTP status: 404 for code 1002, 409 for a conflict, else 400. */
+  public int status() {
+    return status;
   }
 
   public static PluginException notFound(String message) {

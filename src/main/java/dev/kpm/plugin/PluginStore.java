@@ -42,6 +42,25 @@ public final class PluginStore {
     this.audit = audit;
   }
 
+  private volatile java.util.function.Consumer<AuditEvent> committed = e -> {};
+
+  /**
+   * Who hears of every committed change, with its audit event, after its transaction committed (the
+   * lifecycle event stream, docs/api.md §8.16). Must not block.
+   */
+  public void onCommitted(java.util.function.Consumer<AuditEvent> listener) {
+    this.committed = listener;
+  }
+
+  private void announce(AuditEvent event) {
+    try {
+      committed.accept(event);
+    } catch (RuntimeException e) {
+      java.util.logging.Logger.getLogger(PluginStore.class.getName())
+          .log(java.util.logging.Level.WARNING, "a change listener failed", e);
+    }
+  }
+
   /** The plugin row in any state, e.g. a delete in flight still counts as present. */
   public boolean exists(PluginType type, String name) {
     return tx.inTransaction(em -> row(em, type, name).isPresent());
@@ -141,12 +160,14 @@ public final class PluginStore {
     for (int from = 0; from < plugins.size(); from += AUTOLOAD_CHUNK) {
       List<NewPlugin> chunk =
           plugins.subList(from, Math.min(plugins.size(), from + AUTOLOAD_CHUNK));
+      List<AuditEvent> events = chunk.stream().map(PluginStore::autoLoaded).toList();
       commit(
           em -> {
             em.unwrap(Session.class).doWork(c -> AutoLoadRows.insert(c, chunk, staging));
-            audit.appendAll(em, chunk.stream().map(PluginStore::autoLoaded).toList());
+            audit.appendAll(em, events);
             return null;
           });
+      events.forEach(this::announce);
     }
   }
 
@@ -255,6 +276,7 @@ public final class PluginStore {
                         }));
     if (marked.isPresent()) {
       act.recorded();
+      announce(act.succeeded());
     }
     return marked;
   }
@@ -308,14 +330,17 @@ public final class PluginStore {
   /** One write and its audit event, appended last; the act is recorded once it committed. */
   private void write(NewPlugin plugin, Act act, java.util.function.Consumer<EntityManager> work) {
     try {
+      AuditEvent[] event = new AuditEvent[1];
       commit(
           em -> {
             work.accept(em);
             em.flush();
-            audit.append(em, act.succeeded());
+            event[0] = act.succeeded();
+            audit.append(em, event[0]);
             return null;
           });
       act.recorded();
+      announce(event[0]);
     } catch (PersistenceException e) {
       if (Constraints.violated(e, "plugin_type_name_uq")) {
         throw PluginException.invalid("invalid name " + plugin.name() + ": duplicate");

@@ -1,9 +1,9 @@
 package dev.kpm.portable;
 
 /**
- * What the portable host tells the rest of kpm about the processes it supervises on its own — not
- * what the API asked for: the wiring records these in the audit trail. Called on the host's
- * scheduler thread: implementations must not block.
+ * What the portable host tells the rest of kpm about the processes it supervises: the wiring
+ * records restarts and crash loops in the audit trail and publishes all of it as lifecycle events.
+ * Called on the host's scheduler thread: implementations must not block.
  */
 public interface HostEvents {
   HostEvents NONE =
@@ -25,4 +25,13 @@ public interface HostEvents {
 
   /** The process ended too often: kpm stops restarting it until an update or a re-create. */
   void crashLoop(String plugin, String message);
+
+  /** A process of the plugin completed its handshake and runs. */
+  default void started(String plugin, long pid) {}
+
+  /** A process ended without being asked to ({@code how}: its exit code or signal). */
+  default void exited(String plugin, long pid, String how) {}
+
+  /** The plugin's process was stopped on request (a drop, kpm stopping). */
+  default void stopped(String plugin, long pid) {}
 }

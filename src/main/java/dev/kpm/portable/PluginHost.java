@@ -107,6 +107,7 @@ final class PluginHost implements AutoCloseable {
     awaitHandshake(started);
     status.running(started.pid(), Instant.now());
     log.info(() -> "plugin " + name + " started, pid " + started.pid());
+    events.started(name, started.pid());
     replay();
   }
 
@@ -163,6 +164,7 @@ final class PluginHost implements AutoCloseable {
       return; // stopped on purpose: whoever stopped it sets the status
     }
     status.exited(p.pid(), p.exitText());
+    events.exited(name, p.pid(), p.exitText());
     scheduler.execute(() -> exited(p));
   }
 
@@ -282,6 +284,9 @@ final class PluginHost implements AutoCloseable {
     }
     if (after == ProcessState.STOP) {
       status.stopped();
+      if (p != null) {
+        events.stopped(name, p.pid());
+      }
     }
   }
 

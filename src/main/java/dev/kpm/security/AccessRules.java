@@ -17,7 +17,10 @@ public final class AccessRules {
 
   /** What a request needs. */
   public enum Need {
-    /** Nothing: eKuiper's {@code /ping} and {@code /}, kpm's {@code /ready}. */
+    /**
+     * Nothing: eKuiper's {@code /ping} and {@code /}, kpm's {@code /ready} and OpenAPI document,
+     * the console's static files.
+     */
     PUBLIC,
     VIEWER,
     OPERATOR,
@@ -100,6 +103,9 @@ public final class AccessRules {
           // Prometheus scrapes with a viewer's token (a read, not audited).
           new Rule("GET", "/metrics", Need.VIEWER),
           new Rule("GET", "/", Need.PUBLIC),
+          // kpm's OpenAPI document (docs/api.md §8.14): describes the API, grants nothing.
+          new Rule("GET", "/openapi.json", Need.PUBLIC),
+          new Rule("GET", "/openapi.yaml", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),
           new Rule("POST", "/auth/tokens", Need.ADMIN, AuditAction.TOKEN_CREATE),
@@ -125,6 +131,10 @@ public final class AccessRules {
               "/plugins/functions/{name}/register",
               Need.ADMIN,
               AuditAction.FUNCTIONS_REGISTER),
+          new Rule("GET", "/events", Need.VIEWER),
+          new Rule("GET", "/jobs", Need.VIEWER),
+          new Rule("GET", "/jobs/{id}", Need.VIEWER),
+          new Rule("DELETE", "/jobs/{id}", Need.ADMIN, AuditAction.JOB_CANCEL),
           new Rule("GET", "/plugins/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),

@@ -153,6 +153,34 @@ class HttpContractTest extends JerseyTest {
   }
 
   @Test
+  void preferRespondAsyncAnswers202WithTheJobAndItsLocation() {
+    Response accepted =
+        target("plugins/portables")
+            .request()
+            .header("Prefer", "wait=5, respond-async")
+            .post(Entity.text("{\"name\":\"fake\",\"file\":\"http://x/a.zip\"}"));
+    assertEquals("/jobs/7", accepted.getLocation().getPath());
+    assertEquals("respond-async", accepted.getHeaderString("Preference-Applied"));
+    assertAnswer(
+        accepted,
+        202,
+        JSON,
+        "{\"id\":7,\"type\":\"portables\",\"name\":\"fake\",\"operation\":\"create\","
+            + "\"state\":\"running\",\"phase\":\"queued\",\"requestedBy\":\"fake\"}");
+    assertEquals(200, send("GET", "jobs/7", null).getStatus());
+    assertAnswer(
+        send("DELETE", "jobs/7", null),
+        409,
+        JSON,
+        "{\"error\":1000,\"message\":\"cannot cancel job 7: it has ended\"}\n");
+    assertAnswer(
+        send("GET", "jobs/x", null),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"invalid id x: expected a number\"}\n");
+  }
+
+  @Test
   void pingAndServerInformationAnswerAsEKuipersDo() {
     Response ping = send("GET", "ping", null);
     assertEquals(200, ping.getStatus());

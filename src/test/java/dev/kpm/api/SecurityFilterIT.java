@@ -197,6 +197,24 @@ class SecurityFilterIT extends ApiTest {
         .toList();
   }
 
+  /** docs/api.md §8.14: public, through the gate and past the fast reads, and not audited. */
+  @Test
+  void theOpenApiDocumentIsServedWithoutACredentialAndNotAudited() {
+    for (String path : List.of("openapi.json", "openapi.yaml")) {
+      String id = "openapi-it-" + path.replace('.', '-');
+      HttpResponse<String> r = send(request(path).header("X-Request-Id", id));
+      assertEquals(200, r.statusCode(), path);
+      assertEquals(
+          Optional.of(path.endsWith("json") ? "application/json" : "application/yaml"),
+          r.headers().firstValue("Content-Type"));
+      assertTrue(r.body().contains("3.1.0"), path);
+      String tag = r.headers().firstValue("ETag").orElseThrow();
+      assertEquals(304, send(request(path).header("If-None-Match", tag)).statusCode(), path);
+      assertEquals(
+          0, kpm.count("SELECT count(*) FROM audit_event WHERE request_id = '" + id + "'"));
+    }
+  }
+
   @Test
   void aSaneRequestIdIsEchoedOnAnswersAndRefusals() {
     String id = "op-42_build.7:retry";

@@ -93,12 +93,60 @@ class ApiTokensIT {
       b.header("Authorization", credential);
     }
     try {
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      // An event stream never ends: its answer is taken from the headers, the stream closed.
+      HttpResponse<java.io.InputStream> r =
+          HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      boolean stream =
+          r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+      String text;
+      try (java.io.InputStream in = r.body()) {
+        text = stream ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      return new Answer(r, text);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A response whose body was read as text (or left unread for an event stream). */
+  private record Answer(HttpResponse<java.io.InputStream> r, String body)
+      implements HttpResponse<String> {
+    @Override
+    public int statusCode() {
+      return r.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return r.request();
+    }
+
+    @Override
+    public java.util.Optional<HttpResponse<String>> previousResponse() {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.net.http.HttpHeaders headers() {
+      return r.headers();
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return r.sslSession();
+    }
+
+    @Override
+    public java.net.URI uri() {
+      return r.uri();
+    }
+
+    @Override
+    public java.net.http.HttpClient.Version version() {
+      return r.version();
     }
   }
 

@@ -13,7 +13,7 @@ import org.glassfish.jersey.server.model.ResourceMethod;
 /**
  * Every endpoint kpm serves: the JAX-RS resource model of {@link KpmApplication} (which includes
  * every path the fast read path answers ahead of Jersey, since it answers only reads Jersey also
- * has) — one enumeration, shared by the role test and, later, the OpenAPI test.
+ * has) — one enumeration, shared by the role test and the OpenAPI test.
  */
 public final class Endpoints {
   private static final Pattern REGEX_PARAM = Pattern.compile("\\{(\\w+)\\s*:\\s*([^}]*)\\}");
@@ -22,9 +22,13 @@ public final class Endpoints {
    * One endpoint.
    *
    * @param template the path with {@code {parameters}}, regular expressions removed
-   * @param choices the values a parameter with a regular expression of alternatives takes
+   * @param concretePaths the template with each parameter that has a regular expression of
+   *     alternatives replaced by each alternative, and every other parameter by {@code x1}
+   * @param produces the media types the method declares it answers ({@code @Produces}, its own or
+   *     its class's), as written
    */
-  public record Endpoint(String method, String template, List<String> concretePaths) {
+  public record Endpoint(
+      String method, String template, List<String> concretePaths, List<String> produces) {
     @Override
     public String toString() {
       return method + " " + template;
@@ -53,7 +57,11 @@ public final class Endpoints {
   private static void walk(Resource resource, String prefix, List<Endpoint> out) {
     String path = join(prefix, resource.getPath());
     for (ResourceMethod m : resource.getResourceMethods()) {
-      out.add(endpoint(m.getHttpMethod(), path));
+      out.add(
+          endpoint(
+              m.getHttpMethod(),
+              path,
+              m.getProducedTypes().stream().map(Object::toString).toList()));
     }
     for (Resource child : resource.getChildResources()) {
       walk(child, path, out);
@@ -69,7 +77,7 @@ public final class Endpoints {
     return joined.isEmpty() ? "/" : joined;
   }
 
-  private static Endpoint endpoint(String method, String raw) {
+  private static Endpoint endpoint(String method, String raw, List<String> produces) {
     Matcher m = REGEX_PARAM.matcher(raw);
     String template = m.replaceAll("{$1}");
     List<String> paths = new ArrayList<>();
@@ -86,6 +94,6 @@ public final class Endpoints {
     }
     List<String> concrete = new ArrayList<>(new TreeSet<>(paths));
     concrete.replaceAll(p -> p.replaceAll("\\{\\w+\\}", "x1"));
-    return new Endpoint(method, template, concrete);
+    return new Endpoint(method, template, concrete, produces);
   }
 }

@@ -10,6 +10,8 @@ import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
+import dev.kpm.install.JobControl;
+import dev.kpm.install.JobView;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.install.PortableChanges;
@@ -55,6 +57,7 @@ public final class FakeServices
     implements PluginReads,
         PluginChanges,
         PluginCompat,
+        JobControl,
         PortableChanges,
         PortableOperations,
         TokenAdmin,
@@ -91,11 +94,16 @@ public final class FakeServices
   public String metricsText =
       "# HELP kpm_jobs_in_flight fake\n# TYPE kpm_jobs_in_flight gauge\nkpm_jobs_in_flight 0.0\n";
 
+  /** The event stream the contract tier serves. */
+  public final dev.kpm.events.EventBus events = new dev.kpm.events.EventBus(100);
+
   public Services services() {
     return new Services(
         this,
         this,
         this,
+        this,
+        events,
         this,
         this,
         this,
@@ -215,6 +223,64 @@ public final class FakeServices
   public CompatReport all(String status) {
     record("compatAll", status);
     return compatReport;
+  }
+
+  /** The jobs the fake knows, by id. */
+  public final Map<Long, JobView> jobViews = new TreeMap<>();
+
+  private JobView queued(String type, String operation) {
+    JobView v =
+        new JobView(
+            7, type, "fake", operation, "running", "queued", null, null, null, "fake", null, null,
+            null, null);
+    jobViews.put(v.id(), v);
+    return v;
+  }
+
+  @Override
+  public JobView submitCreate(PluginType type, String body, Act act) {
+    record("submitCreate", type, body);
+    return queued(type.word(), "create");
+  }
+
+  @Override
+  public JobView submitUpdate(PluginType type, String name, String body, Act act) {
+    record("submitUpdate", type, name);
+    return queued(type.word(), "update");
+  }
+
+  @Override
+  public JobView submitCreate(String body, Act act) {
+    record("submitCreate", PluginType.PORTABLES, body);
+    return queued("portables", "create");
+  }
+
+  @Override
+  public JobView submitUpdate(String name, String body, Act act) {
+    record("submitUpdate", PluginType.PORTABLES, name);
+    return queued("portables", "update");
+  }
+
+  @Override
+  public JobView job(long id) {
+    record("job", id);
+    JobView v = jobViews.get(id);
+    if (v == null) {
+      throw dev.kpm.plugin.PluginException.notFound("job " + id + " not found");
+    }
+    return v;
+  }
+
+  @Override
+  public List<JobView> jobs(String state, int limit) {
+    record("jobs", state, limit);
+    return List.copyOf(jobViews.values());
+  }
+
+  @Override
+  public JobView cancel(long id, Act act) {
+    record("cancel", id);
+    throw dev.kpm.plugin.PluginException.conflict("cannot cancel job " + id + ": it has ended");
   }
 
   @Override

@@ -8,7 +8,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 public final class PluginExceptionMapper implements ExceptionMapper<PluginException> {
   @Override
   public Response toResponse(PluginException e) {
-    int status = e.code() == PluginException.NOT_FOUND ? 404 : 400;
+    int status = e.status();
     return ErrorResponses.of(status, e.code(), e.getMessage());
   }
 }

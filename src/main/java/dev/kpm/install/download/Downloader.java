@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
 import java.util.function.ObjLongConsumer;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
@@ -70,6 +71,11 @@ public final class Downloader implements AutoCloseable {
         .buildClassic();
   }
 
+  /** The policy's size cap: what {@link #fetch(URI, Path)} allows. */
+  public long maxBytes() {
+    return policy.maxBytes();
+  }
+
   /**
    * Tells {@code listener} the scheme ({@code file}, {@code http}, {@code https}) and length of
    * every download that finishes from now on; it must not block or throw.
@@ -104,6 +110,15 @@ public final class Downloader implements AutoCloseable {
    */
   public Download fetch(URI uri, Path target, long maxBytes)
       throws DownloadException, InterruptedException {
+    return fetch(uri, target, maxBytes, size -> {});
+  }
+
+  /**
+   * As {@link #fetch(URI, Path, long)}, telling {@code expectedBytes} the size once it is known (a
+   * file's size, an HTTP Content-Length) — for progress reports.
+   */
+  public Download fetch(URI uri, Path target, long maxBytes, LongConsumer expectedBytes)
+      throws DownloadException, InterruptedException {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(target, "target");
     if (maxBytes <= 0) {
@@ -113,8 +128,8 @@ public final class Downloader implements AutoCloseable {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     Download done =
         switch (scheme) {
-          case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos);
-          case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos);
+          case "file" -> files.fetch(uri, target, maxBytes, deadlineNanos, expectedBytes);
+          case "http", "https" -> http.fetch(uri, target, maxBytes, deadlineNanos, expectedBytes);
           default ->
               throw new DownloadException(
                   DownloadTexts.requestFailed(

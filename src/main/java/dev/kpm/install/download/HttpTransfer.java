@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -48,7 +49,8 @@ final class HttpTransfer {
     this.threads = threads;
   }
 
-  Download fetch(URI start, Path target, long maxBytes, long deadlineNanos)
+  Download fetch(
+      URI start, Path target, long maxBytes, long deadlineNanos, LongConsumer expectedBytes)
       throws DownloadException, InterruptedException {
     URI uri = withoutFragment(start);
     PinnedAddresses pins = new PinnedAddresses(resolver);
@@ -60,6 +62,9 @@ final class HttpTransfer {
         try {
           BodyQueue.Head head = head(uri, exchange, deadlineNanos);
           if (head.status() == 200) {
+            if (head.contentLength() >= 0) {
+              expectedBytes.accept(head.contentLength());
+            }
             return receive(uri, exchange, head, target, maxBytes, deadlineNanos);
           }
           Optional<URI> next = redirectTarget(uri, head);

@@ -11,6 +11,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.LongConsumer;
 
 /**
  * Copies a {@code file://} source: regular files only, optionally confined to the uploads folder by
@@ -25,7 +26,8 @@ final class LocalFile {
     this.policy = policy;
   }
 
-  Download fetch(URI uri, Path target, long maxBytes, long deadlineNanos)
+  Download fetch(
+      URI uri, Path target, long maxBytes, long deadlineNanos, LongConsumer expectedBytes)
       throws DownloadException, InterruptedException {
     String name = uri.getPath();
     Path source = policy.confineFiles() ? confined(name) : Path.of(name);
@@ -36,6 +38,7 @@ final class LocalFile {
     if (attributes.size() > maxBytes) {
       throw DownloadException.tooLarge(maxBytes);
     }
+    expectedBytes.accept(attributes.size());
     try {
       return copy(source, target, maxBytes, deadlineNanos);
     } catch (IOException e) {
