@@ -4,6 +4,7 @@ import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
 import dev.kpm.api.FunctionRegisterResource;
+import dev.kpm.api.MetadataResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
@@ -62,6 +63,7 @@ public final class KpmApplication extends ResourceConfig {
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);
     register(UdfsResource.class);
+    register(MetadataResource.class);
     register(AuthResource.class);
     register(AuditResource.class);
     register(UploadsResource.class);
