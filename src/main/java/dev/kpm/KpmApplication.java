@@ -6,6 +6,7 @@ import dev.kpm.api.CompatResource;
 import dev.kpm.api.EventsResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.JobsResource;
+import dev.kpm.api.MetadataResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.OpenApiResource;
 import dev.kpm.api.PortablePluginsResource;
@@ -72,6 +73,7 @@ public final class KpmApplication extends ResourceConfig {
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);
     register(UdfsResource.class);
+    register(MetadataResource.class);
     register(AuthResource.class);
     register(AuditResource.class);
     register(UploadsResource.class);
