@@ -396,14 +396,42 @@ main() {
   grep -qF '"ok":true' "$work/verify.body" ||
     fail "GET /audit/verify answered $status '$(<"$work/verify.body")', expected ok"
 
-  # Probes and metrics: /ready is public, /metrics needs a token and shows the refused create.
+  # The same change as a job (Prefer: respond-async): 202 with its Location, then the job ends
+  # with what the synchronous call answered.
+  status="$(curl -s --max-time 10 -D "$work/async.headers" -o "$work/async.body" -w '%{http_code}' \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -H 'Prefer: respond-async' -d '{"name":"payarajob","file":"ftp://h/x.zip"}' \
+    "http://127.0.0.1:$port/plugins/sources" || true)"
+  [[ "$status" == 202 ]] || fail "POST /plugins/sources with Prefer: respond-async answered $status, expected 202"
+  local job
+  job="$(sed -n 's/^[Ll]ocation: .*\/jobs\/\([0-9]*\).*/\1/p' "$work/async.headers")"
+  [[ -n "$job" ]] || fail "the 202 has no Location: /jobs/{id}: $(<"$work/async.headers")"
+  local until=$((SECONDS + 30))
+  while :; do
+    http_get "$port" "/jobs/$job" "$work/job.body" "Bearer $token" >/dev/null
+    grep -qF '"state":"failed"' "$work/job.body" && break
+    ((SECONDS < until)) || fail "job $job did not end within 30s: $(<"$work/job.body")"
+    sleep 0.2
+  done
+  grep -qF '"status":400,"text":"sources plugins create command error: invalid uri ftp://h/x.zip"' \
+    "$work/job.body" || fail "job $job ended as $(<"$work/job.body")"
+  # The event stream is served (Server-Sent Events need async support through Payara's Jersey):
+  # it opens with a comment and holds the job's end.
+  curl -sN --max-time 3 -H "Authorization: Bearer $token" -H 'Last-Event-ID: 0' \
+    -o "$work/events.body" "http://127.0.0.1:$port/events" || true
+  grep -q '^: kpm events' "$work/events.body" && grep -q '"job":'"$job" "$work/events.body" ||
+    fail "GET /events did not stream the job's events: $(head -c 2000 "$work/events.body")"
+  status="$(http_get "$port" /openapi.json "$work/openapi.body" "")"
+  [[ "$status" == 200 ]] && grep -qF '"openapi":"3.1.0"' "$work/openapi.body" ||
+    fail "GET /openapi.json answered $status, expected kpm's OpenAPI 3.1 document"
+  # Probes and metrics: /ready is public, /metrics needs a token and shows the refused creates.
   status="$(http_get "$port" /ready "$work/ready.body")"
   [[ "$status" == 200 ]] || fail "GET /ready without a token answered $status, expected 200"
   status="$(http_get "$port" /metrics "$work/metrics-anonymous.body")"
   [[ "$status" == 401 ]] || fail "GET /metrics without a token answered $status, expected 401"
   status="$(http_get "$port" /metrics "$work/metrics.body" "Bearer $token")"
   [[ "$status" == 200 ]] || fail "GET /metrics answered $status, expected 200"
-  grep -qF 'kpm_installs_seconds_count{action="plugin.create",outcome="failed",type="sources"} 1' \
+  grep -qF 'kpm_installs_seconds_count{action="plugin.create",outcome="failed",type="sources"} ' \
     "$work/metrics.body" && grep -qF 'kpm_db_pool_max_connections ' "$work/metrics.body" &&
     grep -q '^jvm_memory_used_bytes{' "$work/metrics.body" ||
     fail "GET /metrics lacks the refused create, the pool or the JVM meters (see $work/metrics.body)"

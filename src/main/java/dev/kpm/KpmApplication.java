@@ -7,6 +7,7 @@ import dev.kpm.api.EventsResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.HealthResource;
 import dev.kpm.api.JobsResource;
+import dev.kpm.api.MetadataResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.OpenApiResource;
 import dev.kpm.api.PortablePluginsResource;
@@ -74,6 +75,7 @@ public final class KpmApplication extends ResourceConfig {
     register(PortablePluginsResource.class);
     register(PortableSymbolsResource.class);
     register(UdfsResource.class);
+    register(MetadataResource.class);
     register(AuthResource.class);
     register(AuditResource.class);
     register(UploadsResource.class);

@@ -31,6 +31,7 @@ import dev.kpm.plugin.PluginService;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.Prebuild;
+import dev.kpm.plugin.PrebuildChecks;
 import dev.kpm.plugin.RegistryCache;
 import dev.kpm.portable.HostEvents;
 import dev.kpm.portable.PortableRuntime;
@@ -44,6 +45,7 @@ import dev.kpm.security.Authenticator;
 import dev.kpm.security.ClientAddresses;
 import dev.kpm.security.FailureLimiter;
 import dev.kpm.security.SecurityPolicy;
+import dev.kpm.threads.NamedThreads;
 import dev.kpm.upload.Uploads;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.servlet.DispatcherType;
@@ -67,6 +69,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -236,7 +241,11 @@ public final class KpmRuntime implements AutoCloseable {
         teardown,
         new Services(
             new PluginService(
-                tx, layout, Prebuild.of(i.pluginHosts(), i.engineVersion()), registry),
+                tx,
+                layout,
+                Prebuild.of(i.pluginHosts(), i.engineVersion()),
+                registry,
+                prebuildChecks(teardown, downloader, i.prebuildVerifyTtl())),
             new InstallService(tools, store, records, jobs),
             new CompatService(store, layout, tools.engine()),
             jobs,
@@ -316,6 +325,39 @@ public final class KpmRuntime implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("start-up reconcile of the home folder failed", e);
     }
+  }
+
+  /** Probes of at most this long each, the whole check of one listing at most the total. */
+  static final Duration PREBUILD_PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+  static final Duration PREBUILD_CHECK_TOTAL = Duration.ofSeconds(10);
+  static final int PREBUILD_CONCURRENCY = 4;
+
+  /**
+   * The prebuild check (docs/api.md §8.12): HEAD requests through the plugin downloader (its
+   * policy: hosts, private networks, redirects, TLS) on {@link #PREBUILD_CONCURRENCY} threads of
+   * its own.
+   */
+  private static PrebuildChecks prebuildChecks(
+      Teardown teardown, Downloader downloader, Duration ttl) {
+    ThreadPoolExecutor threads =
+        new ThreadPoolExecutor(
+            PREBUILD_CONCURRENCY,
+            PREBUILD_CONCURRENCY,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            NamedThreads.of("kpm-prebuild-")
+                .withContextLoader(ClassLoader.getPlatformClassLoader()));
+    threads.allowCoreThreadTimeOut(true);
+    teardown.push("prebuild checks", (AutoCloseable) threads::shutdownNow);
+    return new PrebuildChecks(
+        url -> downloader.reachable(url, PREBUILD_PROBE_TIMEOUT),
+        ttl,
+        PREBUILD_CHECK_TOTAL,
+        PREBUILD_CONCURRENCY,
+        threads,
+        System::nanoTime);
   }
 
   private static Downloader downloader(Settings.Install i, HomeLayout layout) {

@@ -163,7 +163,8 @@ public record Settings(
       Duration scriptTimeout,
       List<String> pluginHosts,
       String engineVersion,
-      Engine engine) {}
+      Engine engine,
+      Duration prebuildVerifyTtl) {}
 
   /**
    * The eKuiper server binary native plugins are checked against before they are installed (README
@@ -213,6 +214,8 @@ public record Settings(
     PLUGIN_HOSTS(
         "kpm.pluginHosts", "KPM_PLUGIN_HOSTS", "kpm/pluginHosts", "https://packages.emqx.io"),
     ENGINE_VERSION("kpm.engineVersion", "KPM_ENGINE_VERSION", "kpm/engineVersion", "2.0.0"),
+    PREBUILD_VERIFY_TTL(
+        "kpm.prebuild.verifyTtl", "KPM_PREBUILD_VERIFY_TTL", "kpm/prebuild.verifyTtl", "PT1H"),
     ENGINE_BINARY("kpm.engine.binary", "KPM_ENGINE_BINARY", "kpm/engine.binary", ""),
     ENGINE_CHECK("kpm.engine.check", "KPM_ENGINE_CHECK", "kpm/engine.check", "enforce"),
     ENGINE_UNKNOWN("kpm.engine.unknown", "KPM_ENGINE_UNKNOWN", "kpm/engine.unknown", "install"),
@@ -374,7 +377,8 @@ public record Settings(
         v.duration(Key.SCRIPT_TIMEOUT),
         list(v.text(Key.PLUGIN_HOSTS)),
         v.text(Key.ENGINE_VERSION),
-        engine(v));
+        engine(v),
+        v.duration(Key.PREBUILD_VERIFY_TTL));
   }
 
   private static Engine engine(SettingValues v) {

@@ -6,6 +6,7 @@ import dev.kpm.audit.AuditAction;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
+import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
@@ -114,10 +115,28 @@ public final class NativePluginsResource {
         () -> Response.ok(installs.drop(type, name, "1".equals(stop), act)).build());
   }
 
+  /**
+   * eKuiper's listing; kpm's {@code ?verified=true} keeps only the entries whose URL answered 2xx
+   * at the last check (docs/api.md §8.12).
+   */
   @GET
   @Path("prebuild")
-  public Map<String, String> prebuild(@PathParam("type") PluginType type) {
-    return plugins.prebuild(type);
+  public Map<String, String> prebuild(
+      @PathParam("type") PluginType type, @QueryParam("verified") String verified) {
+    if (verified == null || verified.equals("false")) {
+      return plugins.prebuild(type);
+    }
+    if (verified.equals("true")) {
+      return plugins.verifiedPrebuild(type);
+    }
+    throw PluginException.invalid("invalid verified " + verified + ": expected true or false");
+  }
+
+  /** kpm's: the plugin's metadata json as installed (docs/api.md §8.11). */
+  @GET
+  @Path("{name}/meta")
+  public byte[] meta(@PathParam("type") PluginType type, @PathParam("name") String name) {
+    return plugins.meta(type, name);
   }
 
   /** eKuiper routes only GET of {@code …/prebuild} to the listing; other methods name a plugin. */

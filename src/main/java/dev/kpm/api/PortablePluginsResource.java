@@ -120,6 +120,13 @@ public final class PortablePluginsResource {
     return installs.history(PluginType.PORTABLES, name).stream().map(InstallInfo::from).toList();
   }
 
+  /** kpm's: the plugin's per-symbol metadata json as installed (docs/api.md §8.11). */
+  @GET
+  @Path("{name}/meta")
+  public byte[] meta(@PathParam("name") String name) {
+    return plugins.meta(PluginType.PORTABLES, name);
+  }
+
   @GET
   @Path("{name}/output")
   @Produces(NativePluginsResource.TEXT)

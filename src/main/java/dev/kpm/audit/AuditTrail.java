@@ -102,7 +102,22 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
    * it in its own transaction (or keeps it for later when the database is away).
    */
   public void finish(Act act, int status, String error) {
-    if (act.isRecorded() || act.isDeferred()) {
+    if (act.isDeferred()) {
+      return; // its job writes it when it ends (finishDeferred)
+    }
+    write(act, status, error);
+  }
+
+  /**
+   * Writes the event of an act whose request ended before its change ({@link Act#defer}): the job
+   * that ran the change calls this once it has ended, unless the change wrote it already.
+   */
+  public void finishDeferred(Act act, int status, String error) {
+    write(act, status, error);
+  }
+
+  private void write(Act act, int status, String error) {
+    if (act.isRecorded()) {
       return;
     }
     AuditEvent event = act.ended(status, error);

@@ -124,18 +124,7 @@ public final class InstallService implements PluginChanges {
             name,
             () -> {
               InstalledPlugin p =
-                  store
-                      .find(type, name)
-                      .orElseThrow(
-                          () ->
-                              PluginException.notFound(
-                                  "delete "
-                                      + type.word()
-                                      + " plugin "
-                                      + name
-                                      + " error: invalid name "
-                                      + name
-                                      + ": not exist"));
+                  store.find(type, name).orElseThrow(() -> notInstalled(type, name));
               return PluginRemover.plan(
                   tools.home(),
                   p,
@@ -144,6 +133,18 @@ public final class InstallService implements PluginChanges {
                   null);
             });
     return plan;
+  }
+
+  /** eKuiper's 404 for a delete of a plugin that is not installed. */
+  private static PluginException notInstalled(PluginType type, String name) {
+    return PluginException.notFound(
+        "delete "
+            + type.word()
+            + " plugin "
+            + name
+            + " error: invalid name "
+            + name
+            + ": not exist");
   }
 
   /**
@@ -162,16 +163,7 @@ public final class InstallService implements PluginChanges {
             () -> {
               new PluginRemover(tools.home(), store, tools.pauses())
                   .drop(jobs, type, name, () -> {}, act)
-                  .orElseThrow(
-                      () ->
-                          PluginException.notFound(
-                              "delete "
-                                  + type.word()
-                                  + " plugin "
-                                  + name
-                                  + " error: invalid name "
-                                  + name
-                                  + ": not exist"));
+                  .orElseThrow(() -> notInstalled(type, name));
               return type.word() + " plugin " + name + " is deleted and eKuiper ";
             });
     if (stop) {

@@ -91,9 +91,8 @@ public final class JobService implements JobControl {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cannot close the record of job " + job.id, e);
     }
-    act.undefer();
     int status = v.status() == null ? 500 : v.status();
-    audit.finish(act, status, status < 300 ? null : v.text());
+    audit.finishDeferred(act, status, status < 300 ? null : v.text());
   }
 
   /** Who hears of every job's phase changes and end (the lifecycle events); must not block. */

@@ -51,19 +51,7 @@ final class NativeInstaller {
   }
 
   String update(PluginType type, String name, InstallRequest req, Act act) {
-    InstalledPlugin old =
-        store
-            .find(type, name)
-            .orElseThrow(
-                () ->
-                    PluginException.notFound(
-                        "update "
-                            + type.word()
-                            + " plugin "
-                            + name
-                            + " error, cannot delete old version: invalid name "
-                            + name
-                            + ": not exist"));
+    InstalledPlugin old = installed(type, name);
     act.versionBefore(old.version());
     String prefix = type.word() + " plugins create command error: ";
     install(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old), act);
@@ -144,21 +132,25 @@ final class NativeInstaller {
     return plan(type, req, uri, prefix, Optional.empty(), act);
   }
 
+  /** The plugin an update replaces; eKuiper's 404 when there is none. */
+  private InstalledPlugin installed(PluginType type, String name) {
+    return store
+        .find(type, name)
+        .orElseThrow(
+            () ->
+                PluginException.notFound(
+                    "update "
+                        + type.word()
+                        + " plugin "
+                        + name
+                        + " error, cannot delete old version: invalid name "
+                        + name
+                        + ": not exist"));
+  }
+
   /** What {@link #update} would do; nothing changes. */
   DryRun planUpdate(PluginType type, String name, InstallRequest req, Act act) {
-    InstalledPlugin old =
-        store
-            .find(type, name)
-            .orElseThrow(
-                () ->
-                    PluginException.notFound(
-                        "update "
-                            + type.word()
-                            + " plugin "
-                            + name
-                            + " error, cannot delete old version: invalid name "
-                            + name
-                            + ": not exist"));
+    InstalledPlugin old = installed(type, name);
     String prefix = type.word() + " plugins create command error: ";
     return plan(type, req, Checks.uri(req.file(), prefix), prefix, Optional.of(old), act);
   }

@@ -147,16 +147,7 @@ public final class PortableService implements PortableChanges {
             name,
             () -> {
               InstalledPlugin p =
-                  store
-                      .find(PluginType.PORTABLES, name)
-                      .orElseThrow(
-                          () ->
-                              PluginException.notFound(
-                                  "delete portable plugin "
-                                      + name
-                                      + " error: portable plugin "
-                                      + name
-                                      + " is not found"));
+                  store.find(PluginType.PORTABLES, name).orElseThrow(() -> notInstalled(name));
               return PluginRemover.plan(
                   tools.home(),
                   p,
@@ -165,6 +156,12 @@ public final class PortableService implements PortableChanges {
                   "its process would be stopped; started symbols keep running until their rules stop");
             });
     return plan;
+  }
+
+  /** eKuiper's 404 for a delete of a portable plugin that is not installed. */
+  private static PluginException notInstalled(String name) {
+    return PluginException.notFound(
+        "delete portable plugin " + name + " error: portable plugin " + name + " is not found");
   }
 
   /** Stops the process and removes files and row; started symbols keep their channels (A1). */
@@ -177,14 +174,7 @@ public final class PortableService implements PortableChanges {
         () -> {
           new PluginRemover(tools.home(), store, tools.pauses())
               .drop(jobs, PluginType.PORTABLES, name, () -> supervisor.stop(name), act)
-              .orElseThrow(
-                  () ->
-                      PluginException.notFound(
-                          "delete portable plugin "
-                              + name
-                              + " error: portable plugin "
-                              + name
-                              + " is not found"));
+              .orElseThrow(() -> notInstalled(name));
           return "portable plugin " + name + " is deleted";
         });
   }

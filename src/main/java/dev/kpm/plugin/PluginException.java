@@ -12,6 +12,9 @@ public final class PluginException extends RuntimeException {
   /** eKuiper's errorx NOT_FOUND code. */
   public static final int NOT_FOUND = 1002;
 
+  /** eKuiper's errorx ConfKeyError, the code of its {@code /metadata} item refusals (§8.11). */
+  public static final int CONF_KEY = 5000;
+
   private final int code;
   private final int status;
 
@@ -41,6 +44,11 @@ public final class PluginException extends RuntimeException {
 
   public static PluginException invalid(String message) {
     return new PluginException(UNDEFINED, message);
+  }
+
+  /** A refusal with another eKuiper code than 1000 or 1002; answered 400. */
+  public static PluginException withCode(int code, String message) {
+    return new PluginException(code, message);
   }
 
   public int code() {

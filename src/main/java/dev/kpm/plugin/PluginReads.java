@@ -14,6 +14,30 @@ public interface PluginReads {
   /** eKuiper's prebuild listing for {@code type}. */
   Map<String, String> prebuild(PluginType type);
 
+  /**
+   * kpm's {@code ?verified=true} prebuild listing: the entries of {@link #prebuild} whose URL was
+   * reachable at the last check (docs/api.md §8.12).
+   */
+  Map<String, String> verifiedPrebuild(PluginType type);
+
+  /**
+   * kpm's {@code GET /plugins/{type}/{name}/meta}: a native plugin's json as installed, or a
+   * portable plugin's per-symbol object (docs/api.md §8.11).
+   */
+  byte[] meta(PluginType type, String name);
+
+  /**
+   * eKuiper's {@code GET /metadata/sources}, {@code /metadata/sinks}, {@code /metadata/functions}
+   * for the plugins kpm installed (docs/api.md §8.11); {@code kind} is a native type.
+   */
+  byte[] catalogue(PluginType kind);
+
+  /**
+   * eKuiper's {@code GET /metadata/sources/{name}}, {@code /metadata/sinks/{name}}; {@code
+   * contentLanguage} picks the not-found text, as eKuiper's does.
+   */
+  byte[] catalogueItem(PluginType kind, String name, String contentLanguage);
+
   List<PortablePluginView> listPortables();
 
   PortablePluginView describePortable(String name);

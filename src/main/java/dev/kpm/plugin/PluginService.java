@@ -2,7 +2,9 @@ package dev.kpm.plugin;
 
 import dev.kpm.persistence.Transactions;
 import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +20,199 @@ public final class PluginService implements PluginReads {
   private final HomeLayout layout;
   private final Prebuild prebuild;
   private final RegistryCache registry;
+  private final PrebuildChecks checks;
 
   public PluginService(
-      Transactions tx, HomeLayout layout, Prebuild prebuild, RegistryCache registry) {
+      Transactions tx,
+      HomeLayout layout,
+      Prebuild prebuild,
+      RegistryCache registry,
+      PrebuildChecks checks) {
     this.tx = tx;
     this.layout = layout;
     this.prebuild = prebuild;
     this.registry = registry;
+    this.checks = checks;
+  }
+
+  @Override
+  public Map<String, String> verifiedPrebuild(PluginType type) {
+    return checks.reachable(prebuild(type));
+  }
+
+  /** A metadata file a plugin installed: its path relative to the home folder. */
+  private record Owned(String symbol, String relative) {}
+
+  private static String metaFile(PluginType kind, String symbol) {
+    return "etc/" + kind.folder() + "/" + symbol + ".json";
+  }
+
+  private static boolean owns(Plugin p, String relative) {
+    return Arrays.asList(p.files()).contains(relative);
+  }
+
+  private static String[] symbols(PortableMeta m, PluginType kind) {
+    String[] names =
+        switch (kind) {
+          case SOURCES -> m.sources();
+          case SINKS -> m.sinks();
+          case FUNCTIONS -> m.functions();
+          default -> null;
+        };
+    return names == null ? new String[0] : names;
+  }
+
+  private static final List<PluginType> KINDS =
+      List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS);
+
+  @Override
+  public byte[] meta(PluginType type, String name) {
+    Ids.validate(name);
+    String prefix = "metadata of " + type.word() + " plugin " + name + " error: ";
+    if (type != PluginType.PORTABLES) {
+      String relative = metaFile(type, name);
+      boolean shipped =
+          tx.inTransaction(
+              em ->
+                  installed(em, type, name)
+                      .map(p -> owns(p, relative))
+                      .orElseThrow(() -> PluginException.notFound(prefix + "not found")));
+      if (!shipped) {
+        throw PluginException.notFound(
+            prefix + "the plugin shipped no metadata (" + name + ".json)");
+      }
+      return readMeta(prefix, relative)
+          .orElseThrow(
+              () ->
+                  PluginException.notFound(
+                      prefix + "the plugin shipped no metadata (" + name + ".json)"));
+    }
+    Map<PluginType, List<Owned>> declared =
+        tx.inTransaction(
+            em -> {
+              Plugin p =
+                  installed(em, type, name)
+                      .orElseThrow(() -> PluginException.notFound(prefix + "not found"));
+              PortableMeta m = em.find(PortableMeta.class, p.id());
+              Map<PluginType, List<Owned>> out = new java.util.EnumMap<>(PluginType.class);
+              for (PluginType kind : KINDS) {
+                List<Owned> owned = new ArrayList<>();
+                for (String symbol : symbols(m, kind)) {
+                  String rel = metaFile(kind, symbol);
+                  owned.add(new Owned(symbol, owns(p, rel) ? rel : null));
+                }
+                out.put(kind, owned);
+              }
+              return out;
+            });
+    StringBuilder json = new StringBuilder("{");
+    for (PluginType kind : KINDS) {
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      json.append('"').append(kind.word()).append("\":{");
+      boolean first = true;
+      for (Owned o : declared.get(kind)) {
+        if (!first) {
+          json.append(',');
+        }
+        first = false;
+        json.append(quote(o.symbol())).append(':');
+        byte[] bytes = o.relative() == null ? null : readMeta(prefix, o.relative()).orElse(null);
+        json.append(bytes == null ? "null" : new String(bytes, StandardCharsets.UTF_8));
+      }
+      json.append('}');
+    }
+    return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Optional<byte[]> readMeta(String prefix, String relative) {
+    try {
+      return PluginMetadata.read(layout.base().resolve(relative), relative);
+    } catch (PluginMetadata.Unusable e) {
+      throw PluginException.invalid(prefix + e.getMessage());
+    }
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  /** The installed metadata files of {@code kind}: native plugins and portable symbols. */
+  private List<PluginMetadata.Entry> entries(PluginType kind) {
+    List<Owned[]> found =
+        tx.inTransaction(
+            em -> {
+              List<Owned[]> out = new ArrayList<>();
+              em.createQuery(
+                      "select p from Plugin p where p.type = :type and p.state = :state",
+                      Plugin.class)
+                  .setParameter("type", kind)
+                  .setParameter("state", PluginState.INSTALLED)
+                  .getResultStream()
+                  .forEach(
+                      p -> {
+                        String rel = metaFile(kind, p.name());
+                        if (owns(p, rel)) {
+                          out.add(new Owned[] {new Owned(p.name(), rel), null});
+                        }
+                      });
+              em.createQuery(
+                      "select m from PortableMeta m join fetch m.plugin p where p.state = :state",
+                      PortableMeta.class)
+                  .setParameter("state", PluginState.INSTALLED)
+                  .getResultStream()
+                  .forEach(
+                      m -> {
+                        for (String symbol : symbols(m, kind)) {
+                          String rel = metaFile(kind, symbol);
+                          if (owns(m.plugin(), rel)) {
+                            out.add(new Owned[] {null, new Owned(symbol, rel)});
+                          }
+                        }
+                      });
+              return out;
+            });
+    return found.stream()
+        .map(
+            o ->
+                o[0] != null
+                    ? new PluginMetadata.Entry(
+                        o[0].symbol(), "native", layout.base().resolve(o[0].relative()))
+                    : new PluginMetadata.Entry(
+                        o[1].symbol(), "portable", layout.base().resolve(o[1].relative())))
+        .toList();
+  }
+
+  @Override
+  public byte[] catalogue(PluginType kind) {
+    List<PluginMetadata.Entry> entries = entries(kind);
+    return kind == PluginType.FUNCTIONS
+        ? PluginMetadata.functions(entries)
+        : PluginMetadata.list(entries);
+  }
+
+  @Override
+  public byte[] catalogueItem(PluginType kind, String name, String contentLanguage) {
+    Ids.validate(name);
+    return entries(kind).stream()
+        .filter(e -> e.name().equals(name))
+        .findFirst()
+        .flatMap(e -> PluginMetadata.item(e, kind == PluginType.SOURCES))
+        .orElseThrow(
+            () ->
+                PluginException.withCode(
+                    PluginException.CONF_KEY, PluginMetadata.notFound(contentLanguage, name)));
   }
 
   /** eKuiper's prebuild listing for this machine. */

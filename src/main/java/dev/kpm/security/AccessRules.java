@@ -139,6 +139,10 @@ public final class AccessRules {
           new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),
+          // Metadata as installed, portables' too, and eKuiper's catalogue: reads.
+          new Rule("GET", "/plugins/{type}/{name}/meta", Need.VIEWER),
+          new Rule("GET", "/metadata/{kind}", Need.VIEWER),
+          new Rule("GET", "/metadata/{kind}/{name}", Need.VIEWER),
           new Rule("GET", "/plugins/{type}", Need.VIEWER),
           new Rule("POST", "/plugins/{type}", Need.ADMIN, AuditAction.PLUGIN_CREATE),
           // Also prebuild (GET /plugins/{type}/prebuild) and GET /plugins/udfs/{name}.

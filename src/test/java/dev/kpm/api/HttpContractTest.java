@@ -1,5 +1,6 @@
 package dev.kpm.api;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import dev.kpm.KpmApplication;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.NativePluginView;
 import dev.kpm.plugin.PluginException;
+import dev.kpm.plugin.PluginMetadata;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortablePluginView;
 import dev.kpm.portable.PortableStatus;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP contract of every endpoint, in seconds: kpm's production {@link KpmApplication} (its
@@ -370,6 +374,93 @@ class HttpContractTest extends JerseyTest {
             "drop(sinks,x,true)",
             "register(echo2,{\"functions\":[]})"),
         fake.calls);
+  }
+
+  @Test
+  void metadataReadsAnswerThePluginJsonAndEkuipersCatalogueShapes(@TempDir Path dir)
+      throws Exception {
+    fake.metas.put("sources/random", "{\"about\":{\"trial\":true}}".getBytes(UTF_8));
+    fake.metas.put(
+        "portables/probe",
+        "{\"sources\":{\"counter\":null},\"sinks\":{},\"functions\":{}}".getBytes(UTF_8));
+    Path random = Files.writeString(dir.resolve("random.json"), "{\"about\":{\"trial\":true}}");
+    Path geo = Files.writeString(dir.resolve("geo.json"), "{\"functions\":[{\"name\":\"geo\"}]}");
+    fake.catalogue.put(
+        PluginType.SOURCES, List.of(new PluginMetadata.Entry("random", "native", random)));
+    fake.catalogue.put(
+        PluginType.FUNCTIONS, List.of(new PluginMetadata.Entry("geo", "native", geo)));
+    try {
+      assertAnswer(
+          send("GET", "plugins/sources/random/meta", null),
+          200,
+          JSON,
+          "{\"about\":{\"trial\":true}}");
+      assertAnswer(
+          send("GET", "plugins/portables/probe/meta", null),
+          200,
+          JSON,
+          "{\"sources\":{\"counter\":null},\"sinks\":{},\"functions\":{}}");
+      assertAnswer(
+          send("GET", "plugins/sinks/nope/meta", null),
+          404,
+          JSON,
+          "{\"error\":1002,\"message\":\"metadata of sinks plugin nope error: not found\"}\n");
+      String about =
+          "{\"trial\":true,\"installed\":true,\"author\":null,\"helpUrl\":null,"
+              + "\"description\":null}";
+      assertAnswer(
+          send("GET", "metadata/sources", null),
+          200,
+          JSON,
+          "[{\"name\":\"random\",\"about\":" + about + ",\"type\":\"native\"}]");
+      assertAnswer(send("GET", "metadata/sinks", null), 200, JSON, "[]");
+      assertAnswer(
+          send("GET", "metadata/functions", null),
+          200,
+          JSON,
+          "[{\"functions\":[{\"name\":\"geo\"}]}]");
+      assertAnswer(
+          send("GET", "metadata/sources/random", null),
+          200,
+          JSON,
+          "{\"about\":"
+              + about
+              + ",\"libs\":null,\"properties\":{},\"node\":null,"
+              + "\"type\":\"native\"}");
+      assertAnswer(
+          send("GET", "metadata/sinks/random", null),
+          400,
+          JSON,
+          "{\"error\":5000,\"message\":\"This plugin was not found:random\"}\n");
+      assertAnswer(
+          target("metadata/sources/mqtt").request().header("Content-Language", "zh-CN").get(),
+          400,
+          JSON,
+          "{\"error\":5000,\"message\":\"没有找到这个插件：mqtt\"}\n");
+    } finally {
+      fake.metas.clear();
+      fake.catalogue.clear();
+    }
+  }
+
+  @Test
+  void theVerifiedPrebuildListingIsKpmsAndABadValueIsRefusedInTheErrorShape() {
+    assertAnswer(
+        target("plugins/sinks/prebuild").queryParam("verified", "true").request().get(),
+        200,
+        JSON,
+        "{}");
+    assertAnswer(
+        target("plugins/sinks/prebuild").queryParam("verified", "false").request().get(),
+        200,
+        JSON,
+        "{\"random\":\"https://example.com/sinks/random.zip\"}");
+    assertAnswer(
+        target("plugins/sinks/prebuild").queryParam("verified", "yes").request().get(),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"invalid verified yes: expected true or false\"}\n");
+    assertEquals(List.of("verifiedPrebuild(sinks)", "prebuild(sinks)"), fake.calls);
   }
 
   @Test

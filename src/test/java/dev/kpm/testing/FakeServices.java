@@ -19,6 +19,7 @@ import dev.kpm.plugin.InstallRecordView;
 import dev.kpm.plugin.NativePluginView;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginHealth;
+import dev.kpm.plugin.PluginMetadata;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortablePluginView;
@@ -146,6 +147,52 @@ public final class FakeServices
   public Map<String, String> prebuild(PluginType type) {
     record("prebuild", type);
     return Map.of("random", "https://example.com/" + type.word() + "/random.zip");
+  }
+
+  @Override
+  public Map<String, String> verifiedPrebuild(PluginType type) {
+    record("verifiedPrebuild", type);
+    return Map.of();
+  }
+
+  /** What {@code …/meta} answers, by {@code "<type word>/<name>"}. */
+  public final Map<String, byte[]> metas = new java.util.HashMap<>();
+
+  /** The metadata files of the catalogue, by kind (sources, sinks, functions). */
+  public final Map<PluginType, List<PluginMetadata.Entry>> catalogue =
+      new java.util.EnumMap<>(PluginType.class);
+
+  @Override
+  public byte[] meta(PluginType type, String name) {
+    record("meta", type, name);
+    byte[] bytes = metas.get(type.word() + "/" + name);
+    if (bytes == null) {
+      throw PluginException.notFound(
+          "metadata of " + type.word() + " plugin " + name + " error: not found");
+    }
+    return bytes;
+  }
+
+  @Override
+  public byte[] catalogue(PluginType kind) {
+    record("catalogue", kind);
+    List<PluginMetadata.Entry> entries = catalogue.getOrDefault(kind, List.of());
+    return kind == PluginType.FUNCTIONS
+        ? PluginMetadata.functions(entries)
+        : PluginMetadata.list(entries);
+  }
+
+  @Override
+  public byte[] catalogueItem(PluginType kind, String name, String contentLanguage) {
+    record("catalogueItem", kind, name, String.valueOf(contentLanguage));
+    return catalogue.getOrDefault(kind, List.of()).stream()
+        .filter(e -> e.name().equals(name))
+        .findFirst()
+        .flatMap(e -> PluginMetadata.item(e, kind == PluginType.SOURCES))
+        .orElseThrow(
+            () ->
+                PluginException.withCode(
+                    PluginException.CONF_KEY, PluginMetadata.notFound(contentLanguage, name)));
   }
 
   @Override

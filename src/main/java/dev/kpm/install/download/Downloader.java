@@ -4,6 +4,7 @@ import dev.kpm.threads.NamedThreads;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,29 @@ public final class Downloader implements AutoCloseable {
   public void close() {
     http.cancelAll();
     httpThreads.shutdownNow();
+  }
+
+  /**
+   * Whether {@code uri} answers a HEAD with a 2xx status after redirects, within {@code timeout},
+   * under this downloader's policy (allowed hosts, private networks, redirect rules, TLS). Only
+   * {@code http} and {@code https} are probed; any other scheme, a refusal of the policy, a failure
+   * or the timeout is "not reachable". For the prebuild check (docs/api.md §8.12).
+   *
+   * @throws InterruptedException when the calling thread is interrupted
+   */
+  public boolean reachable(URI uri, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(uri, "uri");
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return false;
+    }
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    try {
+      int status = http.probe(uri, deadlineNanos);
+      return status >= 200 && status < 300;
+    } catch (DownloadException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpHead;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -15,21 +17,26 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * One GET on a worker thread: Apache's classic client blocks in socket I/O, which an interrupt does
- * not end, so the downloading thread never does that I/O itself. It reads the response from a
- * {@link BodyQueue} and ends the exchange by {@link #cancel}, which closes the connection at once
- * (an abortive close, never a drain of the rest of the body) and so frees the worker too. Only the
- * 200 answer's body is read; any other answer's connection is closed after its head.
+ * One GET (or HEAD) on a worker thread: Apache's classic client blocks in socket I/O, which an
+ * interrupt does not end, so the downloading thread never does that I/O itself. It reads the
+ * response from a {@link BodyQueue} and ends the exchange by {@link #cancel}, which closes the
+ * connection at once (an abortive close, never a drain of the rest of the body) and so frees the
+ * worker too. Only the 200 answer's body is read; any other answer's connection is closed after its
+ * head.
  */
 final class Exchange {
   static final int PART_BYTES = 64 * 1024;
 
-  private final HttpGet request;
+  private final HttpUriRequestBase request;
   private final BodyQueue body = new BodyQueue();
   private final Future<?> worker;
 
-  private Exchange(CloseableHttpClient client, URI uri, Timeout timeout, ExecutorService threads) {
-    this.request = new HttpGet(uri);
+  private Exchange(
+      CloseableHttpClient client,
+      HttpUriRequestBase request,
+      Timeout timeout,
+      ExecutorService threads) {
+    this.request = request;
     request.setConfig(RequestConfig.custom().setResponseTimeout(timeout).build());
     this.worker = threads.submit(() -> run(client));
   }
@@ -40,7 +47,13 @@ final class Exchange {
    */
   static Exchange start(
       CloseableHttpClient client, URI uri, Timeout timeout, ExecutorService threads) {
-    return new Exchange(client, uri, timeout, threads);
+    return new Exchange(client, new HttpGet(uri), timeout, threads);
+  }
+
+  /** As {@link #start}, a HEAD: only the head is wanted (the prebuild check, docs/api.md §8.12). */
+  static Exchange head(
+      CloseableHttpClient client, URI uri, Timeout timeout, ExecutorService threads) {
+    return new Exchange(client, new HttpHead(uri), timeout, threads);
   }
 
   BodyQueue body() {

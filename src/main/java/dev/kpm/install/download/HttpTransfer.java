@@ -85,6 +85,50 @@ final class HttpTransfer {
     }
   }
 
+  /**
+   * The status of a HEAD of {@code start} after following redirects, each hop through the {@link
+   * HostGuard} as a download's; nothing of a body is read. For the prebuild check (docs/api.md
+   * §8.12).
+   */
+  int probe(URI start, long deadlineNanos) throws DownloadException, InterruptedException {
+    URI uri = withoutFragment(start);
+    PinnedAddresses pins = new PinnedAddresses(resolver);
+    CloseableHttpClient client = client(pins, deadlineNanos);
+    try {
+      for (int redirects = 0; ; redirects++) {
+        guard.check(uri, pins);
+        Timeout left = left(deadlineNanos);
+        if (left == null) {
+          throw new DownloadException(DownloadTexts.timedOut(policy.timeout()));
+        }
+        Exchange exchange;
+        try {
+          exchange = Exchange.head(client, uri, left, threads);
+        } catch (RejectedExecutionException e) {
+          throw new DownloadException(
+              DownloadTexts.requestFailed(uri, "the downloader is closed"), e);
+        }
+        running.add(exchange);
+        try {
+          BodyQueue.Head head = head(uri, exchange, deadlineNanos);
+          Optional<URI> next = redirectTarget(uri, head);
+          if (next.isEmpty()) {
+            return head.status();
+          }
+          if (redirects == MAX_REDIRECTS) {
+            throw new DownloadException("too many redirects");
+          }
+          uri = next.get();
+        } finally {
+          exchange.cancel();
+          running.remove(exchange);
+        }
+      }
+    } finally {
+      client.close(CloseMode.IMMEDIATE);
+    }
+  }
+
   /** Ends every running download (they fail); for {@link Downloader#close}. */
   void cancelAll() {
     running.forEach(Exchange::cancel);
