@@ -65,13 +65,7 @@ final class NativeInstaller {
       String prefix,
       Optional<InstalledPlugin> old,
       Act act) {
-    List<String> symbols = symbols(type, req);
-    store
-        .firstConflict(symbols, req.name())
-        .ifPresent(
-            fn -> {
-              throw PluginException.invalid(prefix + "function name " + fn + " already exists");
-            });
+    List<String> symbols = freeSymbols(type, req, prefix);
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
     Attempt.run(
         tools,
@@ -162,13 +156,7 @@ final class NativeInstaller {
       String prefix,
       Optional<InstalledPlugin> old,
       Act act) {
-    List<String> symbols = symbols(type, req);
-    store
-        .firstConflict(symbols, req.name())
-        .ifPresent(
-            fn -> {
-              throw PluginException.invalid(prefix + "function name " + fn + " already exists");
-            });
+    List<String> symbols = freeSymbols(type, req, prefix);
     InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
     DryRun[] result = new DryRun[1];
     Attempt.run(
@@ -273,6 +261,18 @@ final class NativeInstaller {
           ? PluginException.invalid(prefix + pe.getMessage())
           : Checks.unchecked(prefix, e);
     }
+  }
+
+  /** The functions the plugin registers, refused when another plugin has one of them. */
+  private List<String> freeSymbols(PluginType type, InstallRequest req, String prefix) {
+    List<String> symbols = symbols(type, req);
+    store
+        .firstConflict(symbols, req.name())
+        .ifPresent(
+            fn -> {
+              throw PluginException.invalid(prefix + "function name " + fn + " already exists");
+            });
+    return symbols;
   }
 
   private static List<String> symbols(PluginType type, InstallRequest req) {
