@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.api.ConsoleAssets;
 import dev.kpm.api.FastReads;
 import dev.kpm.api.SecurityFilter;
 import dev.kpm.audit.Act;
@@ -439,6 +440,11 @@ public final class KpmRuntime implements AutoCloseable {
       LOG.warning("the container serves " + taken + " itself: kpm's GET /metrics is not reachable");
     }
     exact.setAsyncSupported(true);
+    ConsoleAssets console = ConsoleAssets.of(context);
+    ServletRegistration.Dynamic assets = context.addServlet("kpm-console", console);
+    // /console/* (also /console) is longer than Jersey's /*, so it wins.
+    assets.addMapping(ConsoleAssets.PATH + "/*");
+    LOG.fine(() -> "console files: " + console.names());
   }
 
   /**

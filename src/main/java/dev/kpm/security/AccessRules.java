@@ -106,6 +106,11 @@ public final class AccessRules {
           // kpm's OpenAPI document (docs/api.md §8.14): describes the API, grants nothing.
           new Rule("GET", "/openapi.json", Need.PUBLIC),
           new Rule("GET", "/openapi.yaml", Need.PUBLIC),
+          // The admin console's static files (one flat folder): the page signs in itself and
+          // sends the token with every API call it makes.
+          new Rule("GET", "/console", Need.PUBLIC),
+          new Rule("GET", "/console/", Need.PUBLIC),
+          new Rule("GET", "/console/{asset}", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),
           new Rule("POST", "/auth/tokens", Need.ADMIN, AuditAction.TOKEN_CREATE),
