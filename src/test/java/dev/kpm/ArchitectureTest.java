@@ -67,6 +67,7 @@ class ArchitectureTest {
           Map.entry("audit", Set.of("persistence", "threads")),
           Map.entry("compat", Set.of()),
           Map.entry("events", Set.of("threads")),
+          Map.entry("fleet", Set.of("audit", "persistence", "threads")),
           Map.entry(
               "install",
               Set.of(
