@@ -153,7 +153,7 @@ public final class NodeRegistry implements AutoCloseable {
                                       + " RETURNING started_at")) {
                             s.setString(1, self.id());
                             s.setString(2, self.address());
-                            s.setString(3, self.kpmVersion());
+                            s.setString(3, cut(self.kpmVersion(), 64));
                             s.setString(4, cut(self.os(), 64));
                             s.setString(5, cut(self.arch(), 64));
                             s.setString(6, engineJson);
