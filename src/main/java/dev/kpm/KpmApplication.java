@@ -4,6 +4,7 @@ import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
 import dev.kpm.api.EventsResource;
+import dev.kpm.api.FleetResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.HealthResource;
 import dev.kpm.api.JobsResource;
@@ -26,6 +27,7 @@ import dev.kpm.api.error.UploadExceptionMapper;
 import dev.kpm.api.error.WebApplicationExceptionMapper;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.events.EventBus;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
@@ -65,6 +67,7 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.tokens()).to(TokenAdmin.class);
             bind(services.audit()).to(AuditReads.class);
             bind(services.uploads()).to(UploadService.class);
+            bind(services.fleet()).to(FleetNodes.class);
           }
         });
     register(NativePluginsResource.class);
@@ -79,6 +82,7 @@ public final class KpmApplication extends ResourceConfig {
     register(AuthResource.class);
     register(AuditResource.class);
     register(UploadsResource.class);
+    register(FleetResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
     register(DatabaseUnavailableMapper.class);

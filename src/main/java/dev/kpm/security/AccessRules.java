@@ -72,6 +72,9 @@ public final class AccessRules {
       if (template.startsWith("/auth/tokens")) {
         return new Target("tokens", null);
       }
+      if (template.startsWith("/fleet/nodes")) {
+        return new Target("fleet", group(m, "id"));
+      }
       if (template.startsWith("/config/uploads")) {
         return new Target("uploads", group(m, "name"));
       }
@@ -118,6 +121,11 @@ public final class AccessRules {
           new Rule("GET", "/audit", Need.ADMIN),
           new Rule("GET", "/audit.csv", Need.ADMIN),
           new Rule("GET", "/audit/verify", Need.ADMIN),
+          // The fleet (README "Fleet (foundation)"): who shares the database; forgetting one is a
+          // change.
+          new Rule("GET", "/fleet/nodes", Need.VIEWER),
+          new Rule("GET", "/fleet/nodes/{id}", Need.VIEWER),
+          new Rule("DELETE", "/fleet/nodes/{id}", Need.ADMIN, AuditAction.FLEET_NODE_FORGET),
           // Uploads: files any plugin install or rule may then read; listing shows the paths.
           new Rule("GET", "/config/uploads", Need.ADMIN),
           new Rule("POST", "/config/uploads", Need.ADMIN, AuditAction.UPLOAD_CREATE),

@@ -8,6 +8,8 @@ import dev.kpm.audit.AuditQuery;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
+import dev.kpm.fleet.FleetNode;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
 import dev.kpm.install.JobControl;
@@ -88,6 +90,35 @@ public final class FakeServices
 
   public final UploadService uploads = new FakeUploads();
 
+  /** The fleet's nodes the contract tier lists: this node, live, and one down. */
+  public List<FleetNode> fleetNodes = defaultFleet();
+
+  /** A fresh copy of the default fleet: this node, live, and one down. */
+  public static List<FleetNode> defaultFleet() {
+    return new ArrayList<>(List.of(node("node-a", true, true), node("node-b", false, false)));
+  }
+
+  public final FleetNodes fleet = new FakeFleet();
+
+  private static FleetNode node(String id, boolean live, boolean self) {
+    return new FleetNode(
+        id,
+        id + ".example",
+        "1.0.0",
+        "Linux",
+        "amd64",
+        null,
+        "/srv/kpm-home",
+        Instant.parse("2026-01-01T00:00:00Z"),
+        Instant.parse("2026-01-01T00:00:05Z"),
+        live,
+        self,
+        0,
+        1,
+        0,
+        0);
+  }
+
   /** What {@code GET /ready} answers: empty for ready, else the reason. */
   public volatile Optional<String> notReady = Optional.empty();
 
@@ -111,7 +142,8 @@ public final class FakeServices
         this,
         uploads,
         Instant.parse("2026-01-01T00:00:00Z"),
-        this);
+        this,
+        fleet);
   }
 
   private void record(String method, Object... args) {
@@ -545,6 +577,35 @@ public final class FakeServices
         throw UploadException.notFound(
             "Error deleting the file: removeat " + name + ": no such file or directory");
       }
+    }
+  }
+
+  private final class FakeFleet implements FleetNodes {
+    @Override
+    public List<FleetNode> nodes() {
+      record("fleetNodes");
+      return List.copyOf(fleetNodes);
+    }
+
+    @Override
+    public Optional<FleetNode> node(String id) {
+      record("fleetNode", id);
+      return fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    @Override
+    public Forget forget(String id, Act act) {
+      record("forgetNode", id);
+      Optional<FleetNode> found = fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+      if (found.isEmpty()) {
+        return new Forget(Outcome.NOT_FOUND, null);
+      }
+      FleetNode n = found.get();
+      if (n.self() || n.live()) {
+        return new Forget(n.self() ? Outcome.SELF : Outcome.LIVE, n);
+      }
+      fleetNodes.remove(n);
+      return new Forget(Outcome.FORGOTTEN, n);
     }
   }
 }
