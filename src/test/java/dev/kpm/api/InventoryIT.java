@@ -136,7 +136,9 @@ class InventoryIT extends ApiTest {
     assertEquals(3, all.size(), all.toString());
     assertEquals(
         List.of("plain", "random", "zh"),
-        List.of(all.get(0).get("name").asText(), all.get(1).get("name").asText(),
+        List.of(
+            all.get(0).get("name").asText(),
+            all.get(1).get("name").asText(),
             all.get(2).get("name").asText()),
         "sorted by name");
 
@@ -148,8 +150,7 @@ class InventoryIT extends ApiTest {
     Instant installedAt = Instant.parse(random.get("installedAt").asText());
     assertTrue(installedAt.isAfter(before) && installedAt.isBefore(Instant.now()), random + "");
     assertTrue(random.get("installedAt").asText().endsWith("Z"), "UTC");
-    assertFalse(
-        Instant.parse(random.get("updatedAt").asText()).isBefore(installedAt), random + "");
+    assertFalse(Instant.parse(random.get("updatedAt").asText()).isBefore(installedAt), random + "");
     assertEquals("it-admin", random.get("installedBy").asText());
     assertEquals("Random data", random.get("description").asText());
     assertEquals("ok", random.get("health").asText());
@@ -225,8 +226,11 @@ class InventoryIT extends ApiTest {
               "POST",
               "plugins/portables",
               admin,
-              "{\"name\":\"probe\",\"file\":\"" + server.url("probe.zip") + "\",\"sha256\":\""
-                  + sha + "\"}");
+              "{\"name\":\"probe\",\"file\":\""
+                  + server.url("probe.zip")
+                  + "\",\"sha256\":\""
+                  + sha
+                  + "\"}");
       assertEquals(201, r.getStatus(), r.readEntity(String.class));
       JsonNode all = inventory("portables", admin);
       assertEquals(1, all.size(), all.toString());
