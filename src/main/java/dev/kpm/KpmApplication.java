@@ -7,6 +7,7 @@ import dev.kpm.api.EventsResource;
 import dev.kpm.api.FleetResource;
 import dev.kpm.api.FunctionRegisterResource;
 import dev.kpm.api.HealthResource;
+import dev.kpm.api.InventoryResource;
 import dev.kpm.api.JobsResource;
 import dev.kpm.api.MetadataResource;
 import dev.kpm.api.NativePluginsResource;
@@ -72,6 +73,7 @@ public final class KpmApplication extends ResourceConfig {
         });
     register(NativePluginsResource.class);
     register(CompatResource.class);
+    register(InventoryResource.class);
     register(JobsResource.class);
     register(EventsResource.class);
     register(FunctionRegisterResource.class);

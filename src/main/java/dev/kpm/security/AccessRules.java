@@ -149,6 +149,8 @@ public final class AccessRules {
           new Rule("GET", "/jobs/{id}", Need.VIEWER),
           new Rule("DELETE", "/jobs/{id}", Need.ADMIN, AuditAction.JOB_CANCEL),
           new Rule("GET", "/plugins/compat", Need.VIEWER),
+          // kpm's inventory (docs/api.md §8.18): a read; who installed a plugin is shown to admins.
+          new Rule("GET", "/inventory/{type}", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),

@@ -56,6 +56,7 @@ class AccessRulesTest {
               Map.entry("GET /plugins/{type}/{name}/health", Need.VIEWER),
               Map.entry("GET /plugins/{type}/{name}/compat", Need.VIEWER),
               Map.entry("GET /plugins/compat", Need.VIEWER),
+              Map.entry("GET /inventory/{type}", Need.VIEWER),
               Map.entry("GET /jobs", Need.VIEWER),
               Map.entry("GET /events", Need.VIEWER),
               Map.entry("GET /jobs/{id}", Need.VIEWER),

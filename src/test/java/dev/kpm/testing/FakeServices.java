@@ -23,6 +23,7 @@ import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginMetadata;
 import dev.kpm.plugin.PluginReads;
+import dev.kpm.plugin.PluginRecordView;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortablePluginView;
 import dev.kpm.plugin.Registry;
@@ -246,6 +247,15 @@ public final class FakeServices
   public PluginHealth health(PluginType type, String name) {
     record("health", type, name);
     return new PluginHealth(name, "ok", List.of("plugins/x.so"), List.of());
+  }
+
+  /** What {@code GET /inventory/{type}} lists, whatever the type. */
+  public List<PluginRecordView> inventory = new ArrayList<>();
+
+  @Override
+  public List<PluginRecordView> inventory(PluginType type) {
+    record("inventory", type);
+    return inventory.stream().filter(v -> v.type() == type).toList();
   }
 
   @Override
@@ -533,6 +543,15 @@ public final class FakeServices
   public Verification verify() {
     record("auditVerify");
     return verification;
+  }
+
+  /** Who installed what, by plugin name, for {@link #installers}. */
+  public Map<String, String> installers = Map.of();
+
+  @Override
+  public Map<String, String> installers(String pluginType) {
+    record("installers", pluginType);
+    return installers;
   }
 
   /**
