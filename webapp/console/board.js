@@ -42,8 +42,8 @@ export function render(root) {
     }
     r.status = s;
     const badge = {running: "ok", error: "bad", stop: "", initializing: ""}[s.status] ?? "";
-    clear(r.cells.status).append(el("span", {class: `badge ${badge}`}, s.status),
-      s.errMsg ? el("div", {class: "muted wrap"}, s.errMsg) : null);
+    clear(r.cells.status).append(el("span", {class: `badge ${badge}`}, s.status));
+    if (s.errMsg) r.cells.status.append(el("div", {class: "muted wrap"}, s.errMsg));
     r.cells.pid.textContent = s.pid ? String(s.pid) : "—";
     r.cells.restarts.textContent = String(s.restarts ?? 0);
     const rules = Object.entries(s.refCount || {});

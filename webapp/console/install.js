@@ -36,7 +36,7 @@ export function render(root, params) {
   $.plan = el("div", {id: "plan", "aria-live": "polite"});
   $.progress = el("progress", {id: "install-progress", max: 100, value: 0, "aria-labelledby": "install-phase"});
   $.phase = el("span", {id: "install-phase"}, "not started");
-  $.output = el("pre", {id: "install-output", class: "output", tabindex: 0, "aria-label": "install.sh output"});
+  $.output = el("pre", {id: "install-output", class: "output", tabindex: 0, role: "log", "aria-label": "install.sh output"});
   $.result = el("div", {id: "install-result", "aria-live": "assertive"});
   $.jobs = el("div", {id: "jobs"});
 

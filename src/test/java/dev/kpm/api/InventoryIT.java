@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * kpm's {@code GET /inventory/{type}} (docs/api.md §8.17) through the real API on PostgreSQL and
+ * kpm's {@code GET /inventory/{type}} (docs/api.md §8.18) through the real API on PostgreSQL and
  * Tomcat with API tokens on: real plugins installed over HTTP and from files show their row,
  * description, health and compatibility; who installed them is shown to an admin, not to a viewer.
  */
