@@ -36,7 +36,7 @@ for _ in $(seq 1 100); do
 done
 
 # The same flags as the Java browser tests (src/test/java/dev/kpm/testing/Browser.java).
-args='"--headless","--no-sandbox","--disable-gpu","--disable-quic","--no-first-run",'
+args='"--headless","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--disable-quic","--no-first-run",'
 args+='"--disable-background-networking","--disable-component-update","--disable-sync",'
 args+='"--window-size=1280,900","--user-data-dir='"$profile"'"'
 created="$(wd POST /session '{"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"binary":"'"$chrome"'","args":['"$args"']}}}}')"

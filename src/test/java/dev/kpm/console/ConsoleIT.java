@@ -435,7 +435,8 @@ class ConsoleIT extends ApiTest {
     assertEquals(0, web.findElements(By.cssSelector("#view img")).size());
     assertNoAlertAndNoScriptRan();
     assertTrue(
-        browser.consoleErrors().stream().noneMatch(e -> e.contains("Content Security Policy")),
+        browser.consoleErrors().stream()
+            .noneMatch(e -> e.getMessage().contains("Content Security Policy")),
         browser.consoleErrors().toString());
   }
 
