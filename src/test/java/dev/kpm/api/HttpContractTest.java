@@ -158,6 +158,43 @@ class HttpContractTest extends JerseyTest {
   }
 
   @Test
+  void theInventoryAnswersItsShapeAndABadTypeIs400InTheErrorShape() {
+    Instant at = Instant.parse("2026-12-04T10:00:00.123456Z");
+    fake.inventory =
+        List.of(
+            new dev.kpm.plugin.PluginRecordView(
+                PluginType.SOURCES,
+                "random",
+                "v1.0.0",
+                dev.kpm.plugin.PluginOrigin.AUTOLOAD,
+                null,
+                null,
+                at,
+                at,
+                "Random data",
+                "ok"));
+    fake.installers = Map.of("random", "ops");
+    // No principal here (the security filter is the IT tier's): not an admin, so no installedBy;
+    // the fake knows no compat verdict, so compat is left out.
+    assertAnswer(
+        send("GET", "inventory/sources", null),
+        200,
+        JSON,
+        "[{\"name\":\"random\",\"version\":\"v1.0.0\",\"origin\":\"autoload\","
+            + "\"sourceUrl\":null,\"sha256\":null,\"installedAt\":\"2026-12-04T10:00:00.123456Z\","
+            + "\"updatedAt\":\"2026-12-04T10:00:00.123456Z\",\"description\":\"Random data\","
+            + "\"health\":\"ok\"}]");
+    assertEquals(List.of("inventory(sources)", "compat(sources,random)"), fake.calls);
+    assertAnswer(send("GET", "inventory/portables", null), 200, JSON, "[]");
+    assertAnswer(
+        send("GET", "inventory/wasm", null),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"unknown plugin type wasm: expected sources, sinks,"
+            + " functions or portables\"}\n");
+  }
+
+  @Test
   void preferRespondAsyncAnswers202WithTheJobAndItsLocation() {
     Response accepted =
         target("plugins/portables")

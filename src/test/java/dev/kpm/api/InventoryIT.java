@@ -126,10 +126,15 @@ class InventoryIT extends ApiTest {
     Path zh =
         TestPlugins.zip(
             fixtures.resolve("zh.zip"),
-            List.of(Entry.file("Zh.so", "so"), Entry.file("zh.json", ZH_JSON)));
+            List.of(
+                Entry.file("Zh.so", "so"),
+                Entry.file("zh.yaml", "default: {}\n"),
+                Entry.file("zh.json", ZH_JSON)));
     create("sources", "{\"name\":\"zh\",\"file\":\"" + server.url("zh.zip") + "\"}");
     Path plain =
-        TestPlugins.zip(fixtures.resolve("plain.zip"), List.of(Entry.file("Plain.so", "so")));
+        TestPlugins.zip(
+            fixtures.resolve("plain.zip"),
+            List.of(Entry.file("Plain.so", "so"), Entry.file("plain.yaml", "default: {}\n")));
     create("sources", "{\"name\":\"plain\",\"file\":\"file://" + plain + "\"}");
 
     JsonNode all = inventory("sources", admin);
@@ -154,7 +159,13 @@ class InventoryIT extends ApiTest {
     assertEquals("it-admin", random.get("installedBy").asText());
     assertEquals("Random data", random.get("description").asText());
     assertEquals("ok", random.get("health").asText());
-    assertEquals("not-checked", random.get("compat").asText());
+    // The status GET …/compat answers: a text .so is no ELF, so its verdict is unknown (§8.10).
+    Response verdict = send("GET", "plugins/sources/random/compat", viewer, null);
+    assertEquals(200, verdict.getStatus());
+    assertEquals(
+        JSON.readTree(verdict.readEntity(String.class)).get("status").asText(),
+        random.get("compat").asText());
+    assertEquals("unknown", random.get("compat").asText());
     assertEquals(
         List.of(
             "name",
@@ -173,7 +184,7 @@ class InventoryIT extends ApiTest {
     JsonNode zhRow = all.get(2);
     assertEquals("", zhRow.get("version").asText(), "none in the file name");
     assertEquals("只有中文", zhRow.get("description").asText(), "zh_CN when no en_US");
-    assertTrue(zhRow.get("sha256").isNull(), "null, not left out: " + zhRow);
+    assertEquals(sha256(zh), zhRow.get("sha256").asText(), "recorded, though not asked for");
 
     JsonNode plainRow = all.get(0);
     assertFalse(plainRow.has("description"), "no json, no description: " + plainRow);
@@ -188,7 +199,9 @@ class InventoryIT extends ApiTest {
     assertEquals("Random data", seen.get(1).get("description").asText());
 
     // Each type lists only its own plugins.
-    create("sinks", "{\"name\":\"other\",\"file\":\"file://" + plain + "\"}");
+    Path other =
+        TestPlugins.zip(fixtures.resolve("other.zip"), List.of(Entry.file("Other.so", "so")));
+    create("sinks", "{\"name\":\"other\",\"file\":\"file://" + other + "\"}");
     assertEquals(1, inventory("sinks", admin).size());
     assertEquals(0, inventory("functions", admin).size(), "an empty type is []");
     assertEquals("[]", send("GET", "inventory/functions", viewer, null).readEntity(String.class));
