@@ -436,6 +436,25 @@ main() {
     grep -q '^jvm_memory_used_bytes{' "$work/metrics.body" ||
     fail "GET /metrics lacks the refused create, the pool or the JVM meters (see $work/metrics.body)"
 
+  # The console: kpm's own servlet serves its files here too, under the strict policy, and in
+  # Chromium it signs in with the JWT and lists a plugin installed through the API.
+  status="$(http_get "$port" /console/ "$work/console.body" "")"
+  [[ "$status" == 200 ]] && grep -qi "^Content-Security-Policy: default-src 'self'" \
+    "$work/console.body.headers" ||
+    fail "GET /console/ answered $status without kpm's Content-Security-Policy (see $work/console.body.headers)"
+  mkdir -p "$work/consolecheck"
+  printf 'so' >"$work/consolecheck/Consolecheck.so"
+  "$(dirname "$payara_java")/jar" --create --file "$work/consolecheck.zip" --no-manifest \
+    -C "$work/consolecheck" Consolecheck.so
+  status="$(curl -s --max-time 30 -o "$work/consolecheck.body" -w '%{http_code}' \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"consolecheck","file":"file://'"$work"'/consolecheck.zip"}' \
+    "http://127.0.0.1:$port/plugins/sinks" || true)"
+  [[ "$status" == 201 ]] ||
+    fail "POST /plugins/sinks answered $status '$(<"$work/consolecheck.body")', expected 201"
+  "$here/../build/console-check.sh" "http://127.0.0.1:$port" "$token" sinks consolecheck \
+    "$work/console" || fail "the console did not list the plugin (see $work/console)"
+
   local stop_started=$SECONDS
   cleanup
   payara_pid=""

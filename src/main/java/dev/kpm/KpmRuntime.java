@@ -1,5 +1,6 @@
 package dev.kpm;
 
+import dev.kpm.api.ConsoleAssets;
 import dev.kpm.api.FastReads;
 import dev.kpm.api.SecurityFilter;
 import dev.kpm.audit.Act;
@@ -7,7 +8,11 @@ import dev.kpm.audit.ActListener;
 import dev.kpm.audit.AuditAction;
 import dev.kpm.audit.AuditEvent;
 import dev.kpm.audit.AuditTrail;
+import dev.kpm.compat.GoBinary;
 import dev.kpm.events.EventBus;
+import dev.kpm.fleet.NodeDirectory;
+import dev.kpm.fleet.NodeInfo;
+import dev.kpm.fleet.NodeRegistry;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
@@ -237,6 +242,19 @@ public final class KpmRuntime implements AutoCloseable {
                 ? "authentication: none"
                     + (auth.protectedMode() ? " (protected mode: loopback clients only)" : "")
                 : "authentication: " + auth.methods());
+    Settings.Fleet fleet = settings.fleet();
+    // Registered once kpm is reconciled and its services exist: the node is listed as it serves.
+    teardown.push(
+        "fleet node",
+        NodeRegistry.start(
+            tx,
+            NodeInfo.ofThisJvm(
+                nodeId,
+                fleet.address().isEmpty() ? hostName() : fleet.address(),
+                kpmVersion(),
+                engineSummary(tools.engine().engine()),
+                settings.home().toString()),
+            fleet.heartbeat()));
     return new KpmRuntime(
         teardown,
         new Services(
@@ -256,7 +274,8 @@ public final class KpmRuntime implements AutoCloseable {
             audit,
             new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader),
             startedAt,
-            new Probes(reconciled::get, db::ping, metrics)),
+            new Probes(reconciled::get, db::ping, metrics),
+            new NodeDirectory(tx, audit, nodeId, fleet.downAfter())),
         security,
         audit,
         metrics);
@@ -439,6 +458,71 @@ public final class KpmRuntime implements AutoCloseable {
       LOG.warning("the container serves " + taken + " itself: kpm's GET /metrics is not reachable");
     }
     exact.setAsyncSupported(true);
+    ConsoleAssets console = ConsoleAssets.of(context);
+    ServletRegistration.Dynamic assets = context.addServlet("kpm-console", console);
+    // /console/* (also /console) is longer than Jersey's /*, so it wins.
+    assets.addMapping(ConsoleAssets.PATH + "/*");
+    LOG.fine(() -> "console files: " + console.names());
+  }
+
+  /** The host name, as the environment or the kernel says it; "kpm" when neither does. */
+  static String hostName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+      } catch (IOException | RuntimeException e) {
+        host = "kpm";
+      }
+    }
+    return host.isBlank() ? "kpm" : host.strip();
+  }
+
+  /** This build's version (the same as {@code GET /} reports). */
+  static String kpmVersion() {
+    try (java.io.InputStream in =
+        KpmRuntime.class.getResourceAsStream("/dev/kpm/kpm-version.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /**
+   * What the fleet records of this node's eKuiper binary: its path and, when kpm could read it, its
+   * Go version, architecture, C library and a summary of its package fingerprints (their number and
+   * a digest of them all: two engines with the same digest load the same plugins). Null without
+   * kpm.engine.binary.
+   */
+  static java.util.Map<String, Object> engineSummary(EngineCheck.Engine engine) {
+    if (engine.path().isEmpty()) {
+      return null;
+    }
+    java.util.Map<String, Object> summary = new java.util.TreeMap<>();
+    summary.put("path", engine.path().get().toString());
+    if (engine.binary().isEmpty()) {
+      summary.put("reason", engine.reason());
+      return summary;
+    }
+    GoBinary b = engine.binary().get();
+    b.goVersion().ifPresent(v -> summary.put("goVersion", v));
+    summary.put("arch", b.architecture());
+    summary.put("libc", b.libc().label());
+    summary.put("packages", b.fingerprints().size());
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      new java.util.TreeMap<>(b.fingerprints())
+          .forEach(
+              (pkg, hash) -> md.update((pkg + "=" + hash + "\n").getBytes(StandardCharsets.UTF_8)));
+      summary.put("fingerprints", HexFormat.of().formatHex(md.digest()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return summary;
   }
 
   /**
@@ -449,14 +533,7 @@ public final class KpmRuntime implements AutoCloseable {
     if (!configured.isEmpty()) {
       return configured;
     }
-    String host = System.getenv("HOSTNAME");
-    if (host == null || host.isBlank()) {
-      try {
-        host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-      } catch (IOException | RuntimeException e) {
-        host = "kpm";
-      }
-    }
+    String host = hostName();
     host = host.replaceAll("[^A-Za-z0-9._-]", "-");
     if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
       host = "kpm" + host;

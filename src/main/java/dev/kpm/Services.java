@@ -3,6 +3,7 @@ package dev.kpm;
 import dev.kpm.api.Health;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.events.EventBus;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.JobControl;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
@@ -21,6 +22,7 @@ import java.time.Instant;
  *
  * @param started when kpm started ({@code GET /} reports the uptime)
  * @param health what {@code GET /ready} and {@code GET /metrics} answer
+ * @param fleet the kpm nodes sharing the database ({@code /fleet/nodes})
  */
 public record Services(
     PluginReads plugins,
@@ -34,4 +36,5 @@ public record Services(
     AuditReads audit,
     UploadService uploads,
     Instant started,
-    Health health) {}
+    Health health,
+    FleetNodes fleet) {}

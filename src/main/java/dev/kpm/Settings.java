@@ -28,7 +28,19 @@ public record Settings(
     Tls tls,
     Auth auth,
     Audit audit,
-    String testPauseAt) {
+    String testPauseAt,
+    Fleet fleet) {
+
+  /**
+   * This node in the fleet of kpm nodes sharing one database (README "Fleet (foundation)").
+   *
+   * @param address how operators and other nodes reach this node ({@code kpm.node.address}); empty:
+   *     the host name
+   * @param heartbeat how often this node writes its heartbeat
+   * @param downAfter a node whose last heartbeat (database clock) is older is down; longer than
+   *     {@code heartbeat}
+   */
+  public record Fleet(String address, Duration heartbeat, Duration downAfter) {}
 
   /**
    * The audit trail (docs/api.md §12).
@@ -279,7 +291,10 @@ public record Settings(
         "kpm.portable.crashLoop.window",
         "KPM_CRASH_LOOP_WINDOW",
         "kpm/portable.crashLoop.window",
-        "PT1M");
+        "PT1M"),
+    NODE_ADDRESS("kpm.node.address", "KPM_NODE_ADDRESS", "kpm/node.address", ""),
+    FLEET_HEARTBEAT("kpm.fleet.heartbeat", "KPM_FLEET_HEARTBEAT", "kpm/fleet.heartbeat", "PT5S"),
+    FLEET_DOWN_AFTER("kpm.fleet.downAfter", "KPM_FLEET_DOWN_AFTER", "kpm/fleet.downAfter", "PT15S");
 
     public final String property;
     public final String env;
@@ -330,7 +345,35 @@ public record Settings(
             v.portOrZero(Key.TLS_REDIRECT_PORT)),
         auth(v),
         new Audit(nodeId(v.text(Key.NODE_ID)), v.duration(Key.AUDIT_RETENTION)),
-        v.text(Key.TEST_PAUSE_AT));
+        v.text(Key.TEST_PAUSE_AT),
+        fleet(v));
+  }
+
+  /** The longest kpm.node.address: the column that stores it. */
+  static final int MAX_ADDRESS = 255;
+
+  private static Fleet fleet(SettingValues v) {
+    String address = v.text(Key.NODE_ADDRESS).strip();
+    if (address.length() > MAX_ADDRESS || !address.matches("[\\x21-\\x7e]*")) {
+      throw new IllegalArgumentException(
+          "setting kpm.node.address (KPM_NODE_ADDRESS) must be at most "
+              + MAX_ADDRESS
+              + " printable ASCII characters without spaces (a host name, host:port or URL), got '"
+              + address
+              + "'");
+    }
+    Duration heartbeat = v.duration(Key.FLEET_HEARTBEAT);
+    Duration downAfter = v.duration(Key.FLEET_DOWN_AFTER);
+    if (downAfter.compareTo(heartbeat) <= 0) {
+      throw new IllegalArgumentException(
+          "setting kpm.fleet.downAfter (KPM_FLEET_DOWN_AFTER) must be longer than"
+              + " kpm.fleet.heartbeat (KPM_FLEET_HEARTBEAT), or every node would be down between"
+              + " two heartbeats; got "
+              + downAfter
+              + " and "
+              + heartbeat);
+    }
+    return new Fleet(address, heartbeat, downAfter);
   }
 
   private static String nodeId(String id) {

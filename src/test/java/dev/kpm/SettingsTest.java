@@ -158,4 +158,64 @@ class SettingsTest {
     assertTrue(
         e.getMessage().contains("kpm.tls.redirectPort (KPM_TLS_REDIRECT_PORT)"), e.getMessage());
   }
+
+  @Test
+  void theFleetDefaultsToA5SecondHeartbeatDownAfter15SecondsAndTheHostNameAsAddress() {
+    Settings.Fleet fleet = Settings.load(key -> Optional.empty()).fleet();
+    assertEquals("", fleet.address(), "empty: the runtime uses the host name");
+    assertEquals(Duration.ofSeconds(5), fleet.heartbeat());
+    assertEquals(Duration.ofSeconds(15), fleet.downAfter());
+    Settings.Fleet set =
+        load(
+                new Properties(),
+                Map.of(
+                    "KPM_NODE_ADDRESS", " https://kpm-3.example:9081 ",
+                    "KPM_FLEET_HEARTBEAT", "PT1S",
+                    "KPM_FLEET_DOWN_AFTER", "PT2S"))
+            .fleet();
+    assertEquals(
+        new Settings.Fleet(
+            "https://kpm-3.example:9081", Duration.ofSeconds(1), Duration.ofSeconds(2)),
+        set);
+  }
+
+  @Test
+  void aNodeIsNeverDownBetweenTwoHeartbeats() {
+    for (String downAfter : List.of("PT5S", "PT4S")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  load(
+                      new Properties(),
+                      Map.of("KPM_FLEET_HEARTBEAT", "PT5S", "KPM_FLEET_DOWN_AFTER", downAfter)));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "setting kpm.fleet.downAfter (KPM_FLEET_DOWN_AFTER) must be longer than"
+                      + " kpm.fleet.heartbeat (KPM_FLEET_HEARTBEAT)"),
+          e.getMessage());
+    }
+    IllegalArgumentException zero =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_FLEET_HEARTBEAT", "PT0S")));
+    assertTrue(zero.getMessage().contains("kpm.fleet.heartbeat (KPM_FLEET_HEARTBEAT)"));
+  }
+
+  @Test
+  void aNodeAddressIsOnePrintableWordOfAtMost255Characters() {
+    for (String bad : List.of("kpm 3.example", "kpm\u00e9.example", "a".repeat(256))) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> load(new Properties(), Map.of("KPM_NODE_ADDRESS", bad)));
+      assertTrue(
+          e.getMessage().startsWith("setting kpm.node.address (KPM_NODE_ADDRESS) must be"),
+          e.getMessage());
+    }
+    assertEquals(
+        "a".repeat(255),
+        load(new Properties(), Map.of("KPM_NODE_ADDRESS", "a".repeat(255))).fleet().address());
+  }
 }

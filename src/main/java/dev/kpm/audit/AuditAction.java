@@ -28,7 +28,9 @@ public enum AuditAction {
   /** A request refused before it reached kpm: an aggregate per client and minute when anonymous. */
   REQUEST_REFUSED("request.refused", 401),
   /** The retention purge removed the events older than kpm.audit.retention. */
-  AUDIT_PURGE("audit.purge", 200);
+  AUDIT_PURGE("audit.purge", 200),
+  /** A fleet node gone for good was forgotten with {@code DELETE /fleet/nodes/{id}}. */
+  FLEET_NODE_FORGET("fleet.node.forget", 200);
 
   private final String wire;
   private final int successStatus;

@@ -1,5 +1,6 @@
 package dev.kpm.audit;
 
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The audit endpoints' service: read, export, verify. {@link AuditTrail} is kpm's. */
@@ -12,4 +13,12 @@ public interface AuditReads {
 
   /** Walks the chain and reports the first break. */
   Verification verify();
+
+  /**
+   * Who installed the plugins of {@code pluginType} (a type word, e.g. {@code sources}): by plugin
+   * name, the subject of its newest successful {@code plugin.create} or {@code plugin.update},
+   * unless a successful {@code plugin.delete} or {@code plugin.autoload} of that name came after it
+   * (docs/api.md §8.18). One query for the whole type.
+   */
+  Map<String, String> installers(String pluginType);
 }

@@ -17,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -231,6 +233,40 @@ public final class AuditTrail implements AuditReads, AutoCloseable {
                         try (ResultSet r = s.executeQuery()) {
                           while (r.next()) {
                             out.add(Chain.read(r));
+                          }
+                        }
+                      }
+                      return out;
+                    }));
+  }
+
+  @Override
+  public Map<String, String> installers(String pluginType) {
+    // The newest of each name's installing and uninstalling events (audit_event_plugin_idx);
+    // only a create or update names who installed what is there now.
+    String sql =
+        "SELECT DISTINCT ON (plugin_name) plugin_name, action, subject FROM audit_event"
+            + " WHERE plugin_type = ? AND outcome = 'ok' AND action IN (?, ?, ?, ?)"
+            + " ORDER BY plugin_name, seq DESC";
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      Map<String, String> out = new TreeMap<>();
+                      try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setString(1, pluginType);
+                        s.setString(2, AuditAction.PLUGIN_CREATE.wire());
+                        s.setString(3, AuditAction.PLUGIN_UPDATE.wire());
+                        s.setString(4, AuditAction.PLUGIN_DELETE.wire());
+                        s.setString(5, AuditAction.PLUGIN_AUTOLOAD.wire());
+                        try (ResultSet r = s.executeQuery()) {
+                          while (r.next()) {
+                            String action = r.getString(2);
+                            if (action.equals(AuditAction.PLUGIN_CREATE.wire())
+                                || action.equals(AuditAction.PLUGIN_UPDATE.wire())) {
+                              out.put(r.getString(1), r.getString(3));
+                            }
                           }
                         }
                       }

@@ -121,6 +121,18 @@ class Plugin {
     return sha256;
   }
 
+  PluginOrigin origin() {
+    return origin;
+  }
+
+  Instant createdAt() {
+    return createdAt;
+  }
+
+  Instant updatedAt() {
+    return updatedAt;
+  }
+
   String[] files() {
     return files;
   }

@@ -87,6 +87,23 @@ public final class PluginMetadata {
   }
 
   /**
+   * {@code about.description} of a metadata file: its {@code en_US} text, else its {@code zh_CN}
+   * text; empty when the file is missing, over {@link #MAX_BYTES}, not one JSON object, or has
+   * neither text (docs/api.md §8.18).
+   */
+  public static Optional<String> description(Path file) {
+    return tree(file)
+        .map(t -> t.path("about").path("description"))
+        .flatMap(
+            d ->
+                java.util.stream.Stream.of("en_US", "zh_CN")
+                    .map(d::path)
+                    .filter(n -> n.isTextual() && !n.asText().isEmpty())
+                    .map(JsonNode::asText)
+                    .findFirst());
+  }
+
+  /**
    * eKuiper's {@code GET /metadata/sources} and {@code /metadata/sinks}: {@code
    * [{"name","about","type"},…]} sorted by name, for every entry whose json has an {@code about}.
    */

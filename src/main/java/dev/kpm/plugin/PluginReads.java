@@ -43,4 +43,10 @@ public interface PluginReads {
   PortablePluginView describePortable(String name);
 
   PluginHealth health(PluginType type, String name);
+
+  /**
+   * kpm's {@code GET /inventory/{type}} (docs/api.md §8.18): every installed plugin of {@code
+   * type}, sorted by name, with its row, description and (native) health.
+   */
+  List<PluginRecordView> inventory(PluginType type);
 }

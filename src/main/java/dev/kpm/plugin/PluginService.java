@@ -93,17 +93,7 @@ public final class PluginService implements PluginReads {
               Plugin p =
                   installed(em, type, name)
                       .orElseThrow(() -> PluginException.notFound(prefix + "not found"));
-              PortableMeta m = em.find(PortableMeta.class, p.id());
-              Map<PluginType, List<Owned>> out = new java.util.EnumMap<>(PluginType.class);
-              for (PluginType kind : KINDS) {
-                List<Owned> owned = new ArrayList<>();
-                for (String symbol : symbols(m, kind)) {
-                  String rel = metaFile(kind, symbol);
-                  owned.add(new Owned(symbol, owns(p, rel) ? rel : null));
-                }
-                out.put(kind, owned);
-              }
-              return out;
+              return symbolFiles(p, em.find(PortableMeta.class, p.id()));
             });
     StringBuilder json = new StringBuilder("{");
     for (PluginType kind : KINDS) {
@@ -124,6 +114,98 @@ public final class PluginService implements PluginReads {
       json.append('}');
     }
     return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A portable plugin's declared symbols by kind (sources, sinks, functions), each with the
+   * metadata file it installed, or null when it shipped none.
+   */
+  private static Map<PluginType, List<Owned>> symbolFiles(Plugin p, PortableMeta m) {
+    Map<PluginType, List<Owned>> out = new java.util.EnumMap<>(PluginType.class);
+    for (PluginType kind : KINDS) {
+      List<Owned> owned = new ArrayList<>();
+      for (String symbol : symbols(m, kind)) {
+        String rel = metaFile(kind, symbol);
+        owned.add(new Owned(symbol, owns(p, rel) ? rel : null));
+      }
+      out.put(kind, owned);
+    }
+    return out;
+  }
+
+  /**
+   * The metadata files that describe a plugin, in the order {@link #meta} serves them: a native
+   * plugin's own json if it shipped one; a portable's symbol jsons, sources first.
+   */
+  private static List<String> describingFiles(Plugin p, PortableMeta m) {
+    if (p.type().isNative()) {
+      String rel = metaFile(p.type(), p.name());
+      return owns(p, rel) ? List.of(rel) : List.of();
+    }
+    if (m == null) {
+      return List.of();
+    }
+    return symbolFiles(p, m).values().stream()
+        .flatMap(List::stream)
+        .map(Owned::relative)
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
+  /** A plugin row read in one transaction, with the metadata files that may describe it. */
+  private record Row(Plugin plugin, List<String> describing) {}
+
+  @Override
+  public List<PluginRecordView> inventory(PluginType type) {
+    List<Row> rows =
+        tx.inTransaction(
+            em -> {
+              List<Plugin> plugins =
+                  em.createQuery(
+                          "select p from Plugin p where p.type = :type and p.state = :state"
+                              + " order by p.name",
+                          Plugin.class)
+                      .setParameter("type", type)
+                      .setParameter("state", PluginState.INSTALLED)
+                      .getResultList();
+              Map<Long, PortableMeta> metas = new java.util.HashMap<>();
+              if (type == PluginType.PORTABLES && !plugins.isEmpty()) {
+                em.createQuery(
+                        "select m from PortableMeta m join fetch m.plugin p where p.state = :state",
+                        PortableMeta.class)
+                    .setParameter("state", PluginState.INSTALLED)
+                    .getResultStream()
+                    .forEach(m -> metas.put(m.plugin().id(), m));
+              }
+              return plugins.stream()
+                  .map(p -> new Row(p, describingFiles(p, metas.get(p.id()))))
+                  .toList();
+            });
+    return rows.stream()
+        .map(
+            r -> {
+              Plugin p = r.plugin();
+              String description =
+                  r.describing().stream()
+                      .map(rel -> PluginMetadata.description(layout.base().resolve(rel)))
+                      .flatMap(Optional::stream)
+                      .findFirst()
+                      .orElse(null);
+              String health =
+                  type.isNative() ? healthOf(p.name(), Arrays.asList(p.files())).status() : null;
+              return new PluginRecordView(
+                  type,
+                  p.name(),
+                  p.version(),
+                  p.origin(),
+                  p.sourceUrl(),
+                  p.sha256(),
+                  p.createdAt(),
+                  p.updatedAt(),
+                  description,
+                  health);
+            })
+        .toList();
   }
 
   private Optional<byte[]> readMeta(String prefix, String relative) {
@@ -316,6 +398,11 @@ public final class PluginService implements PluginReads {
                                     + " plugin "
                                     + name
                                     + " error: not found")));
+    return healthOf(name, files);
+  }
+
+  /** {@link #health} of a plugin whose file list was read. */
+  private PluginHealth healthOf(String name, List<String> files) {
     List<String> missing =
         files.stream().filter(f -> !Files.exists(layout.base().resolve(f))).toList();
     return new PluginHealth(name, missing.isEmpty() ? "ok" : "missing-files", files, missing);

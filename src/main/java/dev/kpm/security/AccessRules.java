@@ -72,6 +72,9 @@ public final class AccessRules {
       if (template.startsWith("/auth/tokens")) {
         return new Target("tokens", null);
       }
+      if (template.startsWith("/fleet/nodes")) {
+        return new Target("fleet", group(m, "id"));
+      }
       if (template.startsWith("/config/uploads")) {
         return new Target("uploads", group(m, "name"));
       }
@@ -106,6 +109,11 @@ public final class AccessRules {
           // kpm's OpenAPI document (docs/api.md §8.14): describes the API, grants nothing.
           new Rule("GET", "/openapi.json", Need.PUBLIC),
           new Rule("GET", "/openapi.yaml", Need.PUBLIC),
+          // The admin console's static files (one flat folder): the page signs in itself and
+          // sends the token with every API call it makes.
+          new Rule("GET", "/console", Need.PUBLIC),
+          new Rule("GET", "/console/", Need.PUBLIC),
+          new Rule("GET", "/console/{asset}", Need.PUBLIC),
           new Rule("GET", "/auth/me", Need.VIEWER),
           new Rule("GET", "/auth/tokens", Need.ADMIN),
           new Rule("POST", "/auth/tokens", Need.ADMIN, AuditAction.TOKEN_CREATE),
@@ -113,6 +121,11 @@ public final class AccessRules {
           new Rule("GET", "/audit", Need.ADMIN),
           new Rule("GET", "/audit.csv", Need.ADMIN),
           new Rule("GET", "/audit/verify", Need.ADMIN),
+          // The fleet (README "Fleet (foundation)"): who shares the database; forgetting one is a
+          // change.
+          new Rule("GET", "/fleet/nodes", Need.VIEWER),
+          new Rule("GET", "/fleet/nodes/{id}", Need.VIEWER),
+          new Rule("DELETE", "/fleet/nodes/{id}", Need.ADMIN, AuditAction.FLEET_NODE_FORGET),
           // Uploads: files any plugin install or rule may then read; listing shows the paths.
           new Rule("GET", "/config/uploads", Need.ADMIN),
           new Rule("POST", "/config/uploads", Need.ADMIN, AuditAction.UPLOAD_CREATE),
@@ -136,6 +149,8 @@ public final class AccessRules {
           new Rule("GET", "/jobs/{id}", Need.VIEWER),
           new Rule("DELETE", "/jobs/{id}", Need.ADMIN, AuditAction.JOB_CANCEL),
           new Rule("GET", "/plugins/compat", Need.VIEWER),
+          // kpm's inventory (docs/api.md §8.18): a read; who installed a plugin is shown to admins.
+          new Rule("GET", "/inventory/{type}", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),

@@ -67,6 +67,7 @@ class HttpContractTest extends JerseyTest {
     fake.calls.clear();
     fake.failure = null;
     fake.uploaded.clear();
+    fake.fleetNodes = FakeServices.defaultFleet();
     fake.notReady = Optional.empty();
     stopped.set(false);
     fake.natives =
@@ -323,6 +324,49 @@ class HttpContractTest extends JerseyTest {
     Response me = send("GET", "auth/me", null);
     assertEquals(401, me.getStatus());
     assertEquals("Bearer realm=\"kpm\"", me.getHeaderString("WWW-Authenticate"));
+  }
+
+  @Test
+  void theFleetEndpointsAnswerJsonAndRefuseInTheErrorShape() {
+    String b =
+        "{\"id\":\"node-b\",\"address\":\"node-b.example\",\"version\":\"1.0.0\",\"os\":\"Linux\","
+            + "\"arch\":\"amd64\",\"engine\":null,\"home\":\"/srv/kpm-home\","
+            + "\"startedAt\":\"2026-01-01T00:00:00Z\",\"heartbeatAt\":\"2026-01-01T00:00:05Z\","
+            + "\"live\":false,\"self\":false,\"appliedGeneration\":0,\"pending\":1,\"failed\":0,"
+            + "\"incompatible\":0}";
+    Response list = send("GET", "fleet/nodes", null);
+    assertEquals(200, list.getStatus());
+    assertEquals(JSON, list.getMediaType().toString());
+    String nodes = list.readEntity(String.class);
+    assertTrue(nodes.startsWith("[{\"id\":\"node-a\","), nodes);
+    assertTrue(nodes.endsWith("," + b + "]"), nodes);
+    assertAnswer(send("GET", "fleet/nodes/node-b", null), 200, JSON, b);
+    assertAnswer(
+        send("GET", "fleet/nodes/nobody", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"fleet node nobody not found\"}\n");
+    assertAnswer(
+        send("GET", "fleet/nodes/.x", null),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"invalid fleet node id .x: 1 to 128 letters, digits, '.', '_'"
+            + " or '-', starting with a letter or digit\"}\n");
+    Response self = send("DELETE", "fleet/nodes/node-a", null);
+    assertEquals(409, self.getStatus());
+    assertTrue(
+        self.readEntity(String.class)
+            .startsWith("{\"error\":1000,\"message\":\"fleet node node-a is this node:"));
+    assertAnswer(send("DELETE", "fleet/nodes/node-b", null), 200, JSON, b);
+    assertAnswer(
+        send("DELETE", "fleet/nodes/node-b", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"fleet node node-b not found\"}\n");
+    fake.failure = () -> new DatabaseUnavailableException("down", new RuntimeException());
+    Response down = send("GET", "fleet/nodes", null);
+    assertEquals(503, down.getStatus());
+    assertEquals("5", down.getHeaderString("Retry-After"));
   }
 
   @Test

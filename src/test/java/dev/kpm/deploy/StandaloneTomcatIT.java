@@ -14,6 +14,7 @@ import dev.kpm.shaded.com.nimbusds.jwt.JWTClaimsSet;
 import dev.kpm.shaded.com.nimbusds.jwt.SignedJWT;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.TestDatabase;
+import dev.kpm.testing.TestPlugins;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -159,6 +160,39 @@ class StandaloneTomcatIT {
       HttpResponse<String> ping = get(root.resolve("/ping"), null);
       assertEquals(200, ping.statusCode(), ping::body);
       assertEquals("", ping.body());
+
+      // The console: kpm's own servlet serves it on a standalone Tomcat too, and in Chromium it
+      // signs in with the token and lists a plugin installed through the API.
+      HttpResponse<String> page = get(root.resolve("/console/"), null);
+      assertEquals(200, page.statusCode(), page::body);
+      assertTrue(
+          page.headers()
+              .firstValue("Content-Security-Policy")
+              .orElse("")
+              .startsWith("default-src 'self'"),
+          () -> page.headers().map().toString());
+      Path zip =
+          TestPlugins.zip(
+              work.resolve("consolecheck.zip"),
+              List.of(TestPlugins.Entry.file("Consolecheck.so", "so")));
+      HttpResponse<String> created =
+          http.send(
+              HttpRequest.newBuilder(root.resolve("/plugins/sinks"))
+                  .header("Authorization", token)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"name\":\"consolecheck\",\"file\":\"file://" + zip + "\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      assertEquals(201, created.statusCode(), created::body);
+      run(
+          Path.of("build", "console-check.sh").toAbsolutePath(),
+          List.of(
+              root.toString(), token, "sinks", "consolecheck", work.resolve("console").toString()),
+          Map.of(),
+          work.resolve("console-check.log"),
+          SCRIPT_TIMEOUT);
 
       run(script, List.of("stop", base.toString()), env, work.resolve("stop.log"), SCRIPT_TIMEOUT);
       assertFalse(

@@ -43,8 +43,9 @@ public final class EmbeddedTomcat implements AutoCloseable {
       tomcat.setHostname("127.0.0.1");
       tomcat.setPort(0);
       tomcat.getConnector().setProperty("address", "127.0.0.1");
-      Context context =
-          tomcat.addContext("", Files.createDirectory(base.resolve("root")).toString());
+      // The repository's web application folder, so the console's files are served as in the WAR
+      // (only through kpm's own servlets: a bare context has no default servlet).
+      Context context = tomcat.addContext("", Path.of("webapp").toAbsolutePath().toString());
       context.addServletContainerInitializer(
           (classes, servletContext) -> mount.accept(servletContext), null);
       tomcat.start();

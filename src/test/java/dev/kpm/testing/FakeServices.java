@@ -8,6 +8,8 @@ import dev.kpm.audit.AuditQuery;
 import dev.kpm.audit.AuditReads;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
+import dev.kpm.fleet.FleetNode;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
 import dev.kpm.install.JobControl;
@@ -21,6 +23,7 @@ import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginHealth;
 import dev.kpm.plugin.PluginMetadata;
 import dev.kpm.plugin.PluginReads;
+import dev.kpm.plugin.PluginRecordView;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortablePluginView;
 import dev.kpm.plugin.Registry;
@@ -88,6 +91,35 @@ public final class FakeServices
 
   public final UploadService uploads = new FakeUploads();
 
+  /** The fleet's nodes the contract tier lists: this node, live, and one down. */
+  public List<FleetNode> fleetNodes = defaultFleet();
+
+  /** A fresh copy of the default fleet: this node, live, and one down. */
+  public static List<FleetNode> defaultFleet() {
+    return new ArrayList<>(List.of(node("node-a", true, true), node("node-b", false, false)));
+  }
+
+  public final FleetNodes fleet = new FakeFleet();
+
+  private static FleetNode node(String id, boolean live, boolean self) {
+    return new FleetNode(
+        id,
+        id + ".example",
+        "1.0.0",
+        "Linux",
+        "amd64",
+        null,
+        "/srv/kpm-home",
+        Instant.parse("2026-01-01T00:00:00Z"),
+        Instant.parse("2026-01-01T00:00:05Z"),
+        live,
+        self,
+        0,
+        1,
+        0,
+        0);
+  }
+
   /** What {@code GET /ready} answers: empty for ready, else the reason. */
   public volatile Optional<String> notReady = Optional.empty();
 
@@ -111,7 +143,8 @@ public final class FakeServices
         this,
         uploads,
         Instant.parse("2026-01-01T00:00:00Z"),
-        this);
+        this,
+        fleet);
   }
 
   private void record(String method, Object... args) {
@@ -214,6 +247,15 @@ public final class FakeServices
   public PluginHealth health(PluginType type, String name) {
     record("health", type, name);
     return new PluginHealth(name, "ok", List.of("plugins/x.so"), List.of());
+  }
+
+  /** What {@code GET /inventory/{type}} lists, whatever the type. */
+  public List<PluginRecordView> inventory = new ArrayList<>();
+
+  @Override
+  public List<PluginRecordView> inventory(PluginType type) {
+    record("inventory", type);
+    return inventory.stream().filter(v -> v.type() == type).toList();
   }
 
   @Override
@@ -503,6 +545,15 @@ public final class FakeServices
     return verification;
   }
 
+  /** Who installed what, by plugin name, for {@link #installers}. */
+  public Map<String, String> installers = Map.of();
+
+  @Override
+  public Map<String, String> installers(String pluginType) {
+    record("installers", pluginType);
+    return installers;
+  }
+
   /**
    * In-memory uploads: a form's whole body, or a JSON body, is kept as the content of a file named
    * {@code form} or {@code json}; deleting a name that is not there is a 404.
@@ -545,6 +596,35 @@ public final class FakeServices
         throw UploadException.notFound(
             "Error deleting the file: removeat " + name + ": no such file or directory");
       }
+    }
+  }
+
+  private final class FakeFleet implements FleetNodes {
+    @Override
+    public List<FleetNode> nodes() {
+      record("fleetNodes");
+      return List.copyOf(fleetNodes);
+    }
+
+    @Override
+    public Optional<FleetNode> node(String id) {
+      record("fleetNode", id);
+      return fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    @Override
+    public Forget forget(String id, Act act) {
+      record("forgetNode", id);
+      Optional<FleetNode> found = fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+      if (found.isEmpty()) {
+        return new Forget(Outcome.NOT_FOUND, null);
+      }
+      FleetNode n = found.get();
+      if (n.self() || n.live()) {
+        return new Forget(n.self() ? Outcome.SELF : Outcome.LIVE, n);
+      }
+      fleetNodes.remove(n);
+      return new Forget(Outcome.FORGOTTEN, n);
     }
   }
 }

@@ -1,0 +1,39 @@
+package dev.kpm.fleet;
+
+import dev.kpm.audit.Act;
+import java.util.List;
+import java.util.Optional;
+
+/** The fleet's nodes as the API reads and forgets them (docs/api.md §8.17). */
+public interface FleetNodes {
+  /** Every registered node, by id. */
+  List<FleetNode> nodes();
+
+  /** One node, if registered. */
+  Optional<FleetNode> node(String id);
+
+  /** How a forget ended. */
+  enum Outcome {
+    /** The node's row and its per-plugin states are gone, with the audit event. */
+    FORGOTTEN,
+    NOT_FOUND,
+    /** Refused: its heartbeat is recent; it would register again at its next one. */
+    LIVE,
+    /** Refused: the node answering cannot forget itself while it runs. */
+    SELF
+  }
+
+  /**
+   * The result of a forget.
+   *
+   * @param node the node as it was (null when not found)
+   */
+  record Forget(Outcome outcome, FleetNode node) {}
+
+  /**
+   * Forgets a node that is gone for good: its row and, by cascade, its per-plugin states; the audit
+   * event of {@code act} commits with the delete. A refusal changes nothing and leaves the act to
+   * whoever answers the request.
+   */
+  Forget forget(String id, Act act);
+}

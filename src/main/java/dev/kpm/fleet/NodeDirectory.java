@@ -1,0 +1,167 @@
+package dev.kpm.fleet;
+
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditTrail;
+import dev.kpm.persistence.Transactions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.hibernate.Session;
+
+/**
+ * The fleet's nodes read from {@code fleet_node} with their per-plugin counts from {@code
+ * node_plugin}; live means a heartbeat younger than {@code kpm.fleet.downAfter} by the database's
+ * clock. Forgetting a node deletes its row (its {@code node_plugin} rows cascade) in the
+ * transaction that appends the audit event.
+ */
+public final class NodeDirectory implements FleetNodes {
+  private static final String SELECT =
+      "SELECT n.node_id, n.address, n.kpm_version, n.os, n.arch, n.engine::text, n.home,"
+          + " n.started_at, n.heartbeat_at,"
+          + " n.heartbeat_at > now() - ? * interval '1 millisecond' AS live,"
+          + " n.applied_generation,"
+          + " count(p.node_id) FILTER (WHERE p.state = 'pending'),"
+          + " count(p.node_id) FILTER (WHERE p.state = 'failed'),"
+          + " count(p.node_id) FILTER (WHERE p.state = 'incompatible')"
+          + " FROM fleet_node n LEFT JOIN node_plugin p ON p.node_id = n.node_id";
+
+  private final Transactions tx;
+  private final AuditTrail audit;
+  private final String selfId;
+  private final Duration downAfter;
+
+  /**
+   * @param selfId the id of the node answering
+   * @param downAfter a node whose last heartbeat is older is down
+   */
+  public NodeDirectory(Transactions tx, AuditTrail audit, String selfId, Duration downAfter) {
+    this.tx = tx;
+    this.audit = audit;
+    this.selfId = selfId;
+    this.downAfter = downAfter;
+  }
+
+  @Override
+  public List<FleetNode> nodes() {
+    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(c -> select(c, null)));
+  }
+
+  @Override
+  public Optional<FleetNode> node(String id) {
+    if (!NodeInfo.validId(id)) {
+      return Optional.empty();
+    }
+    return tx.inTransaction(
+        em -> em.unwrap(Session.class).doReturningWork(c -> select(c, id).stream().findFirst()));
+  }
+
+  @Override
+  public Forget forget(String id, Act act) {
+    act.plugin("fleet", id);
+    if (!NodeInfo.validId(id)) {
+      return new Forget(Outcome.NOT_FOUND, null);
+    }
+    Forget result =
+        tx.inTransaction(
+            em -> {
+              Forget f =
+                  em.unwrap(Session.class)
+                      .doReturningWork(
+                          c -> {
+                            lockRow(c, id);
+                            Optional<FleetNode> found = select(c, id).stream().findFirst();
+                            if (found.isEmpty()) {
+                              return new Forget(Outcome.NOT_FOUND, null);
+                            }
+                            FleetNode node = found.get();
+                            if (node.self()) {
+                              return new Forget(Outcome.SELF, node);
+                            }
+                            if (node.live()) {
+                              return new Forget(Outcome.LIVE, node);
+                            }
+                            try (PreparedStatement s =
+                                c.prepareStatement("DELETE FROM fleet_node WHERE node_id = ?")) {
+                              s.setString(1, id);
+                              s.executeUpdate();
+                            }
+                            return new Forget(Outcome.FORGOTTEN, node);
+                          });
+              if (f.node() != null) {
+                act.detail(
+                    "node "
+                        + id
+                        + " at "
+                        + f.node().address()
+                        + ", last heartbeat "
+                        + f.node().heartbeatAt()
+                        + ", "
+                        + (f.node().pending() + f.node().failed() + f.node().incompatible())
+                        + " plugin(s) pending, failed or incompatible");
+              }
+              if (f.outcome() == Outcome.FORGOTTEN) {
+                audit.append(em, act.succeeded());
+              }
+              return f;
+            });
+    if (result.outcome() == Outcome.FORGOTTEN) {
+      act.recorded();
+    }
+    return result;
+  }
+
+  /**
+   * Locks the node's row until the transaction ends, so its heartbeat waits for the decision (and
+   * then registers it again, should it be alive after all).
+   */
+  private static void lockRow(Connection c, String id) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT 1 FROM fleet_node WHERE node_id = ? FOR UPDATE")) {
+      s.setString(1, id);
+      s.executeQuery().close();
+    }
+  }
+
+  private List<FleetNode> select(Connection c, String id) throws SQLException {
+    String sql =
+        SELECT
+            + (id == null ? "" : " WHERE n.node_id = ?")
+            + " GROUP BY n.node_id ORDER BY n.node_id";
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setLong(1, downAfter.toMillis());
+      if (id != null) {
+        s.setString(2, id);
+      }
+      List<FleetNode> nodes = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          String nodeId = rs.getString(1);
+          nodes.add(
+              new FleetNode(
+                  nodeId,
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getObject(8, OffsetDateTime.class).toInstant(),
+                  rs.getObject(9, OffsetDateTime.class).toInstant(),
+                  rs.getBoolean(10),
+                  nodeId.equals(selfId),
+                  rs.getLong(11),
+                  rs.getLong(12),
+                  rs.getLong(13),
+                  rs.getLong(14)));
+        }
+      }
+      return nodes;
+    }
+  }
+}
