@@ -55,6 +55,8 @@ if [[ -n "$token" ]]; then
   script "sessionStorage.setItem('kpm.credential', '$token'); return 'ok';" >/dev/null
 fi
 wd POST "/session/$session/url" "{\"url\":\"$base/console/#plugins/$type\"}" >/dev/null
+# Only the hash changed, so the page did not load again: reload it, now with the credential.
+wd POST "/session/$session/refresh" '{}' >/dev/null
 
 found=""
 for _ in $(seq 1 120); do
