@@ -99,7 +99,7 @@ export function render(root, params) {
       const entries = Object.entries(list);
       clear($.catalogue).append(el("option", {value: ""},
         entries.length ? "— choose a plugin —" : "— no verified prebuild plugin —"),
-        entries.map(([n, u]) => el("option", {value: u}, n)));
+        ...entries.map(([n, u]) => el("option", {value: u}, n)));
     } catch (e) {
       clear($.catalogue).append(el("option", {value: ""}, "— unavailable —"));
       clear($.plan).append(notice("error", `The prebuild catalogue is unavailable: ${explain(e)}`));

@@ -55,7 +55,27 @@ class ConsoleIT extends ApiTest {
 
   @Override
   protected Map<Settings.Key, String> settings() {
-    return Map.of(Settings.Key.AUTH, "token");
+    server = new FixtureServer(fixtures);
+    // A plugin host on loopback for the prebuild catalogue: it has one source, zmq.
+    server.on(
+        "/kuiper-plugins/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          String name = path.substring(path.lastIndexOf('/') + 1, path.lastIndexOf('_'));
+          if (!name.equals("zmq") || !path.contains("/sources/")) {
+            exchange.sendResponseHeaders(404, -1);
+          } else if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(200, -1);
+          } else {
+            Path zip =
+                TestPlugins.zip(
+                    fixtures.resolve("prebuilt-zmq.zip"),
+                    List.of(Entry.file("Zmq@v2.0.0.so", "so"), Entry.file("zmq.yaml", "a: 1\n")));
+            FixtureServer.send(exchange, 200, Files.readAllBytes(zip));
+          }
+        });
+    return Map.of(
+        Settings.Key.AUTH, "token", Settings.Key.PLUGIN_HOSTS, "http://127.0.0.1:" + server.port());
   }
 
   private String token(String name, String role) {
@@ -77,7 +97,6 @@ class ConsoleIT extends ApiTest {
   void start() {
     admin = token("console-admin", "admin");
     viewer = token("console-viewer", "viewer");
-    server = new FixtureServer(fixtures);
     browser = Browser.start();
     web = browser.driver();
   }
@@ -506,5 +525,37 @@ class ConsoleIT extends ApiTest {
       tablet.await(d -> d.findElements(By.id("install-name")).isEmpty() ? null : true, WAIT);
       tablet.screenshot("console-tablet-install");
     }
+  }
+
+  @Test
+  void aVerifiedPrebuildPluginIsPickedFromTheCatalogueAndInstalled() {
+    signIn(admin, "install/create/sources");
+    waitFor(By.id("mode-catalogue")).click();
+    WebElement catalogue = waitFor(By.id("install-catalogue"));
+    try {
+      browser.await(
+          d ->
+              d.findElements(By.cssSelector("#install-catalogue option")).stream()
+                      .anyMatch(o -> o.getText().equals("zmq"))
+                  ? true
+                  : null,
+          WAIT);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(
+          "the catalogue did not offer zmq; the page says: "
+              + web.findElement(By.id("view")).getText(),
+          e);
+    }
+    // Only what the host really has is offered.
+    assertEquals(
+        List.of("— choose a plugin —", "zmq"),
+        new Select(catalogue).getOptions().stream().map(WebElement::getText).toList());
+    new Select(catalogue).selectByVisibleText("zmq");
+    assertEquals("zmq", web.findElement(By.id("install-name")).getAttribute("value"));
+    web.findElement(By.id("dry-run")).click();
+    waitFor(By.id("plan-details"));
+    web.findElement(By.id("install-go")).click();
+    assertEquals("sources plugin zmq is created", waitForText(By.id("install-result"), "created"));
+    assertEquals(200, status("plugins/sources/zmq"));
   }
 }
