@@ -412,6 +412,18 @@ class ConsoleIT extends ApiTest {
             .getText());
     assertEquals("same", js("return window.__kpmPage"), "the page was reloaded");
     browser.screenshot("console-board-restarted");
+    // Its install log opens from the board.
+    web.findElement(
+            By.cssSelector(
+                "#board tr[data-name=boarded] button[aria-label='Install log of boarded']"))
+        .click();
+    assertTrue(waitForText(By.id("dialog-body"), "CREATE").contains("CREATE — SUCCEEDED"));
+    web.findElement(By.id("dialog-close")).click();
+    web.findElement(
+            By.cssSelector("#board tr[data-name=boarded] button[aria-label='Output of boarded']"))
+        .click();
+    waitFor(By.cssSelector("#dialog-body pre"));
+    web.findElement(By.id("dialog-close")).click();
 
     // Its delete says which process dies.
     web.get(console("plugins/portables"));
@@ -494,8 +506,21 @@ class ConsoleIT extends ApiTest {
     browser.assertNoSeriousViolations();
     browser.screenshot("console-audit");
 
+    Path functions =
+        TestPlugins.zip(fixtures.resolve("udfdemo.zip"), List.of(Entry.file("Udfdemo.so", "so")));
+    assertEquals(
+        201,
+        api(
+                "POST",
+                "plugins/functions",
+                admin,
+                "{\"name\":\"udfdemo\",\"file\":\"file://"
+                    + functions
+                    + "\",\"functions\":[\"alpha\",\"beta\"]}")
+            .statusCode());
     web.get(console("udfs"));
-    waitFor(By.cssSelector("#view h1"));
+    String udfs = waitForText(By.id("udfs"), "beta");
+    assertTrue(udfs.contains("alpha udfdemo"), udfs);
     browser.assertNoSeriousViolations();
     browser.screenshot("console-udfs");
   }
