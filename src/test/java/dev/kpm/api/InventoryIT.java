@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.Settings;
-import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.FixtureServer;
 import dev.kpm.testing.Probe;
@@ -54,29 +53,13 @@ class InventoryIT extends ApiTest {
   @BeforeAll
   void setUpTokensAndServer() {
     server = new FixtureServer(fixtures);
-    admin = token("it-admin", "admin");
-    viewer = token("it-viewer", "viewer");
+    admin = kpm.token("it-admin", "admin");
+    viewer = kpm.token("it-viewer", "viewer");
   }
 
   @AfterAll
   void stopServer2() {
     server.close();
-  }
-
-  /** A token stored as kpm stores one (as SecurityFilterIT does). */
-  private String token(String name, String role) {
-    String secret = TokenSecret.generate();
-    kpm.sql(
-        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES ('"
-            + name
-            + "', '"
-            + role
-            + "', '"
-            + TokenSecret.hash(secret)
-            + "', '"
-            + TokenSecret.hint(secret)
-            + "', 'test:InventoryIT', now() + interval '1 day')");
-    return secret;
   }
 
   private Response send(String method, String path, String token, String body) {

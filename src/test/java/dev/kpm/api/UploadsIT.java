@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.Settings;
-import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.FixtureServer;
 import dev.kpm.testing.Http;
@@ -64,8 +63,8 @@ class UploadsIT extends ApiTest {
 
   @BeforeAll
   void tokensAndServer() {
-    admin = token("it-admin", "admin");
-    viewer = token("it-viewer", "viewer");
+    admin = kpm.token("it-admin", "admin");
+    viewer = kpm.token("it-viewer", "viewer");
     uploads = kpm.home().resolve("data/uploads");
     server = new FixtureServer(fixtures);
   }
@@ -83,21 +82,6 @@ class UploadsIT extends ApiTest {
         Files.delete(p);
       }
     }
-  }
-
-  private String token(String name, String role) {
-    String secret = TokenSecret.generate();
-    kpm.sql(
-        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES ('"
-            + name
-            + "', '"
-            + role
-            + "', '"
-            + TokenSecret.hash(secret)
-            + "', '"
-            + TokenSecret.hint(secret)
-            + "', 'test:UploadsIT', now() + interval '1 day')");
-    return secret;
   }
 
   // ------------------------------------------------------------------------------- requests

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.Settings;
-import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.Http;
 import java.net.http.HttpRequest;
@@ -99,14 +98,7 @@ class ConsoleAssetsIT extends ApiTest {
 
   @Test
   void onlyGetAndHeadAreAllowed() {
-    String admin = TokenSecret.generate();
-    kpm.sql(
-        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES"
-            + " ('console-admin', 'admin', '"
-            + TokenSecret.hash(admin)
-            + "', '"
-            + TokenSecret.hint(admin)
-            + "', 'test:ConsoleAssetsIT', now() + interval '1 day')");
+    String admin = kpm.token("console-admin", "admin");
     HttpResponse<String> r =
         Http.send(
             HttpRequest.newBuilder(getBaseUri().resolve("console/index.html"))

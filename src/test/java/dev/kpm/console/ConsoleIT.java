@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.kpm.Settings;
-import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.Browser;
 import dev.kpm.testing.FixtureServer;
@@ -78,25 +77,10 @@ class ConsoleIT extends ApiTest {
         Settings.Key.AUTH, "token", Settings.Key.PLUGIN_HOSTS, "http://127.0.0.1:" + server.port());
   }
 
-  private String token(String name, String role) {
-    String secret = TokenSecret.generate();
-    kpm.sql(
-        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES ('"
-            + name
-            + "', '"
-            + role
-            + "', '"
-            + TokenSecret.hash(secret)
-            + "', '"
-            + TokenSecret.hint(secret)
-            + "', 'test:ConsoleIT', now() + interval '1 day')");
-    return secret;
-  }
-
   @BeforeAll
   void start() {
-    admin = token("console-admin", "admin");
-    viewer = token("console-viewer", "viewer");
+    admin = kpm.token("console-admin", "admin");
+    viewer = kpm.token("console-viewer", "viewer");
     browser = Browser.start();
     web = browser.driver();
   }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.Settings;
-import dev.kpm.security.TokenSecret;
 import dev.kpm.testing.ApiTest;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.Http;
@@ -55,29 +54,14 @@ class FleetNodesIT extends ApiTest {
 
   @BeforeAll
   void tokensAndASecondPool() {
-    admin = token("fleet-admin", "admin");
-    viewer = token("fleet-viewer", "viewer");
+    admin = kpm.token("fleet-admin", "admin");
+    viewer = kpm.token("fleet-viewer", "viewer");
     other = new FleetDb(kpm.db());
   }
 
   @AfterAll
   void closeSecondPool() throws Exception {
     other.close();
-  }
-
-  private String token(String name, String role) {
-    String secret = TokenSecret.generate();
-    kpm.sql(
-        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES ('"
-            + name
-            + "', '"
-            + role
-            + "', '"
-            + TokenSecret.hash(secret)
-            + "', '"
-            + TokenSecret.hint(secret)
-            + "', 'test:FleetNodesIT', now() + interval '1 day')");
-    return secret;
   }
 
   private Invocation.Builder as(String credential, String path) {

@@ -75,6 +75,25 @@ public record TestKpm(
     }
   }
 
+  /**
+   * An API token stored as kpm stores one (no endpoint makes the first), valid for a day; returns
+   * its secret.
+   */
+  public String token(String name, String role) {
+    String secret = dev.kpm.security.TokenSecret.generate();
+    sql(
+        "INSERT INTO api_token (name, role, secret_sha256, hint, created_by, expires_at) VALUES ('"
+            + name
+            + "', '"
+            + role
+            + "', '"
+            + dev.kpm.security.TokenSecret.hash(secret)
+            + "', '"
+            + dev.kpm.security.TokenSecret.hint(secret)
+            + "', 'test', now() + interval '1 day')");
+    return secret;
+  }
+
   /** Runs SQL statements against kpm's database, in one transaction. */
   public void sql(String... statements) {
     TestDatabase.sql(db, statements);
