@@ -11,8 +11,9 @@ import * as board from "./board.js";
 import * as udfs from "./udfs.js";
 import * as audit from "./audit.js";
 import * as tokens from "./tokens.js";
+import * as fleet from "./fleet.js";
 
-const views = {plugins, install, board, udfs, audit, tokens};
+const views = {plugins, install, board, udfs, fleet, audit, tokens};
 const $ = id => document.getElementById(id);
 let cleanup = null;
 

@@ -507,6 +507,13 @@ class ConsoleIT extends ApiTest {
     assertTrue(udfs.contains("alpha udfdemo"), udfs);
     browser.assertNoSeriousViolations();
     browser.screenshot("console-udfs");
+
+    // The fleet screen lists this node, live.
+    web.get(console("fleet"));
+    String node = waitForText(By.id("fleet-nodes"), "this node");
+    assertTrue(node.contains("live"), node);
+    browser.assertNoSeriousViolations();
+    browser.screenshot("console-fleet");
   }
 
   @Test
