@@ -3,6 +3,7 @@ package dev.kpm;
 import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
+import dev.kpm.api.DataResource;
 import dev.kpm.api.EventsResource;
 import dev.kpm.api.FleetResource;
 import dev.kpm.api.FunctionRegisterResource;
@@ -85,6 +86,7 @@ public final class KpmApplication extends ResourceConfig {
     register(AuditResource.class);
     register(UploadsResource.class);
     register(FleetResource.class);
+    register(DataResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
     register(DatabaseUnavailableMapper.class);
