@@ -37,6 +37,7 @@ import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.security.TokenAdmin;
+import dev.kpm.upload.RemoteFiles;
 import dev.kpm.upload.UploadService;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
@@ -70,6 +71,7 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.audit()).to(AuditReads.class);
             bind(services.uploads()).to(UploadService.class);
             bind(services.fleet()).to(FleetNodes.class);
+            bind(services.files()).to(RemoteFiles.class);
           }
         });
     register(NativePluginsResource.class);

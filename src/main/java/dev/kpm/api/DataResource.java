@@ -9,6 +9,7 @@ import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginReads;
+import dev.kpm.upload.RemoteFiles;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -34,10 +35,13 @@ public final class DataResource {
   static final String NOT_EXPORTED = "Kpm-Not-Exported";
 
   private final DataTransfer data;
+  private final RemoteFiles files;
 
   @Inject
-  public DataResource(PluginReads plugins, PluginChanges installs, PortableChanges portables) {
+  public DataResource(
+      PluginReads plugins, PluginChanges installs, PortableChanges portables, RemoteFiles files) {
     this.data = new DataTransfer(plugins, installs, portables);
+    this.files = files;
   }
 
   /** eKuiper's export: a download of the ruleset, {@code application/octet-stream}. */
@@ -70,7 +74,7 @@ public final class DataResource {
     if ("1".equals(stop)) {
       act.note("stop=1 (kpm does not stop: it installs at once)");
     }
-    String content = DataTransfer.content(body, null);
+    String content = DataTransfer.content(body, files::read);
     Function<AuditAction, Act> acts = itemActs(act);
     if (dry) {
       act.dryRun(dev.kpm.install.DryRun.NOTE);

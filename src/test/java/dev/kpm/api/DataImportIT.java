@@ -321,14 +321,18 @@ class DataImportIT extends ApiTest {
     create("sources", body("kept", source("kept", "1.0.0")));
     String v1 = source("differs", "1.0.0");
     create("sources", body("differs", v1));
-    Response r =
-        importRuleset(
-            "?partial=1",
+    // eKuiper's other form: the ruleset read from a URL, here a file.
+    Path file =
+        TestPlugins.write(
+            fixtures.resolve("ruleset.json"),
             ruleset(
-                "nativePlugins",
-                Map.of(
-                    "sinks_added", body("added", sink("added")),
-                    "sources_differs", body("differs", source("differs", "2.0.0")))));
+                    "nativePlugins",
+                    Map.of(
+                        "sinks_added", body("added", sink("added")),
+                        "sources_differs", body("differs", source("differs", "2.0.0"))))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Response r =
+        send("POST", "data/import?partial=1", admin, json(Map.of("file", "file://" + file)));
     assertEquals(200, r.getStatus());
     assertEquals(ok(), r.readEntity(String.class));
     assertEquals("[\"differs\",\"kept\"]", read("plugins/sources"));
@@ -462,6 +466,11 @@ class DataImportIT extends ApiTest {
     r = send("POST", "data/import", admin, "{\"content\":\"{}\",\"file\":\"file:///tmp/a.json\"}");
     assertEquals(
         "Invalid body: Cannot specify both content and file",
+        tree(r.readEntity(String.class)).get("message").asText());
+    r = send("POST", "data/import", admin, "{\"file\":\"" + server.url("none.json") + "\"}");
+    assertEquals(400, r.getStatus());
+    assertEquals(
+        "cannot download the file with status: 404 Not Found",
         tree(r.readEntity(String.class)).get("message").asText());
     r = send("POST", "data/import", admin, "{}");
     assertEquals(
