@@ -3,6 +3,7 @@ package dev.kpm;
 import dev.kpm.api.AuditResource;
 import dev.kpm.api.AuthResource;
 import dev.kpm.api.CompatResource;
+import dev.kpm.api.DataResource;
 import dev.kpm.api.EventsResource;
 import dev.kpm.api.FleetResource;
 import dev.kpm.api.FunctionRegisterResource;
@@ -36,6 +37,7 @@ import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.security.TokenAdmin;
+import dev.kpm.upload.RemoteFiles;
 import dev.kpm.upload.UploadService;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
@@ -69,6 +71,7 @@ public final class KpmApplication extends ResourceConfig {
             bind(services.audit()).to(AuditReads.class);
             bind(services.uploads()).to(UploadService.class);
             bind(services.fleet()).to(FleetNodes.class);
+            bind(services.files()).to(RemoteFiles.class);
           }
         });
     register(NativePluginsResource.class);
@@ -85,6 +88,7 @@ public final class KpmApplication extends ResourceConfig {
     register(AuditResource.class);
     register(UploadsResource.class);
     register(FleetResource.class);
+    register(DataResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);
     register(DatabaseUnavailableMapper.class);

@@ -255,6 +255,8 @@ public final class KpmRuntime implements AutoCloseable {
                 engineSummary(tools.engine().engine()),
                 settings.home().toString()),
             fleet.heartbeat()));
+    Uploads uploads =
+        new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader);
     return new KpmRuntime(
         teardown,
         new Services(
@@ -272,10 +274,11 @@ public final class KpmRuntime implements AutoCloseable {
             new PortableRuntime(store, supervisor, metrics::functionCalled),
             tokens,
             audit,
-            new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader),
+            uploads,
             startedAt,
             new Probes(reconciled::get, db::ping, metrics),
-            new NodeDirectory(tx, audit, nodeId, fleet.downAfter())),
+            new NodeDirectory(tx, audit, nodeId, fleet.downAfter()),
+            uploads),
         security,
         audit,
         metrics);

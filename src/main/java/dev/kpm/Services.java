@@ -11,6 +11,7 @@ import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
 import dev.kpm.portable.PortableOperations;
 import dev.kpm.security.TokenAdmin;
+import dev.kpm.upload.RemoteFiles;
 import dev.kpm.upload.UploadService;
 import java.time.Instant;
 
@@ -23,6 +24,7 @@ import java.time.Instant;
  * @param started when kpm started ({@code GET /} reports the uptime)
  * @param health what {@code GET /ready} and {@code GET /metrics} answer
  * @param fleet the kpm nodes sharing the database ({@code /fleet/nodes})
+ * @param files reads the {@code file} URL of {@code POST /data/import} with the download policy
  */
 public record Services(
     PluginReads plugins,
@@ -37,4 +39,5 @@ public record Services(
     UploadService uploads,
     Instant started,
     Health health,
-    FleetNodes fleet) {}
+    FleetNodes fleet,
+    RemoteFiles files) {}

@@ -30,7 +30,12 @@ public enum AuditAction {
   /** The retention purge removed the events older than kpm.audit.retention. */
   AUDIT_PURGE("audit.purge", 200),
   /** A fleet node gone for good was forgotten with {@code DELETE /fleet/nodes/{id}}. */
-  FLEET_NODE_FORGET("fleet.node.forget", 200);
+  FLEET_NODE_FORGET("fleet.node.forget", 200),
+  /**
+   * An eKuiper ruleset imported with {@code POST /data/import}; each plugin it changed has its own
+   * event (docs/api.md §8.19).
+   */
+  DATA_IMPORT("data.import", 200);
 
   private final String wire;
   private final int successStatus;

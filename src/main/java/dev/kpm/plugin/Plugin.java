@@ -133,6 +133,10 @@ class Plugin {
     return updatedAt;
   }
 
+  String[] shellParas() {
+    return shellParas;
+  }
+
   String[] files() {
     return files;
   }

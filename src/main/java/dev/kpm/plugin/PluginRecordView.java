@@ -15,6 +15,7 @@ import java.time.Instant;
  *     zh_CN}); null when it shipped none or the file is unusable
  * @param health native plugins: {@code ok} or {@code missing-files} ({@link PluginHealth}); null
  *     for portables
+ * @param shellParas the {@code shellParas} it was installed with ({@code GET /data/export}, §8.19)
  */
 public record PluginRecordView(
     PluginType type,
@@ -26,4 +27,5 @@ public record PluginRecordView(
     Instant installedAt,
     Instant updatedAt,
     String description,
-    String health) {}
+    String health,
+    java.util.List<String> shellParas) {}

@@ -203,7 +203,8 @@ public final class PluginService implements PluginReads {
                   p.createdAt(),
                   p.updatedAt(),
                   description,
-                  health);
+                  health,
+                  List.of(p.shellParas()));
             })
         .toList();
   }

@@ -75,6 +75,9 @@ public final class AccessRules {
       if (template.startsWith("/fleet/nodes")) {
         return new Target("fleet", group(m, "id"));
       }
+      if (template.startsWith("/data/")) {
+        return new Target("data", null);
+      }
       if (template.startsWith("/config/uploads")) {
         return new Target("uploads", group(m, "name"));
       }
@@ -127,6 +130,11 @@ public final class AccessRules {
           new Rule("GET", "/fleet/nodes/{id}", Need.VIEWER),
           new Rule("DELETE", "/fleet/nodes/{id}", Need.ADMIN, AuditAction.FLEET_NODE_FORGET),
           // Uploads: files any plugin install or rule may then read; listing shows the paths.
+          // eKuiper's ruleset export and import (docs/api.md §8.19): plugin URLs may carry
+          // credentials, and an import replaces the plugin set.
+          new Rule("GET", "/data/export", Need.ADMIN),
+          new Rule("POST", "/data/import", Need.ADMIN, AuditAction.DATA_IMPORT),
+          new Rule("GET", "/data/import/status", Need.ADMIN),
           new Rule("GET", "/config/uploads", Need.ADMIN),
           new Rule("POST", "/config/uploads", Need.ADMIN, AuditAction.UPLOAD_CREATE),
           new Rule("DELETE", "/config/uploads/{name}", Need.ADMIN, AuditAction.UPLOAD_DELETE),

@@ -42,7 +42,7 @@ import java.util.logging.Logger;
  * killed kpm left are deleted at the next start. Thread-safe: saves of one name race to the last
  * rename, as eKuiper's overwrite.
  */
-public final class Uploads implements UploadService {
+public final class Uploads implements UploadService, RemoteFiles {
   /** The form field eKuiper reads the file from. */
   public static final String FILE_FIELD = "uploadFile";
 
@@ -238,6 +238,42 @@ public final class Uploads implements UploadService {
       if (!kept) {
         deleteQuietly(temp);
       }
+    }
+  }
+
+  /**
+   * eKuiper's {@code httpx.ReadFile} for {@code POST /data/import}'s {@code file} (docs/api.md
+   * §8.19), with kpm's downloader and its policy, capped at {@code kpm.http.maxBodyBytes}; errors
+   * are the bare causes of §1.5, as eKuiper answers them.
+   */
+  @Override
+  public String read(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw UploadException.invalid("parse \"" + url + "\": invalid URI for request");
+    }
+    if (uri.getScheme() == null || uri.isOpaque()) {
+      throw UploadException.invalid("parse \"" + url + "\": invalid URI for request");
+    }
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("file") && !scheme.equals("http") && !scheme.equals("https")) {
+      throw UploadException.invalid("unsupported url scheme " + uri.getScheme());
+    }
+    Path temp = newTempName();
+    try {
+      downloader.fetch(uri, temp, maxJsonBytes);
+      return Files.readString(temp, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (DownloadException e) {
+      throw UploadException.invalid(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw UploadException.invalid("interrupted while kpm was stopping");
+    } catch (IOException e) {
+      throw UploadException.invalid(reason(e));
+    } finally {
+      deleteQuietly(temp);
     }
   }
 

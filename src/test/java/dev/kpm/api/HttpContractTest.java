@@ -172,7 +172,8 @@ class HttpContractTest extends JerseyTest {
                 at,
                 at,
                 "Random data",
-                "ok"));
+                "ok",
+                List.of()));
     fake.installers = Map.of("random", "ops");
     // No principal here (the security filter is the IT tier's): not an admin, so no installedBy;
     // the fake knows no compat verdict, so compat is left out.

@@ -240,8 +240,9 @@ class OpenApiTest extends JerseyTest {
                           c.keySet().stream().map(OpenApiTest::base).forEach(documented::add);
                         }
                       });
-              if (dryRun) {
-                // The plan of ?dryRun=true is JSON whatever the real call answers (§8.9).
+              if (dryRun && !declared.contains("application/json")) {
+                // The plan of ?dryRun=true is JSON whatever the real call answers (§8.9); an
+                // endpoint that answers JSON anyway (POST /data/import, §8.19) documents it once.
                 assertTrue(documented.remove("application/json"), key + ": the dry run's JSON");
               }
               if (!documented.equals(declared)) {

@@ -144,7 +144,10 @@ public final class FakeServices
         uploads,
         Instant.parse("2026-01-01T00:00:00Z"),
         this,
-        fleet);
+        fleet,
+        url -> {
+          throw dev.kpm.upload.UploadException.invalid("unsupported url scheme " + url);
+        });
   }
 
   private void record(String method, Object... args) {
