@@ -574,4 +574,63 @@ class ConsoleIT extends ApiTest {
     assertEquals("sources plugin zmq is created", waitForText(By.id("install-result"), "created"));
     assertEquals(200, status("plugins/sources/zmq"));
   }
+
+  @Test
+  void theListFiltersAndSortsAndAnUpdateFromItsRowReplacesTheVersion() {
+    for (String name : List.of("alphasink", "betasink")) {
+      Path zip = sinkZip(name, List.of());
+      assertEquals(
+          201,
+          api(
+                  "POST",
+                  "plugins/sinks",
+                  admin,
+                  "{\"name\":\"" + name + "\",\"file\":\"file://" + zip + "\"}")
+              .statusCode());
+    }
+    signIn(admin, "plugins/sinks");
+    waitFor(By.cssSelector("#plugins tr[data-name=betasink]"));
+    // Sorting by name twice puts betasink before alphasink.
+    web.findElement(By.cssSelector("button.sort[data-key=name]")).click();
+    String order =
+        browser.await(
+            d -> {
+              List<String> names =
+                  d.findElements(By.cssSelector("#plugins tbody tr")).stream()
+                      .map(r -> r.getAttribute("data-name"))
+                      .filter(n -> n.equals("alphasink") || n.equals("betasink"))
+                      .toList();
+              return names.equals(List.of("betasink", "alphasink")) ? names.toString() : null;
+            },
+            WAIT);
+    assertEquals("[betasink, alphasink]", order);
+    WebElement filter = web.findElement(By.id("plugin-filter"));
+    filter.sendKeys("alpha");
+    browser.await(
+        d -> d.findElements(By.cssSelector("#plugins tbody tr")).size() == 1 ? true : null, WAIT);
+    assertEquals(
+        "alphasink",
+        web.findElement(By.cssSelector("#plugins tbody tr")).getAttribute("data-name"));
+
+    // Update from the row: the form knows type and name; a v2 zip replaces v1.
+    web.findElement(
+            By.cssSelector("#plugins tr[data-name=alphasink] a[aria-label='Update alphasink']"))
+        .click();
+    waitFor(By.id("install-url"));
+    assertEquals("alphasink", web.findElement(By.id("install-name")).getAttribute("value"));
+    Path v2 =
+        TestPlugins.zip(
+            fixtures.resolve("alphasink-v2.zip"),
+            List.of(Entry.file("Alphasink@v2.0.0.so", "so2")));
+    web.findElement(By.id("install-url")).sendKeys("file://" + v2);
+    web.findElement(By.id("dry-run")).click();
+    assertTrue(waitForText(By.id("plan-details"), "v2.0.0").contains("v1.0.0 → v2.0.0"));
+    web.findElement(By.id("install-go")).click();
+    String updated = waitForText(By.id("install-result"), "updated");
+    assertTrue(updated.startsWith("plugin alphasink is updated"), updated);
+    assertTrue(
+        api("GET", "plugins/sinks/alphasink", admin, null)
+            .body()
+            .contains("\"version\":\"2.0.0\""));
+  }
 }
