@@ -7,6 +7,7 @@ import dev.kpm.persistence.Transactions;
 import dev.kpm.threads.NamedThreads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -99,21 +100,10 @@ public final class NodeRegistry implements AutoCloseable {
   /** Updates the heartbeat; false when the row is gone (forgotten). */
   private boolean heartbeat() {
     OffsetDateTime registered =
-        tx.inTransaction(
-            em ->
-                em.unwrap(Session.class)
-                    .doReturningWork(
-                        c -> {
-                          try (PreparedStatement s =
-                              c.prepareStatement(
-                                  "UPDATE fleet_node SET heartbeat_at = clock_timestamp()"
-                                      + " WHERE node_id = ? RETURNING started_at")) {
-                            s.setString(1, self.id());
-                            try (ResultSet rs = s.executeQuery()) {
-                              return rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
-                            }
-                          }
-                        }));
+        startedAtOf(
+            "UPDATE fleet_node SET heartbeat_at = clock_timestamp()"
+                + " WHERE node_id = ? RETURNING started_at",
+            s -> s.setString(1, self.id()));
     if (registered == null) {
       return false;
     }
@@ -130,43 +120,52 @@ public final class NodeRegistry implements AutoCloseable {
     return true;
   }
 
+  private interface Binder {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /** Runs one statement of this node's row that returns its started_at; null when no row. */
+  private OffsetDateTime startedAtOf(String sql, Binder binder) {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      try (PreparedStatement s = c.prepareStatement(sql)) {
+                        binder.bind(s);
+                        try (ResultSet rs = s.executeQuery()) {
+                          return rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                        }
+                      }
+                    }));
+  }
+
   /** Upserts the row: everything this node says of itself, started and heartbeat now. */
   private void register() {
+    OffsetDateTime first = startedAt;
     OffsetDateTime registered =
-        tx.inTransaction(
-            em ->
-                em.unwrap(Session.class)
-                    .doReturningWork(
-                        c -> {
-                          try (PreparedStatement s =
-                              c.prepareStatement(
-                                  "INSERT INTO fleet_node (node_id, address, kpm_version, os, arch,"
-                                      + " engine, home, started_at, heartbeat_at)"
-                                      + " VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?,"
-                                      + " COALESCE(?, clock_timestamp()), clock_timestamp())"
-                                      + " ON CONFLICT (node_id) DO UPDATE SET"
-                                      + " address = EXCLUDED.address,"
-                                      + " kpm_version = EXCLUDED.kpm_version, os = EXCLUDED.os,"
-                                      + " arch = EXCLUDED.arch, engine = EXCLUDED.engine,"
-                                      + " home = EXCLUDED.home, started_at = EXCLUDED.started_at,"
-                                      + " heartbeat_at = EXCLUDED.heartbeat_at"
-                                      + " RETURNING started_at")) {
-                            s.setString(1, self.id());
-                            s.setString(2, self.address());
-                            s.setString(3, cut(self.kpmVersion(), 64));
-                            s.setString(4, cut(self.os(), 64));
-                            s.setString(5, cut(self.arch(), 64));
-                            s.setString(6, engineJson);
-                            s.setString(7, self.home());
-                            OffsetDateTime first = startedAt;
-                            s.setTimestamp(
-                                8, first == null ? null : Timestamp.from(first.toInstant()));
-                            try (ResultSet rs = s.executeQuery()) {
-                              rs.next();
-                              return rs.getObject(1, OffsetDateTime.class);
-                            }
-                          }
-                        }));
+        startedAtOf(
+            "INSERT INTO fleet_node (node_id, address, kpm_version, os, arch,"
+                + " engine, home, started_at, heartbeat_at)"
+                + " VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?,"
+                + " COALESCE(?, clock_timestamp()), clock_timestamp())"
+                + " ON CONFLICT (node_id) DO UPDATE SET"
+                + " address = EXCLUDED.address,"
+                + " kpm_version = EXCLUDED.kpm_version, os = EXCLUDED.os,"
+                + " arch = EXCLUDED.arch, engine = EXCLUDED.engine,"
+                + " home = EXCLUDED.home, started_at = EXCLUDED.started_at,"
+                + " heartbeat_at = EXCLUDED.heartbeat_at"
+                + " RETURNING started_at",
+            s -> {
+              s.setString(1, self.id());
+              s.setString(2, self.address());
+              s.setString(3, cut(self.kpmVersion(), 64));
+              s.setString(4, cut(self.os(), 64));
+              s.setString(5, cut(self.arch(), 64));
+              s.setString(6, engineJson);
+              s.setString(7, self.home());
+              s.setTimestamp(8, first == null ? null : Timestamp.from(first.toInstant()));
+            });
     boolean again = startedAt != null;
     startedAt = registered;
     if (again) {
