@@ -52,7 +52,7 @@ import org.glassfish.jersey.server.ServerProperties;
  */
 public final class KpmApplication extends ResourceConfig {
   public KpmApplication(Services services, BooleanSupplier stopped) {
-    register(new ServiceGate(stopped));
+    register(new ServiceGate(stopped, services.health()));
     register(new ServerInfoResource(services.started(), Clock.systemUTC()));
     register(new HealthResource(services.health()));
     register(new OpenApiResource());

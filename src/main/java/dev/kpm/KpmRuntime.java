@@ -10,10 +10,15 @@ import dev.kpm.audit.AuditEvent;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.compat.GoBinary;
 import dev.kpm.events.EventBus;
+import dev.kpm.fleet.ArtifactStore;
+import dev.kpm.fleet.FleetLedger;
+import dev.kpm.fleet.FleetSignal;
 import dev.kpm.fleet.NodeDirectory;
 import dev.kpm.fleet.NodeInfo;
 import dev.kpm.fleet.NodeRegistry;
+import dev.kpm.fleet.NodeStates;
 import dev.kpm.install.CompatService;
+import dev.kpm.install.Convergence;
 import dev.kpm.install.EngineCheck;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
@@ -172,35 +177,63 @@ public final class KpmRuntime implements AutoCloseable {
     WorkerPool workers =
         teardown.push(
             "worker pool", WorkerPool.start(settings.workerThreads(), settings.shutdownGrace()));
+    Settings.Install i = settings.install();
+    EngineCheck engine =
+        new EngineCheck(
+            new EngineCheck.Config(
+                i.engine().binary(), i.engine().check(), i.engine().refuseUnknown()));
+    Settings.Fleet fleet = settings.fleet();
+    // Registered before anything is written: every node's applied state refers to its row.
+    NodeRegistry node =
+        teardown.push(
+            "fleet node",
+            NodeRegistry.start(
+                tx,
+                NodeInfo.ofThisJvm(
+                    nodeId,
+                    fleet.address().isEmpty() ? hostName() : fleet.address(),
+                    kpmVersion(),
+                    engineSummary(engine.engine()),
+                    settings.home().toString(),
+                    fleet.arch()),
+                fleet.heartbeat()));
+    NodeStates nodeStates = new NodeStates(tx, nodeId);
     RegistryCache registry = new RegistryCache(tx);
-    PluginStore store = new PluginStore(tx, registry, audit);
+    PluginStore store = new PluginStore(tx, registry, audit, new FleetLedger(nodeId));
     EventBus events = teardown.push("event stream", new EventBus(EVENT_BUFFER));
     LifecycleEvents lifecycle = new LifecycleEvents(events);
     store.onCommitted(lifecycle::committed);
-    InstallRecords records = new InstallRecords(tx);
+    InstallRecords records = new InstallRecords(tx, nodeId);
     Children children = new Children(layout.children());
     stopSurvivors(children, settings.portable().stopGrace());
-    reconcile(new Reconciler(layout, store, records, audit));
+    Set<String> heldHere = heldHere(nodeStates);
+    reconcile(
+        new Reconciler(
+            layout,
+            store,
+            records,
+            audit,
+            (type, name) -> heldHere.contains(NodeStates.key(type, name))));
     registry.current(); // the first read finds the snapshot loaded
     reconciled.set(true);
-    Settings.Install i = settings.install();
+    ArtifactStore artifacts = new ArtifactStore(tx);
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
     downloader.onDownloaded(metrics::downloaded);
     InstallTools tools =
-        teardown.push(
-            "install jobs",
-            InstallTools.of(
-                layout,
-                downloader,
-                limits(i),
-                i.scriptTimeout(),
-                workers.executor(),
-                server,
-                children,
-                Pauses.of(settings.testPauseAt(), layout.pauses()),
-                new EngineCheck(
-                    new EngineCheck.Config(
-                        i.engine().binary(), i.engine().check(), i.engine().refuseUnknown()))));
+        teardown
+            .push(
+                "install jobs",
+                InstallTools.of(
+                    layout,
+                    downloader,
+                    limits(i),
+                    i.scriptTimeout(),
+                    workers.executor(),
+                    server,
+                    children,
+                    Pauses.of(settings.testPauseAt(), layout.pauses()),
+                    engine))
+            .storingArtifacts(artifacts);
     PortableSupervisor supervisor =
         teardown.push(
             "portable plugins",
@@ -242,19 +275,28 @@ public final class KpmRuntime implements AutoCloseable {
                 ? "authentication: none"
                     + (auth.protectedMode() ? " (protected mode: loopback clients only)" : "")
                 : "authentication: " + auth.methods());
-    Settings.Fleet fleet = settings.fleet();
-    // Registered once kpm is reconciled and its services exist: the node is listed as it serves.
+    Convergence convergence =
+        teardown.push(
+            "fleet convergence",
+            new Convergence(
+                tools,
+                store,
+                records,
+                supervisor,
+                nodeStates,
+                artifacts,
+                audit,
+                node.self().arch(),
+                registry::changed,
+                lifecycle::committed));
+    // Closed first: no notification reaches a convergence that has stopped.
     teardown.push(
-        "fleet node",
-        NodeRegistry.start(
-            tx,
-            NodeInfo.ofThisJvm(
-                nodeId,
-                fleet.address().isEmpty() ? hostName() : fleet.address(),
-                kpmVersion(),
-                engineSummary(tools.engine().engine()),
-                settings.home().toString()),
-            fleet.heartbeat()));
+        "fleet listener",
+        FleetSignal.start(
+            () -> db.dedicatedConnection(fleet.reconcile().plusSeconds(30)),
+            nodeId,
+            fleet.reconcile(),
+            convergence));
     Uploads uploads =
         new Uploads(layout.uploads(), i.maxUploadBytes(), auth.maxBodyBytes(), downloader);
     return new KpmRuntime(
@@ -276,7 +318,7 @@ public final class KpmRuntime implements AutoCloseable {
             audit,
             uploads,
             startedAt,
-            new Probes(reconciled::get, db::ping, metrics),
+            new Probes(reconciled::get, db::ping, metrics).convergedWhen(convergence::converged),
             new NodeDirectory(tx, audit, nodeId, fleet.downAfter()),
             uploads),
         security,
@@ -336,6 +378,14 @@ public final class KpmRuntime implements AutoCloseable {
   private static Authenticator.OidcSettings oidc(Settings.Oidc o) {
     return new Authenticator.OidcSettings(
         o.issuer(), o.audience(), o.jwksUrl(), o.roleClaim(), o.roles(), o.refreshLimit());
+  }
+
+  /** The plugins this node holds for the fleet (not removed): never auto-loaded at its start. */
+  private static Set<String> heldHere(NodeStates states) {
+    return states.mine().values().stream()
+        .filter(h -> h.state() != NodeStates.State.REMOVED)
+        .map(NodeStates.Held::key)
+        .collect(Collectors.toSet());
   }
 
   private static void reconcile(Reconciler reconciler) {

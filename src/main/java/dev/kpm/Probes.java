@@ -21,6 +21,9 @@ import java.util.logging.Logger;
 final class Probes implements Health {
   static final Duration FRESH = Duration.ofSeconds(1);
   static final String STARTING = "kpm is starting: the start-up reconcile is not done yet";
+  static final String BEHIND =
+      "kpm is converging with the fleet: this node has not applied the fleet's plugins since it"
+          + " started";
   private static final Logger LOG = Logger.getLogger(Probes.class.getName());
 
   /** Checks the database; throws {@link DatabaseUnavailableException} when it does not answer. */
@@ -31,6 +34,7 @@ final class Probes implements Health {
   private record Answer(Optional<String> reason, long at) {}
 
   private final BooleanSupplier started;
+  private volatile BooleanSupplier converged = () -> true;
   private final DatabaseCheck database;
   private final KpmMetrics metrics;
   private final LongSupplier nanos;
@@ -49,10 +53,24 @@ final class Probes implements Health {
     this.nanos = nanos;
   }
 
+  /** Readiness waits for {@code converged} too: the node's first convergence with its fleet. */
+  Probes convergedWhen(BooleanSupplier converged) {
+    this.converged = converged;
+    return this;
+  }
+
+  @Override
+  public Optional<String> behind() {
+    return converged.getAsBoolean() ? Optional.empty() : Optional.of(BEHIND);
+  }
+
   @Override
   public Optional<String> notReady() {
     if (!started.getAsBoolean()) {
       return Optional.of(STARTING);
+    }
+    if (!converged.getAsBoolean()) {
+      return Optional.of(BEHIND);
     }
     CompletableFuture<Answer> check;
     boolean mine = false;

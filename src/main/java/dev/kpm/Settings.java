@@ -40,7 +40,19 @@ public record Settings(
    * @param downAfter a node whose last heartbeat (database clock) is older is down; longer than
    *     {@code heartbeat}
    */
-  public record Fleet(String address, Duration heartbeat, Duration downAfter) {}
+  /**
+   * The fleet (docs/api.md §8.17, README "Fleet").
+   *
+   * @param address how operators and other nodes reach this node
+   * @param heartbeat how often the node writes its heartbeat
+   * @param downAfter a node whose heartbeat is older is down
+   * @param reconcile how often the node compares the fleet's generation with its own, the backstop
+   *     for a missed notification
+   * @param arch the architecture native plugins must be built for on this node, as GOARCH names it
+   *     (amd64, arm64…); empty: this JVM's
+   */
+  public record Fleet(
+      String address, Duration heartbeat, Duration downAfter, Duration reconcile, String arch) {}
 
   /**
    * The audit trail (docs/api.md §12).
@@ -294,7 +306,9 @@ public record Settings(
         "PT1M"),
     NODE_ADDRESS("kpm.node.address", "KPM_NODE_ADDRESS", "kpm/node.address", ""),
     FLEET_HEARTBEAT("kpm.fleet.heartbeat", "KPM_FLEET_HEARTBEAT", "kpm/fleet.heartbeat", "PT5S"),
-    FLEET_DOWN_AFTER("kpm.fleet.downAfter", "KPM_FLEET_DOWN_AFTER", "kpm/fleet.downAfter", "PT15S");
+    FLEET_DOWN_AFTER("kpm.fleet.downAfter", "KPM_FLEET_DOWN_AFTER", "kpm/fleet.downAfter", "PT15S"),
+    FLEET_RECONCILE("kpm.fleet.reconcile", "KPM_FLEET_RECONCILE", "kpm/fleet.reconcile", "PT30S"),
+    NODE_ARCH("kpm.node.arch", "KPM_NODE_ARCH", "kpm/node.arch", "");
 
     public final String property;
     public final String env;
@@ -373,7 +387,21 @@ public record Settings(
               + " and "
               + heartbeat);
     }
-    return new Fleet(address, heartbeat, downAfter);
+    Duration reconcile = v.duration(Key.FLEET_RECONCILE);
+    if (reconcile.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new IllegalArgumentException(
+          "setting kpm.fleet.reconcile (KPM_FLEET_RECONCILE) must be at least 0.1 s, got "
+              + reconcile);
+    }
+    String arch = v.text(Key.NODE_ARCH).strip();
+    if (!arch.matches("[a-z0-9]{0,16}")) {
+      throw new IllegalArgumentException(
+          "setting kpm.node.arch (KPM_NODE_ARCH) must be an architecture as Go names it (amd64,"
+              + " arm64, 386, arm…), got '"
+              + arch
+              + "'");
+    }
+    return new Fleet(address, heartbeat, downAfter, reconcile, arch);
   }
 
   private static String nodeId(String id) {

@@ -70,12 +70,13 @@ class ArchitectureTest {
           Map.entry("audit", Set.of("persistence", "threads")),
           Map.entry("compat", Set.of()),
           Map.entry("events", Set.of("threads")),
-          Map.entry("fleet", Set.of("audit", "persistence", "threads")),
+          Map.entry("fleet", Set.of("audit", "persistence", "plugin", "threads")),
           Map.entry(
               "install",
               Set.of(
                   "audit",
                   "compat",
+                  "fleet",
                   "install.archive",
                   "install.download",
                   "install.layout",

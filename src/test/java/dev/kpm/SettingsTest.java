@@ -171,12 +171,29 @@ class SettingsTest {
                 Map.of(
                     "KPM_NODE_ADDRESS", " https://kpm-3.example:9081 ",
                     "KPM_FLEET_HEARTBEAT", "PT1S",
-                    "KPM_FLEET_DOWN_AFTER", "PT2S"))
+                    "KPM_FLEET_DOWN_AFTER", "PT2S",
+                    "KPM_FLEET_RECONCILE", "PT10S",
+                    "KPM_NODE_ARCH", "arm64"))
             .fleet();
     assertEquals(
         new Settings.Fleet(
-            "https://kpm-3.example:9081", Duration.ofSeconds(1), Duration.ofSeconds(2)),
+            "https://kpm-3.example:9081",
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(10),
+            "arm64"),
         set);
+    assertEquals(Duration.ofSeconds(30), fleet.reconcile());
+    assertEquals("", fleet.arch(), "empty: this JVM's");
+  }
+
+  @Test
+  void aNodeArchitectureIsAGoArchitectureName() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> load(new Properties(), Map.of("KPM_NODE_ARCH", "x86 64")).fleet());
+    assertTrue(e.getMessage().contains("kpm.node.arch"), e.getMessage());
   }
 
   @Test

@@ -10,6 +10,15 @@ public interface Health {
    */
   Optional<String> notReady();
 
+  /**
+   * Why kpm refuses changes of the plugin state now, or empty when it takes them: a fleet node that
+   * has not yet applied the fleet's plugins since it started is behind, and a change made there
+   * would start from a state the fleet has left.
+   */
+  default Optional<String> behind() {
+    return Optional.empty();
+  }
+
   /** Every metric in Prometheus' text format 0.0.4. */
   String metrics();
 }

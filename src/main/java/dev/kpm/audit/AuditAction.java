@@ -35,7 +35,11 @@ public enum AuditAction {
    * An eKuiper ruleset imported with {@code POST /data/import}; each plugin it changed has its own
    * event (docs/api.md §8.19).
    */
-  DATA_IMPORT("data.import", 200);
+  DATA_IMPORT("data.import", 200),
+  /** This node applied a plugin of the fleet's desired state to its home (convergence). */
+  FLEET_APPLY("fleet.apply", 200),
+  /** This node removed a plugin that left the fleet's desired state from its home. */
+  FLEET_REMOVE("fleet.remove", 200);
 
   private final String wire;
   private final int successStatus;

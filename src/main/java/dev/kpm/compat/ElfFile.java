@@ -115,6 +115,11 @@ public final class ElfFile implements AutoCloseable {
     return type;
   }
 
+  /** The architecture the file is built for, as Go names it: amd64, arm64, 386… */
+  public String goArch() {
+    return Machines.name(machine(), is64() ? 64 : 32);
+  }
+
   public int machine() {
     return machine;
   }

@@ -42,13 +42,41 @@ public record NodeInfo(
   /** This JVM's operating system and architecture, with the given id, address, engine and home. */
   public static NodeInfo ofThisJvm(
       String id, String address, String kpmVersion, Map<String, Object> engine, String home) {
+    return ofThisJvm(id, address, kpmVersion, engine, home, "");
+  }
+
+  /**
+   * As {@link #ofThisJvm(String, String, String, Map, String)}, with the architecture native
+   * plugins must be built for ({@code kpm.node.arch}); empty: this JVM's, as Go names it.
+   */
+  public static NodeInfo ofThisJvm(
+      String id,
+      String address,
+      String kpmVersion,
+      Map<String, Object> engine,
+      String home,
+      String arch) {
     return new NodeInfo(
         id,
         address,
         kpmVersion,
         System.getProperty("os.name", "unknown"),
-        System.getProperty("os.arch", "unknown"),
+        arch.isEmpty() ? goArch(System.getProperty("os.arch", "unknown")) : arch,
         engine,
         home);
+  }
+
+  /** A JVM's {@code os.arch} as Go names the architecture (the name ELF files are checked by). */
+  public static String goArch(String osArch) {
+    return switch (osArch) {
+      case "x86_64", "amd64" -> "amd64";
+      case "aarch64", "arm64" -> "arm64";
+      case "x86", "i386", "i486", "i586", "i686" -> "386";
+      case "arm" -> "arm";
+      case "ppc64le" -> "ppc64le";
+      case "s390x" -> "s390x";
+      case "riscv64" -> "riscv64";
+      default -> osArch;
+    };
   }
 }

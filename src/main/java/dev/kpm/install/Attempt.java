@@ -11,6 +11,7 @@ import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstallState;
 import dev.kpm.plugin.NewPlugin;
+import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.process.ScriptResult;
 import java.net.URI;
@@ -29,6 +30,7 @@ import java.util.logging.Logger;
  */
 final class Attempt {
   private static final Logger LOG = Logger.getLogger(Attempt.class.getName());
+  private static final java.time.Duration BUSY_RETRY = java.time.Duration.ofMillis(100);
   final long recordId;
   final Staging staging;
   private final InstallTools tools;
@@ -43,6 +45,9 @@ final class Attempt {
 
   /** The output of a portable plugin's process whose first start failed. */
   private String processOutput;
+
+  /** Applying the fleet's state: the architecture this node's native files must have; else null. */
+  String fleetArch;
 
   /** A dry run: nothing is recorded, install.sh is not run. */
   boolean dry;
@@ -89,11 +94,35 @@ final class Attempt {
       InstallOperation op,
       String prefix,
       Act act,
-      boolean dry) {
+      boolean dry,
+      Fleet fleet) {
     Spec(
         PluginType type, InstallRequest req, URI uri, InstallOperation op, String prefix, Act act) {
-      this(type, req, uri, op, prefix, act, false);
+      this(type, req, uri, op, prefix, act, false, null);
     }
+
+    Spec(
+        PluginType type,
+        InstallRequest req,
+        URI uri,
+        InstallOperation op,
+        String prefix,
+        Act act,
+        boolean dry) {
+      this(type, req, uri, op, prefix, act, dry, null);
+    }
+  }
+
+  /**
+   * An attempt of this node applying the fleet's desired state to its home: the archive comes from
+   * {@code fetch} (the database), not the URL, and a native file built for another architecture
+   * than {@code arch} makes the plugin incompatible here.
+   */
+  record Fleet(Fetch fetch, String arch) {}
+
+  /** Writes the plugin's archive into the staging folder's download file. */
+  interface Fetch {
+    Download into(Path file) throws java.io.IOException;
   }
 
   static void run(InstallTools tools, InstallRecords records, Spec spec, Consumer<Attempt> work) {
@@ -114,7 +143,11 @@ final class Attempt {
       staging = Checks.io(() -> Staging.create(root, tools.home().base()));
       try {
         // A dry run leaves no install record: it changes nothing, the database included.
-        id = spec.dry() ? -1 : records.begin(type, req.name(), spec.op(), req.file(), root);
+        id =
+            spec.dry()
+                ? -1
+                : records.begin(
+                    type, req.name(), spec.op(), req.file(), root, spec.fleet() != null);
       } catch (CommitOutcomeUnknownException e) {
         // The record may exist, RUNNING, and would refuse every later install of the plugin.
         tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
@@ -139,7 +172,11 @@ final class Attempt {
       if (!a.dry) {
         JobBoard.current().ifPresent(j -> j.downloading(staging.download()));
       }
-      a.download = Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
+      a.fleetArch = spec.fleet() == null ? null : spec.fleet().arch();
+      a.download =
+          spec.fleet() != null
+              ? Checks.io(() -> spec.fleet().fetch().into(staging.download()))
+              : Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
       if (!a.dry) {
         JobBoard.current().ifPresent(j -> j.downloaded(a.download.bytes()));
       }
@@ -239,6 +276,44 @@ final class Attempt {
 
   Path zip() {
     return download.file();
+  }
+
+  /**
+   * Stores the checked archive in the fleet's database before the change commits, so that every
+   * other node can install it without the URL (content-addressed: a second store of the same bytes
+   * writes nothing). An archive whose install then fails stays unreferenced until the garbage
+   * collection removes it; no node installs it.
+   */
+  void storeArtifact() {
+    if (tools.artifacts() == null || dry) {
+      return;
+    }
+    long giveUp = System.nanoTime() + dev.kpm.fleet.ArtifactStore.LEASE.toNanos();
+    while (true) {
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(download.file())) {
+        tools.artifacts().put(download.sha256(), in);
+        return;
+      } catch (dev.kpm.fleet.ArtifactException e) {
+        // Another install stores the same bytes right now: once it is done, they are stored.
+        if (e.kind() != dev.kpm.fleet.ArtifactException.Kind.BUSY
+            || System.nanoTime() - giveUp > 0) {
+          throw PluginException.invalid(
+              "fail to store the archive for the fleet: " + e.getMessage());
+        }
+        awaitOtherPut();
+      } catch (java.io.IOException e) {
+        throw PluginException.invalid("fail to store the archive for the fleet: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void awaitOtherPut() {
+    try {
+      Thread.sleep(BUSY_RETRY.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PluginException.invalid("interrupted while kpm was stopping");
+    }
   }
 
   /** Keeps the output of a process whose start failed, for the record and the job. */

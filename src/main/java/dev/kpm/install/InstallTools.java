@@ -12,7 +12,8 @@ import java.util.logging.Logger;
  * What the install pipeline needs besides the registry: the home layout, the downloader, the
  * archive caps, the install.sh timeout, the compatibility check against the eKuiper binary, the
  * executor installs run on with the per-plugin locks ({@link Jobs}), the record of child processes,
- * and how to stop the server. Closing it stops the jobs' background settling.
+ * how to stop the server, and where archives are stored for the fleet (none: nowhere). Closing it
+ * stops the jobs' background settling.
  */
 public record InstallTools(
     HomeLayout home,
@@ -24,7 +25,8 @@ public record InstallTools(
     Children children,
     Pauses pauses,
     EngineCheck engine,
-    Jobs jobs)
+    Jobs jobs,
+    dev.kpm.fleet.ArtifactStore artifacts)
     implements AutoCloseable {
   static final int SCRIPT_TAIL_BYTES = 64 * 1024;
 
@@ -48,7 +50,27 @@ public record InstallTools(
         children,
         pauses,
         engine,
-        new Jobs(executor));
+        new Jobs(executor),
+        null);
+  }
+
+  /**
+   * These tools, storing every archive an install commits in {@code artifacts} (the fleet's
+   * database), content-addressed: what the other nodes install from.
+   */
+  public InstallTools storingArtifacts(dev.kpm.fleet.ArtifactStore artifacts) {
+    return new InstallTools(
+        home,
+        downloader,
+        limits,
+        scriptTimeout,
+        executor,
+        server,
+        children,
+        pauses,
+        engine,
+        jobs,
+        artifacts);
   }
 
   @Override

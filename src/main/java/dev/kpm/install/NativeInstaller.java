@@ -91,6 +91,9 @@ final class NativeInstaller {
           tools.pauses().at("extracted", req.name());
           // Before install.sh: a plugin the engine would not load is refused before anything runs.
           String so = soFile(type, staged.so());
+          if (a.fleetArch != null) {
+            Incompatible.requireArch(a.staging.staged(so), so, a.fleetArch);
+          }
           a.compat =
               tools
                   .engine()
@@ -114,6 +117,48 @@ final class NativeInstaller {
   /** Where a plugin's {@code .so} goes, relative to the home folder. */
   private static String soFile(PluginType type, String so) {
     return "plugins/" + type.folder() + "/" + so;
+  }
+
+  /**
+   * Applies the fleet's desired state of a native plugin to this node's home: the archive from the
+   * database, the same checks, install.sh and moves as an install, then this node's applied state
+   * committed with the attempt's record. {@code mine}: the files this node holds of an earlier
+   * version. The desired state itself is not touched. The caller holds the plugin's lock.
+   */
+  void apply(
+      PluginType type,
+      InstallRequest req,
+      List<String> mine,
+      Attempt.Fleet fleet,
+      Act act,
+      FleetApply.Commit commit) {
+    String prefix = type.word() + " plugin " + req.name() + " apply error: ";
+    Optional<InstalledPlugin> old =
+        mine.isEmpty()
+            ? Optional.empty()
+            : Optional.of(new InstalledPlugin(type, req.name(), "", "", mine));
+    InstallOperation op = old.isPresent() ? InstallOperation.UPDATE : InstallOperation.CREATE;
+    Attempt.run(
+        tools,
+        records,
+        new Attempt.Spec(type, req, null, op, prefix, act, false, fleet),
+        a -> {
+          NewPlugin plugin = plugin(type, req, prepare(type, req, old, a, prefix), a);
+          a.phase(LiveJob.COMMITTING);
+          List<String> manifest = Staging.manifest(plugin.files(), mine);
+          a.plan(manifest);
+          try {
+            a.staging.apply(manifest);
+            tools.pauses().at("applied", plugin.name());
+            commit.applied(a.recordId, a.log(), plugin.version(), plugin.files());
+          } catch (CommitOutcomeUnknownException e) {
+            a.inDoubt(() -> {});
+            throw e;
+          } catch (IOException | RuntimeException e) {
+            Checks.act(() -> a.staging.undo(manifest));
+            throw e instanceof RuntimeException re ? re : Checks.unchecked(prefix, e);
+          }
+        });
   }
 
   /** What {@link #create} would do; nothing changes (docs/api.md §8.9). */
@@ -241,6 +286,11 @@ final class NativeInstaller {
 
   private void commit(NewPlugin plugin, Optional<InstalledPlugin> old, Attempt a, String prefix) {
     a.phase(LiveJob.COMMITTING);
+    try {
+      a.storeArtifact();
+    } catch (PluginException e) {
+      throw PluginException.invalid(prefix + e.getMessage());
+    }
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(InstalledPlugin::files).orElse(List.of()));
     a.plan(manifest);

@@ -107,8 +107,18 @@ final class PluginRemover {
    * power cut cannot bring the files back for the next start to auto-load.
    */
   void finish(InstalledPlugin plugin) throws IOException {
+    removeFiles(home, plugin.files());
+    pauses.at("dropping", plugin.name());
+    store.remove(plugin.type(), plugin.name());
+  }
+
+  /**
+   * Removes these files (relative to the home folder, never outside it) and the folders they leave
+   * empty, durably: a power cut cannot bring them back for the next start to auto-load.
+   */
+  static void removeFiles(HomeLayout home, List<String> files) throws IOException {
     List<Path> removed = new ArrayList<>();
-    for (String rel : plugin.files()) {
+    for (String rel : files) {
       Path file = home.base().resolve(rel).normalize();
       if (file.startsWith(home.base())) {
         Files.deleteIfExists(file);
@@ -117,7 +127,5 @@ final class PluginRemover {
       }
     }
     Durability.flush(home.base(), removed);
-    pauses.at("dropping", plugin.name());
-    store.remove(plugin.type(), plugin.name());
   }
 }

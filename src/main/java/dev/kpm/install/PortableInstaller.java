@@ -214,6 +214,11 @@ final class PortableInstaller {
   private void commit(
       InstallRequest req, PortableSpec spec, Optional<Old> old, Attempt a, String prefix) {
     a.phase(LiveJob.COMMITTING);
+    try {
+      a.storeArtifact();
+    } catch (PluginException e) {
+      throw PluginException.invalid(prefix + e.getMessage());
+    }
     NewPlugin plugin = plugin(req, spec, a);
     List<String> manifest =
         Staging.manifest(plugin.files(), old.map(o -> o.plugin().files()).orElse(List.of()));
@@ -247,6 +252,74 @@ final class PortableInstaller {
       throw e instanceof PluginException pe
           ? PluginException.invalid(prefix + pe.getMessage())
           : PluginException.invalid(prefix + "fail to install plugin: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Applies the fleet's desired state of a portable plugin to this node's home: the archive from
+   * the database, the same checks, install.sh, moves and process start as an install, then this
+   * node's applied state committed with the attempt's record. {@code mine}: the files this node
+   * holds of an earlier version, whose process runs again if this one fails. The caller holds the
+   * plugin's lock.
+   */
+  void apply(
+      InstallRequest req,
+      List<String> mine,
+      Attempt.Fleet fleet,
+      Act act,
+      FleetApply.Commit commit) {
+    String prefix = "portable plugin " + req.name() + " apply error: ";
+    InstallOperation op = mine.isEmpty() ? InstallOperation.CREATE : InstallOperation.UPDATE;
+    Attempt.run(
+        tools,
+        records,
+        new Attempt.Spec(PluginType.PORTABLES, req, null, op, prefix, act, false, fleet),
+        a -> {
+          PortableSpec spec = prepare(req, a, prefix + "fail to install plugin: ");
+          String exe = "plugins/portable/" + req.name() + "/" + spec.executable();
+          Checks.io(
+              () -> {
+                Incompatible.requireArch(a.staging.staged(exe), exe, fleet.arch());
+                return null;
+              });
+          NewPlugin plugin = plugin(req, spec, a);
+          a.phase(LiveJob.COMMITTING);
+          List<String> manifest = Staging.manifest(plugin.files(), mine);
+          a.plan(manifest);
+          try {
+            a.staging.apply(manifest);
+            tools.pauses().at("applied", req.name());
+            a.phase(LiveJob.STARTING);
+            supervisor.start(running(req.name(), spec));
+            commit.applied(a.recordId, a.log(), plugin.version(), plugin.files());
+          } catch (CommitOutcomeUnknownException e) {
+            a.inDoubt(() -> restartFromHome(req.name()));
+            throw e;
+          } catch (IOException | PortableStartException | RuntimeException e) {
+            if (e instanceof PortableStartException) {
+              a.processOutput(supervisor.output(req.name()));
+            }
+            supervisor.stop(req.name());
+            Checks.act(() -> a.staging.undo(manifest));
+            restartFromHome(req.name());
+            if (e instanceof RuntimeException re) {
+              throw re;
+            }
+            throw PluginException.invalid(prefix + "fail to install plugin: " + e.getMessage());
+          }
+        });
+  }
+
+  /** After a failed apply: the version whose files are in the home runs again, if there is one. */
+  private void restartFromHome(String name) {
+    Path json = tools.home().plugins(PluginType.PORTABLES).resolve(name).resolve(name + ".json");
+    if (!Files.isRegularFile(json)) {
+      return;
+    }
+    try {
+      restart(name, PortableJson.parse(name, Files.readAllBytes(json)));
+    } catch (IOException | ArchiveException e) {
+      // nothing runnable is left: the status shows the plugin stopped
     }
   }
 

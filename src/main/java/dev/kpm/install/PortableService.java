@@ -67,11 +67,16 @@ public final class PortableService implements PortableChanges {
         () -> installer.update(named, installed(name), store.portables().get(name), act));
   }
 
-  /** Starts every installed portable plugin, in parallel, without waiting (kpm start). */
+  /**
+   * Starts every installed portable plugin whose executable is in this node's home, in parallel,
+   * without waiting (kpm start). One the fleet has but this node has not applied yet is started by
+   * the convergence once it is installed here.
+   */
   public void startInstalled() {
     supervisor.startAll(
         store.portables().entrySet().stream()
             .map(e -> installer.running(e.getKey(), e.getValue()))
+            .filter(p -> java.nio.file.Files.isRegularFile(p.executable()))
             .toList());
   }
 

@@ -16,7 +16,6 @@ import dev.kpm.plugin.InstalledPlugin;
 import dev.kpm.plugin.NewPlugin;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginOrigin;
-import dev.kpm.plugin.PluginState;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.plugin.PortableSpec;
@@ -44,7 +43,24 @@ public final class Reconciler {
   private final InstallRecords records;
   private final AuditTrail audit;
 
+  /**
+   * Plugins this node holds because the fleet's desired state had them (its {@code node_plugin}
+   * rows): never auto-loaded. Their row may be gone because another node dropped them meanwhile;
+   * convergence removes them, an auto-load would bring them back fleet-wide.
+   */
+  private final java.util.function.BiPredicate<PluginType, String> fleetOwned;
+
   public Reconciler(HomeLayout home, PluginStore store, InstallRecords records, AuditTrail audit) {
+    this(home, store, records, audit, (type, name) -> false);
+  }
+
+  public Reconciler(
+      HomeLayout home,
+      PluginStore store,
+      InstallRecords records,
+      AuditTrail audit,
+      java.util.function.BiPredicate<PluginType, String> fleetOwned) {
+    this.fleetOwned = fleetOwned;
     this.audit = audit;
     this.home = home;
     this.store = store;
@@ -105,7 +121,7 @@ public final class Reconciler {
   }
 
   private void finishInterruptedDrops() throws IOException {
-    for (InstalledPlugin p : store.inState(PluginState.DELETING)) {
+    for (InstalledPlugin p : store.ownDeleting()) {
       new PluginRemover(home, store, Pauses.NONE).finish(p);
       reconciled(p.type(), p.name(), "finished the delete a stop of kpm interrupted");
       LOG.warning(() -> "finished the interrupted drop of " + p.type() + " " + p.name());
@@ -131,7 +147,9 @@ public final class Reconciler {
    */
   private void autoLoadPortable(Path folder) {
     String name = folder.getFileName().toString();
-    if (!isValidId(name) || store.exists(PluginType.PORTABLES, name)) {
+    if (!isValidId(name)
+        || store.exists(PluginType.PORTABLES, name)
+        || fleetOwned.test(PluginType.PORTABLES, name)) {
       return;
     }
     PortableSpec spec;
@@ -208,7 +226,7 @@ public final class Reconciler {
     soFilesByName(type)
         .forEach(
             (name, file) -> {
-              if (isValidId(name) && !known.contains(name)) {
+              if (isValidId(name) && !known.contains(name) && !fleetOwned.test(type, name)) {
                 found.add(plugin(type, name, file));
               }
             });

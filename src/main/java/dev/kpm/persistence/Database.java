@@ -133,6 +133,34 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * A connection of its own for a long-lived session ({@code LISTEN}), in auto-commit, whose reads
+   * may block up to {@code readTimeout}: opened outside kpm's pool, with the pool's URL and
+   * credentials, so it never takes a pooled connection away. With a container's pool (JNDI) there
+   * are no credentials to open one: a connection is borrowed from it for as long as it is needed.
+   * The caller closes it.
+   */
+  public Connection dedicatedConnection(Duration readTimeout) throws SQLException {
+    Connection c;
+    if (owned == null) {
+      c = dataSource.getConnection();
+    } else {
+      java.util.Properties props = new java.util.Properties();
+      props.setProperty("user", owned.getUsername());
+      props.setProperty("password", owned.getPassword() == null ? "" : owned.getPassword());
+      props.setProperty("connectTimeout", Long.toString(timeouts.connectSeconds()));
+      props.setProperty("socketTimeout", Long.toString(Math.max(1, readTimeout.toSeconds())));
+      props.setProperty("tcpKeepAlive", "true");
+      props.setProperty("ApplicationName", "kpm-fleet-listen");
+      c = new org.postgresql.Driver().connect(owned.getJdbcUrl(), props);
+      if (c == null) {
+        throw new SQLException("not a PostgreSQL URL: " + owned.getJdbcUrl());
+      }
+    }
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  /**
    * Whether every connection comes with auto-commit off: true for kpm's own pool, unknown (so
    * false) for a container's.
    */

@@ -72,10 +72,26 @@ class InstallRecord {
   @Column(name = "duration_ms")
   private Long durationMs;
 
+  /** The node that ran the attempt (V5); NULL for attempts recorded before. */
+  @Column(name = "node_id", length = 128)
+  private String nodeId;
+
+  /** Whether the attempt applied the fleet's desired state to its node's home (V5). */
+  @Column(name = "fleet_apply", nullable = false)
+  private boolean fleetApply;
+
   protected InstallRecord() {}
 
   InstallRecord(
-      PluginType type, String name, InstallOperation operation, String sourceUrl, String staging) {
+      PluginType type,
+      String name,
+      InstallOperation operation,
+      String sourceUrl,
+      String staging,
+      String nodeId,
+      boolean fleetApply) {
+    this.nodeId = nodeId;
+    this.fleetApply = fleetApply;
     this.pluginType = type;
     this.pluginName = name;
     this.operation = operation;
@@ -83,6 +99,14 @@ class InstallRecord {
     this.sourceUrl = sourceUrl;
     this.stagingDir = staging;
     this.startedAt = Instant.now();
+  }
+
+  String nodeId() {
+    return nodeId;
+  }
+
+  boolean fleetApply() {
+    return fleetApply;
   }
 
   Long id() {

@@ -13,9 +13,17 @@ import java.util.List;
  */
 public final class InstallRecords {
   private final Transactions tx;
+  private final String nodeId;
 
-  public InstallRecords(Transactions tx) {
+  /** The records of node {@code nodeId}'s attempts (every node writes into one table). */
+  public InstallRecords(Transactions tx, String nodeId) {
     this.tx = tx;
+    this.nodeId = nodeId;
+  }
+
+  /** The node whose attempts these are. */
+  public String nodeId() {
+    return nodeId;
   }
 
   /** A RUNNING attempt found at start-up: what recovery must finish or undo. */
@@ -29,16 +37,33 @@ public final class InstallRecords {
 
   /** Records the start of an attempt; refused while another one runs for the same plugin. */
   public long begin(PluginType type, String name, InstallOperation op, String url, Path staging) {
+    return begin(type, name, op, url, staging, false);
+  }
+
+  /**
+   * Records the start of an attempt, of the desired state ({@code fleetApply} false: refused while
+   * another one runs for the plugin anywhere in the fleet) or of this node applying it to its home
+   * (true: refused while this node applies the plugin already).
+   */
+  public long begin(
+      PluginType type,
+      String name,
+      InstallOperation op,
+      String url,
+      Path staging,
+      boolean fleetApply) {
     try {
       return tx.inTransaction(
           em -> {
-            InstallRecord r = new InstallRecord(type, name, op, url, staging.toString());
+            InstallRecord r =
+                new InstallRecord(type, name, op, url, staging.toString(), nodeId, fleetApply);
             em.persist(r);
             em.flush();
             return r.id();
           });
     } catch (PersistenceException e) {
-      if (Constraints.violated(e, "install_record_running_uq")) {
+      if (Constraints.violated(e, "install_record_running_uq")
+          || Constraints.violated(e, "install_record_applying_uq")) {
         throw PluginException.invalid(
             "invalid name " + name + ": another install of it is in progress");
       }
@@ -49,6 +74,44 @@ public final class InstallRecords {
   /** Stores the planned moves; called before the first move into the home folder. */
   public void plan(long id, List<String> manifest) {
     tx.run(em -> em.find(InstallRecord.class, id).manifest(manifest.toArray(String[]::new)));
+  }
+
+  /**
+   * Ends an attempt as succeeded, in one transaction with what {@code with} writes (a node's
+   * applied state of the plugin): either both are recorded or neither.
+   */
+  public void succeed(
+      long id,
+      InstallLog log,
+      java.util.function.Consumer<jakarta.persistence.EntityManager> with) {
+    tx.run(
+        em -> {
+          em.find(InstallRecord.class, id).finish(InstallState.SUCCEEDED, null, log);
+          with.accept(em);
+        });
+  }
+
+  /** What this node's latest attempt of the plugin printed (install.sh or the process), if any. */
+  public String lastOutput(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select r from InstallRecord r where r.nodeId = :node and r.pluginType = :t"
+                        + " and r.pluginName = :n order by r.id desc",
+                    InstallRecord.class)
+                .setParameter("node", nodeId)
+                .setParameter("t", type)
+                .setParameter("n", name)
+                .setMaxResults(1)
+                .getResultStream()
+                .findFirst()
+                .map(
+                    r ->
+                        java.util.stream.Stream.of(r.stdoutTail(), r.stderrTail())
+                            .filter(t -> t != null && !t.isEmpty())
+                            .collect(java.util.stream.Collectors.joining("\n")))
+                .filter(t -> !t.isEmpty())
+                .orElse(null));
   }
 
   public void fail(long id, String error, InstallLog log) {
@@ -78,13 +141,19 @@ public final class InstallRecords {
     return tx.inTransaction(em -> em.find(InstallRecord.class, id).state());
   }
 
+  /**
+   * This node's RUNNING attempts, and those recorded before nodes were (V5): what its start-up
+   * recovery settles. Other nodes' attempts are theirs to settle.
+   */
   public List<Running> running() {
     return tx.inTransaction(
         em ->
             em.createQuery(
-                    "select r from InstallRecord r where r.state = :state order by r.id",
+                    "select r from InstallRecord r where r.state = :state"
+                        + " and (r.nodeId = :node or r.nodeId is null) order by r.id",
                     InstallRecord.class)
                 .setParameter("state", InstallState.RUNNING)
+                .setParameter("node", nodeId)
                 .getResultStream()
                 .map(
                     r ->

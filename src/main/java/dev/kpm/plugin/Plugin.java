@@ -52,6 +52,10 @@ class Plugin {
   @Column(name = "functions_declared", nullable = false)
   private boolean functionsDeclared;
 
+  /** The node that marked the row DELETING and finishes the drop (V5). */
+  @Column(name = "worker_node", length = 128)
+  private String workerNode;
+
   @Column(nullable = false, columnDefinition = "text[]")
   private String[] files = new String[0];
 
@@ -93,6 +97,10 @@ class Plugin {
 
   PluginState state() {
     return state;
+  }
+
+  void workerNode(String node) {
+    this.workerNode = node;
   }
 
   void state(PluginState state) {

@@ -35,11 +35,24 @@ public final class PluginStore {
   private final Transactions tx;
   private final RegistryCache registry;
   private final AuditTrail audit;
+  private final FleetCommit fleet;
 
   public PluginStore(Transactions tx, RegistryCache registry, AuditTrail audit) {
+    this(tx, registry, audit, FleetCommit.SINGLE);
+  }
+
+  /** A store whose every change of the desired state also writes the fleet's part of it. */
+  public PluginStore(Transactions tx, RegistryCache registry, AuditTrail audit, FleetCommit fleet) {
     this.tx = tx;
     this.registry = registry;
     this.audit = audit;
+    this.fleet = fleet;
+  }
+
+  /** This node's applied state of {@code plugin}, in the change's transaction. */
+  private void applied(EntityManager em, NewPlugin plugin) {
+    fleet.applied(
+        em, plugin.type(), plugin.name(), plugin.version(), plugin.sha256(), plugin.files());
   }
 
   private volatile java.util.function.Consumer<AuditEvent> committed = e -> {};
@@ -141,12 +154,14 @@ public final class PluginStore {
         plugin,
         installed(act, plugin),
         em -> {
+          fleet.lock(em, plugin.type(), plugin.name());
           Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
           row.apply(plugin, origin);
           em.persist(row);
           em.flush();
           insertSymbols(em, row, plugin.symbols());
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+          applied(em, plugin);
         });
   }
 
@@ -191,12 +206,14 @@ public final class PluginStore {
         plugin,
         installed(act, plugin),
         em -> {
+          fleet.lock(em, plugin.type(), plugin.name());
           Plugin row = new Plugin(plugin.type(), plugin.name(), PluginState.INSTALLED);
           row.apply(plugin, origin);
           em.persist(row);
           em.flush();
           em.persist(new PortableMeta(row, spec));
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+          applied(em, plugin);
         });
   }
 
@@ -207,11 +224,13 @@ public final class PluginStore {
         plugin,
         installed(act, plugin),
         em -> {
+          fleet.lock(em, plugin.type(), plugin.name());
           Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
           act.versionBefore(row.version());
           row.apply(plugin, PluginOrigin.API);
           em.find(PortableMeta.class, row.id()).apply(spec);
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+          applied(em, plugin);
         });
   }
 
@@ -234,12 +253,14 @@ public final class PluginStore {
         plugin,
         installed(act, plugin),
         em -> {
+          fleet.lock(em, plugin.type(), plugin.name());
           Plugin row = row(em, plugin.type(), plugin.name()).orElseThrow();
           act.versionBefore(row.version());
           row.apply(plugin, PluginOrigin.API);
           deleteSymbols(em, row);
           insertSymbols(em, row, plugin.symbols());
           em.find(InstallRecord.class, recordId).finish(InstallState.SUCCEEDED, null, log);
+          applied(em, plugin);
         });
   }
 
@@ -251,10 +272,12 @@ public final class PluginStore {
         NewPlugin.functionList(name, functions),
         act,
         em -> {
+          fleet.lock(em, PluginType.FUNCTIONS, name);
           Plugin row = row(em, PluginType.FUNCTIONS, name).orElseThrow();
           row.functionsDeclared(true);
           deleteSymbols(em, row);
           insertSymbols(em, row, functions);
+          fleet.changed(em);
         });
   }
 
@@ -269,6 +292,7 @@ public final class PluginStore {
                     .map(
                         p -> {
                           p.state(PluginState.DELETING);
+                          p.workerNode(fleet.nodeId());
                           act.versionBefore(p.version()).source(p.sourceUrl()).artifact(p.sha256());
                           em.flush();
                           audit.append(em, act.succeeded());
@@ -294,9 +318,29 @@ public final class PluginStore {
   public void remove(PluginType type, String name) {
     commit(
         em -> {
+          fleet.lock(em, type, name);
           row(em, type, name).ifPresent(em::remove);
+          fleet.removed(em, type, name);
           return null;
         });
+  }
+
+  /**
+   * The plugins whose drop was decided but not finished by this node (or before nodes were): what
+   * its start finishes. Another node's drop in flight is that node's to finish.
+   */
+  public List<InstalledPlugin> ownDeleting() {
+    return tx.inTransaction(
+        em ->
+            em.createQuery(
+                    "select p from Plugin p where p.state = :s"
+                        + " and (p.workerNode is null or p.workerNode = :node) order by p.id",
+                    Plugin.class)
+                .setParameter("s", PluginState.DELETING)
+                .setParameter("node", fleet.nodeId() == null ? "" : fleet.nodeId())
+                .getResultStream()
+                .map(PluginStore::view)
+                .toList());
   }
 
   /**

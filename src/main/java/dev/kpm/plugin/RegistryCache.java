@@ -35,7 +35,7 @@ public final class RegistryCache {
   }
 
   /** Called after every committed change of plugin rows or function symbols. */
-  void changed() {
+  public void changed() {
     changes.incrementAndGet();
   }
 

@@ -1,0 +1,109 @@
+package dev.kpm.fleet;
+
+import dev.kpm.plugin.FleetCommit;
+import dev.kpm.plugin.PluginType;
+import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import org.hibernate.Session;
+
+/**
+ * The fleet's part of a change of the desired state, in the change's transaction: a transaction
+ * advisory lock on the plugin (one change of it at a time, fleet-wide, held only until the commit —
+ * never across a download or a script), this node's {@code node_plugin} row, the generation counter
+ * incremented, and a {@code NOTIFY} on {@link #CHANNEL} that PostgreSQL delivers at the commit, and
+ * only if it commits.
+ */
+public final class FleetLedger implements FleetCommit {
+  /** The channel every node listens on; the payload is {@code <node id>:<generation>}. */
+  public static final String CHANNEL = "kpm_fleet";
+
+  /**
+   * A payload asking one node to re-apply everything, failures included: {@code reconcile:<id>}.
+   */
+  public static final String RECONCILE = "reconcile:";
+
+  private final String nodeId;
+
+  public FleetLedger(String nodeId) {
+    this.nodeId = nodeId;
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public void lock(EntityManager em, PluginType type, String name) {
+    jdbc(
+        em,
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            st.setString(1, "kpm:plugin:" + type.word() + "/" + name);
+            st.executeQuery().close();
+          }
+        });
+  }
+
+  @Override
+  public void applied(
+      EntityManager em,
+      PluginType type,
+      String name,
+      String version,
+      String sha256,
+      List<String> files) {
+    jdbc(em, c -> NodeStates.writeApplied(c, nodeId, type, name, version, sha256, files));
+    changed(em);
+  }
+
+  @Override
+  public void removed(EntityManager em, PluginType type, String name) {
+    jdbc(em, c -> NodeStates.writeRemoved(c, nodeId, type, name));
+    changed(em);
+  }
+
+  @Override
+  public void changed(EntityManager em) {
+    jdbc(em, c -> announce(c, nodeId));
+  }
+
+  /**
+   * Increments the generation and notifies every node, at the commit of {@code c}'s transaction.
+   */
+  static long announce(Connection c, String nodeId) throws SQLException {
+    long generation;
+    try (PreparedStatement st =
+            c.prepareStatement(
+                "UPDATE fleet_state SET generation = generation + 1 WHERE id = 1"
+                    + " RETURNING generation");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      generation = rs.getLong(1);
+    }
+    notify(c, nodeId + ":" + generation);
+    return generation;
+  }
+
+  /** A notification on {@link #CHANNEL}, sent when {@code c}'s transaction commits. */
+  static void notify(Connection c, String payload) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      st.setString(1, CHANNEL);
+      st.setString(2, payload);
+      st.executeQuery().close();
+    }
+  }
+
+  interface Work {
+    void run(Connection c) throws SQLException;
+  }
+
+  static void jdbc(EntityManager em, Work work) {
+    em.unwrap(Session.class).doWork(work::run);
+  }
+}

@@ -1,0 +1,350 @@
+package dev.kpm.fleet;
+
+import dev.kpm.persistence.Transactions;
+import dev.kpm.plugin.PluginType;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired plugin state every node converges to, and what each node applied of it ({@code
+ * node_plugin}): read and written in short transactions of plain SQL. Thread-safe.
+ */
+public final class NodeStates {
+  /** What a node did with a plugin of the desired state. */
+  public enum State {
+    PENDING,
+    APPLIED,
+    FAILED,
+    REMOVED,
+    INCOMPATIBLE;
+
+    public String word() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static State of(String word) {
+      return valueOf(word.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** A plugin as the fleet wants it: what a node needs to install it from the database. */
+  public record Desired(
+      PluginType type,
+      String name,
+      String version,
+      String sha256,
+      String sourceUrl,
+      List<String> shellParas,
+      List<String> files,
+      boolean autoLoaded) {
+    public String key() {
+      return NodeStates.key(type, name);
+    }
+  }
+
+  /** One node's state of one plugin. */
+  public record Held(
+      String nodeId,
+      PluginType type,
+      String name,
+      State state,
+      String version,
+      String sha256,
+      List<String> files,
+      String error,
+      String output,
+      Instant at) {
+    public String key() {
+      return NodeStates.key(type, name);
+    }
+  }
+
+  private final Transactions tx;
+  private final String nodeId;
+
+  public NodeStates(Transactions tx, String nodeId) {
+    this.tx = tx;
+    this.nodeId = nodeId;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public static String key(PluginType type, String name) {
+    return type.word() + "/" + name;
+  }
+
+  /** The fleet's generation: the count of committed changes of the desired state. */
+  public long generation() {
+    return query(
+        c -> {
+          try (PreparedStatement st =
+                  c.prepareStatement("SELECT generation FROM fleet_state WHERE id = 1");
+              ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  /** Every installed plugin of the desired state, by {@link #key}. */
+  public Map<String, Desired> desired() {
+    return desired("");
+  }
+
+  /** One installed plugin of the desired state. */
+  public java.util.Optional<Desired> desired(PluginType type, String name) {
+    return desired(" AND type = ? AND name = ?", type.word(), name).values().stream().findFirst();
+  }
+
+  /** This node's row of one plugin. */
+  public java.util.Optional<Held> mineOf(PluginType type, String name) {
+    return rows("node_id = ? AND plugin_type = ? AND name = ?", nodeId, type.word(), name).stream()
+        .findFirst();
+  }
+
+  private Map<String, Desired> desired(String where, String... params) {
+    return query(
+        c -> {
+          Map<String, Desired> all = new LinkedHashMap<>();
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT type, name, version, sha256, source_url, shell_paras, files, origin"
+                      + " FROM plugin WHERE state = 'INSTALLED'"
+                      + where
+                      + " ORDER BY id")) {
+            for (int i = 0; i < params.length; i++) {
+              st.setString(i + 1, params[i]);
+            }
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) {
+              Desired d =
+                  new Desired(
+                      PluginType.fromString(rs.getString(1)),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      rs.getString(5),
+                      strings(rs.getArray(6)),
+                      strings(rs.getArray(7)),
+                      "AUTOLOAD".equals(rs.getString(8)));
+              all.put(d.key(), d);
+            }
+          }
+          return all;
+        });
+  }
+
+  /** This node's rows, by {@link #key}. */
+  public Map<String, Held> mine() {
+    Map<String, Held> mine = new LinkedHashMap<>();
+    for (Held h : rows("node_id = ?", nodeId)) {
+      mine.put(h.key(), h);
+    }
+    return mine;
+  }
+
+  /** Every node's row of one plugin, by node id. */
+  public List<Held> of(PluginType type, String name) {
+    return rows("plugin_type = ? AND name = ?", type.word(), name);
+  }
+
+  /** Whether any node has a row of the plugin (else it predates the fleet, or was auto-loaded). */
+  public boolean anyHeld(PluginType type, String name) {
+    return !of(type, name).isEmpty();
+  }
+
+  private List<Held> rows(String where, String... params) {
+    return query(
+        c -> {
+          List<Held> rows = new ArrayList<>();
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT node_id, plugin_type, name, state, version, sha256, files, error,"
+                      + " output, at FROM node_plugin WHERE "
+                      + where
+                      + " ORDER BY node_id, plugin_type, name")) {
+            for (int i = 0; i < params.length; i++) {
+              st.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                rows.add(
+                    new Held(
+                        rs.getString(1),
+                        PluginType.fromString(rs.getString(2)),
+                        rs.getString(3),
+                        State.of(rs.getString(4)),
+                        rs.getString(5),
+                        rs.getString(6),
+                        strings(rs.getArray(7)),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getTimestamp(10).toInstant()));
+              }
+            }
+          }
+          return rows;
+        });
+  }
+
+  /** This node's row of a plugin, in the transaction of {@code em}. */
+  public void writeIn(
+      jakarta.persistence.EntityManager em,
+      PluginType type,
+      String name,
+      State state,
+      String version,
+      String sha256,
+      List<String> files) {
+    FleetLedger.jdbc(em, c -> write(c, type, name, state, version, sha256, files, null, null));
+  }
+
+  /** Records a state of this node's other than applied: failed, incompatible or pending. */
+  public void record(Desired d, State state, String error, String output) {
+    query(
+        c -> {
+          write(c, d.type(), d.name(), state, d.version(), d.sha256(), null, error, output);
+          return null;
+        });
+  }
+
+  /** This node converged to {@code generation}. */
+  public void converged(long generation) {
+    update(
+        "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
+            + " WHERE node_id = ?",
+        st -> {
+          st.setLong(1, generation);
+          st.setString(2, nodeId);
+        });
+  }
+
+  /** Asks node {@code id} to re-apply everything, its failures included. */
+  public void requestReconcile(String id) {
+    update(
+        "SELECT pg_notify(?, ?)",
+        st -> {
+          st.setString(1, FleetLedger.CHANNEL);
+          st.setString(2, FleetLedger.RECONCILE + id);
+        });
+  }
+
+  // --- writes in a caller's transaction ---------------------------------------------------------
+
+  static void writeApplied(
+      Connection c,
+      String node,
+      PluginType type,
+      String name,
+      String version,
+      String sha256,
+      List<String> files)
+      throws SQLException {
+    upsert(c, node, type, name, State.APPLIED, version, sha256, files, null, null);
+  }
+
+  static void writeRemoved(Connection c, String node, PluginType type, String name)
+      throws SQLException {
+    upsert(c, node, type, name, State.REMOVED, null, null, List.of(), null, null);
+  }
+
+  /**
+   * This node's row of a plugin, in the transaction of {@code c}; {@code files} null keeps the
+   * files the row had (a failed update leaves the old version's files in place).
+   */
+  public void write(
+      Connection c,
+      PluginType type,
+      String name,
+      State state,
+      String version,
+      String sha256,
+      List<String> files,
+      String error,
+      String output)
+      throws SQLException {
+    upsert(c, nodeId, type, name, state, version, sha256, files, error, output);
+  }
+
+  private static void upsert(
+      Connection c,
+      String node,
+      PluginType type,
+      String name,
+      State state,
+      String version,
+      String sha256,
+      List<String> files,
+      String error,
+      String output)
+      throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO node_plugin (node_id, plugin_type, name, state, version, sha256, files,"
+                + " error, output, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                + " ON CONFLICT (node_id, plugin_type, name) DO UPDATE SET state = EXCLUDED.state,"
+                + " version = EXCLUDED.version, sha256 = EXCLUDED.sha256,"
+                + (files == null ? "" : " files = EXCLUDED.files,")
+                + " error = EXCLUDED.error, output = EXCLUDED.output, at = now()")) {
+      st.setString(1, node);
+      st.setString(2, type.word());
+      st.setString(3, name);
+      st.setString(4, state.word());
+      st.setString(5, version);
+      st.setString(6, sha256);
+      st.setArray(7, c.createArrayOf("text", files == null ? new Object[0] : files.toArray()));
+      st.setString(8, error);
+      st.setString(9, output);
+      st.executeUpdate();
+    }
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------------
+
+  private interface Read<T> {
+    T read(Connection c) throws SQLException;
+  }
+
+  private interface Bind {
+    void bind(PreparedStatement st) throws SQLException;
+  }
+
+  private <T> T query(Read<T> read) {
+    return tx.inTransaction(
+        em -> em.unwrap(org.hibernate.Session.class).doReturningWork(read::read));
+  }
+
+  private void update(String sql, Bind bind) {
+    query(
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(sql)) {
+            bind.bind(st);
+            st.execute();
+          }
+          return null;
+        });
+  }
+
+  /** Runs {@code work} in one transaction of its own. */
+  public void inTransaction(java.util.function.Consumer<jakarta.persistence.EntityManager> work) {
+    tx.run(work);
+  }
+
+  private static List<String> strings(Array array) throws SQLException {
+    if (array == null) {
+      return List.of();
+    }
+    return List.copyOf(Arrays.asList((String[]) array.getArray()));
+  }
+}

@@ -1,0 +1,214 @@
+package dev.kpm.install;
+
+import dev.kpm.audit.AuditEvent;
+import dev.kpm.audit.AuditTrail;
+import dev.kpm.fleet.ArtifactStore;
+import dev.kpm.fleet.FleetSignal;
+import dev.kpm.fleet.NodeStates;
+import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.portable.PortableSupervisor;
+import dev.kpm.threads.NamedThreads;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * This node converging to the fleet's desired state (docs/architecture.md "Fleet"): a pass compares
+ * the desired plugins with what this node applied ({@code node_plugin}) and installs, updates or
+ * removes what differs, one plugin at a time on the thread {@code kpm-converge}. A pass runs at
+ * start, on every change another node announces, on the backstop tick when the fleet's generation
+ * moved, and when asked ({@code POST /fleet/nodes/{id}/reconcile}, failures retried). A plugin that
+ * failed or is incompatible here is not retried until its desired state changes or a reconcile is
+ * asked. Until its first pass has finished the node is not ready.
+ */
+public final class Convergence implements FleetSignal.Listener, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Convergence.class.getName());
+  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+  private final NodeStates states;
+  private final FleetApply apply;
+  private final Runnable reload;
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(NamedThreads.of("kpm-converge"));
+  private final AtomicBoolean queued = new AtomicBoolean();
+  private volatile boolean retryAsked;
+  private volatile boolean converged;
+  private volatile long generation = -1;
+  private volatile boolean failing;
+
+  /**
+   * @param reload makes this node's reads see the desired state as it is now (the registry cache)
+   * @param announce hears every apply and removal, after its commit (the event stream)
+   */
+  public Convergence(
+      InstallTools tools,
+      PluginStore store,
+      InstallRecords records,
+      PortableSupervisor supervisor,
+      NodeStates states,
+      ArtifactStore artifacts,
+      AuditTrail audit,
+      String arch,
+      Runnable reload,
+      Consumer<AuditEvent> announce) {
+    this.states = states;
+    this.reload = reload;
+    this.apply =
+        new FleetApply(tools, store, records, supervisor, states, artifacts, audit, arch, announce);
+  }
+
+  /** Whether the first pass has finished: until then the node is behind the fleet. */
+  public boolean converged() {
+    return converged;
+  }
+
+  @Override
+  public void changed(boolean retry) {
+    if (retry) {
+      retryAsked = true;
+    }
+    schedule();
+  }
+
+  @Override
+  public void tick() {
+    try {
+      if (!converged || states.generation() != generation) {
+        schedule();
+      }
+    } catch (DatabaseUnavailableException e) {
+      LOG.log(Level.FINE, "fleet: the generation could not be read", e);
+    }
+  }
+
+  private void schedule() {
+    if (queued.compareAndSet(false, true)) {
+      try {
+        worker.execute(this::run);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        queued.set(false); // stopping
+      }
+    }
+  }
+
+  private void run() {
+    queued.set(false);
+    boolean retry = retryAsked;
+    retryAsked = false;
+    try {
+      pass(retry);
+      if (failing) {
+        failing = false;
+        LOG.info("fleet: this node converges again");
+      }
+    } catch (RuntimeException e) {
+      if (retry) {
+        retryAsked = true;
+      }
+      if (!failing) {
+        failing = true;
+        LOG.log(
+            Level.WARNING,
+            "fleet: a convergence pass failed; the next tick tries again (logged once until one"
+                + " works): "
+                + e,
+            e);
+      }
+    }
+  }
+
+  /** One pass: every difference between the desired state and this node's, in order. */
+  private synchronized void pass(boolean retry) {
+    long seen = states.generation();
+    reload.run();
+    Map<String, NodeStates.Desired> desired = states.desired();
+    Map<String, NodeStates.Held> mine = states.mine();
+    boolean changed = false;
+    for (NodeStates.Desired d : desired.values()) {
+      Optional<NodeStates.Held> m = Optional.ofNullable(mine.get(d.key()));
+      if (d.autoLoaded() || d.sha256() == null) {
+        continue; // found on one node's disk: that node's own, with no archive to copy
+      }
+      if (m.isEmpty() && adoptable(d)) {
+        adopt(d);
+        continue;
+      }
+      if (needsApply(d, m, retry)) {
+        changed |= apply.apply(d, retry) != FleetApply.Outcome.UNCHANGED;
+      }
+    }
+    for (NodeStates.Held h : mine.values()) {
+      NodeStates.Desired d = desired.get(h.key());
+      if (h.state() != NodeStates.State.REMOVED && (d == null || d.autoLoaded())) {
+        changed |= apply.remove(h) != FleetApply.Outcome.UNCHANGED;
+      }
+    }
+    states.converged(seen);
+    generation = seen;
+    converged = true;
+    if (changed) {
+      reload.run();
+    }
+  }
+
+  /** Whether this node must (re)install {@code d}: not applied at its digest, or asked again. */
+  static boolean needsApply(NodeStates.Desired d, Optional<NodeStates.Held> mine, boolean retry) {
+    if (mine.isEmpty() || !d.sha256().equals(mine.get().sha256())) {
+      return true;
+    }
+    return switch (mine.get().state()) {
+      case APPLIED -> false;
+      case FAILED, INCOMPATIBLE -> retry;
+      case PENDING, REMOVED -> true;
+    };
+  }
+
+  /**
+   * A plugin installed before nodes recorded what they applied (no node has a row of it) whose
+   * files are all in this home: this node has it already.
+   */
+  private boolean adoptable(NodeStates.Desired d) {
+    return !d.files().isEmpty()
+        && d.files().stream().allMatch(f -> Files.exists(apply.home().base().resolve(f)))
+        && !states.anyHeld(d.type(), d.name());
+  }
+
+  private void adopt(NodeStates.Desired d) {
+    states.inTransaction(
+        em ->
+            states.writeIn(
+                em,
+                d.type(),
+                d.name(),
+                NodeStates.State.APPLIED,
+                d.version(),
+                d.sha256(),
+                d.files()));
+    LOG.info(() -> "fleet: " + d.key() + " was installed here before the fleet recorded it");
+  }
+
+  /** Asks node {@code id} to re-apply everything, its failures included. */
+  public void requestReconcile(String id) {
+    states.requestReconcile(id);
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.kpm.install;
+
+import dev.kpm.audit.Act;
+import dev.kpm.audit.AuditAction;
+import dev.kpm.audit.AuditEvent;
+import dev.kpm.audit.AuditTrail;
+import dev.kpm.fleet.ArtifactStore;
+import dev.kpm.fleet.NodeStates;
+import dev.kpm.install.download.Download;
+import dev.kpm.install.layout.InstallRequest;
+import dev.kpm.persistence.DatabaseUnavailableException;
+import dev.kpm.plugin.InstallLog;
+import dev.kpm.plugin.InstallRecords;
+import dev.kpm.plugin.PluginStore;
+import dev.kpm.plugin.PluginType;
+import dev.kpm.portable.PortableSupervisor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Brings one plugin of this node's home to the fleet's desired state: installs it from the archive
+ * stored in the database with the install pipeline (staging, checks, install.sh, moves, process
+ * start), or removes it; then records this node's state of it ({@code node_plugin}) with an audit
+ * event. Holds the plugin's lock while it works, as an API change does.
+ */
+final class FleetApply {
+  private static final Logger LOG = Logger.getLogger(FleetApply.class.getName());
+
+  /** Commits this node's applied state with the attempt's record, in one transaction. */
+  interface Commit {
+    void applied(long recordId, InstallLog log, String version, List<String> files);
+  }
+
+  /** How one plugin ended on this node. */
+  enum Outcome {
+    APPLIED,
+    FAILED,
+    INCOMPATIBLE,
+    REMOVED,
+    UNCHANGED
+  }
+
+  private final InstallTools tools;
+  private final InstallRecords records;
+  private final NodeStates states;
+  private final ArtifactStore artifacts;
+  private final AuditTrail audit;
+  private final PortableSupervisor supervisor;
+  private final NativeInstaller natives;
+  private final PortableInstaller portables;
+  private final String arch;
+  private final Consumer<AuditEvent> announce;
+
+  FleetApply(
+      InstallTools tools,
+      PluginStore store,
+      InstallRecords records,
+      PortableSupervisor supervisor,
+      NodeStates states,
+      ArtifactStore artifacts,
+      AuditTrail audit,
+      String arch,
+      Consumer<AuditEvent> announce) {
+    this.tools = tools;
+    this.records = records;
+    this.states = states;
+    this.artifacts = artifacts;
+    this.audit = audit;
+    this.supervisor = supervisor;
+    this.natives = new NativeInstaller(tools, store, records);
+    this.portables = new PortableInstaller(tools, store, records, supervisor);
+    this.arch = arch;
+    this.announce = announce;
+  }
+
+  dev.kpm.plugin.HomeLayout home() {
+    return tools.home();
+  }
+
+  /** Installs or updates {@code d} here, unless, under the lock, it is no longer what to do. */
+  Outcome apply(NodeStates.Desired d, boolean retry) {
+    return tools
+        .jobs()
+        .locked(
+            d.type(),
+            d.name(),
+            () -> {
+              Optional<NodeStates.Desired> now = states.desired(d.type(), d.name());
+              if (now.isEmpty() || !now.get().equals(d)) {
+                return Outcome.UNCHANGED; // changed meanwhile: the next pass sees the new state
+              }
+              Optional<NodeStates.Held> mine = states.mineOf(d.type(), d.name());
+              if (!Convergence.needsApply(d, mine, retry)) {
+                return Outcome.UNCHANGED;
+              }
+              return applyLocked(d, mine);
+            });
+  }
+
+  private Outcome applyLocked(NodeStates.Desired d, Optional<NodeStates.Held> mine) {
+    List<String> held =
+        mine.filter(h -> h.state() != NodeStates.State.REMOVED)
+            .map(NodeStates.Held::files)
+            .orElse(List.of());
+    InstallRequest req =
+        new InstallRequest(
+            d.name(),
+            d.sourceUrl() == null ? "" : d.sourceUrl(),
+            d.shellParas(),
+            Optional.empty(),
+            Optional.of(d.sha256()));
+    Attempt.Fleet fleet = new Attempt.Fleet(file -> fetch(d.sha256(), file), arch);
+    Act act =
+        Act.system(AuditAction.FLEET_APPLY)
+            .plugin(d.type().word(), d.name())
+            .source(d.sourceUrl())
+            .artifact(d.sha256())
+            .versionBefore(mine.map(NodeStates.Held::version).orElse(null))
+            .versionAfter(d.version())
+            .detail("node " + states.nodeId() + " applied the fleet's desired state");
+    AuditEvent[] event = new AuditEvent[1];
+    Commit commit =
+        (recordId, log, version, files) ->
+            records.succeed(
+                recordId,
+                log,
+                em -> {
+                  states.writeIn(
+                      em, d.type(), d.name(), NodeStates.State.APPLIED, version, d.sha256(), files);
+                  event[0] = act.succeeded();
+                  audit.append(em, event[0]);
+                });
+    try {
+      if (d.type() == PluginType.PORTABLES) {
+        portables.apply(req, held, fleet, act, commit);
+      } else {
+        natives.apply(d.type(), req, held, fleet, act, commit);
+      }
+      act.recorded();
+      announce.accept(event[0]);
+      return Outcome.APPLIED;
+    } catch (Incompatible e) {
+      states.record(d, NodeStates.State.INCOMPATIBLE, e.getMessage(), null);
+      LOG.info(() -> "fleet: " + d.key() + " is incompatible with this node: " + e.getMessage());
+      return Outcome.INCOMPATIBLE;
+    } catch (DatabaseUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String output = records.lastOutput(d.type(), d.name());
+      states.record(d, NodeStates.State.FAILED, e.getMessage(), output);
+      audit.record(act.ended(500, e.getMessage()));
+      LOG.warning(() -> "fleet: applying " + d.key() + " failed on this node: " + e.getMessage());
+      return Outcome.FAILED;
+    }
+  }
+
+  /** Removes a plugin that left the desired state from this home, unless it came back meanwhile. */
+  Outcome remove(NodeStates.Held h) {
+    return tools
+        .jobs()
+        .locked(
+            h.type(),
+            h.name(),
+            () -> {
+              if (states.desired(h.type(), h.name()).filter(d -> !d.autoLoaded()).isPresent()) {
+                return Outcome.UNCHANGED;
+              }
+              Optional<NodeStates.Held> now = states.mineOf(h.type(), h.name());
+              if (now.isEmpty() || now.get().state() == NodeStates.State.REMOVED) {
+                return Outcome.UNCHANGED;
+              }
+              if (h.type() == PluginType.PORTABLES) {
+                supervisor.stop(h.name());
+              }
+              Checks.act(() -> PluginRemover.removeFiles(tools.home(), now.get().files()));
+              Act act =
+                  Act.system(AuditAction.FLEET_REMOVE)
+                      .plugin(h.type().word(), h.name())
+                      .versionBefore(now.get().version())
+                      .detail("node " + states.nodeId() + " removed it: the fleet dropped it");
+              AuditEvent[] event = new AuditEvent[1];
+              states.inTransaction(
+                  em -> {
+                    states.writeIn(
+                        em, h.type(), h.name(), NodeStates.State.REMOVED, null, null, List.of());
+                    event[0] = act.succeeded();
+                    audit.append(em, event[0]);
+                  });
+              act.recorded();
+              announce.accept(event[0]);
+              return Outcome.REMOVED;
+            });
+  }
+
+  /** Copies the stored archive into {@code file}; the store checks length and digest at the end. */
+  private Download fetch(String sha256, Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long bytes;
+    try (InputStream in = artifacts.open(sha256);
+        OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
+      bytes = in.transferTo(out);
+    }
+    String got = HexFormat.of().formatHex(digest.digest());
+    if (!got.equals(sha256)) {
+      throw new IOException("the stored archive " + sha256 + " reads as " + got);
+    }
+    return new Download(file, got, bytes);
+  }
+}

@@ -1,0 +1,325 @@
+package dev.kpm.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kpm.Settings;
+import dev.kpm.testing.Await;
+import dev.kpm.testing.EmbeddedTomcat;
+import dev.kpm.testing.FixtureServer;
+import dev.kpm.testing.Pause;
+import dev.kpm.testing.TestDatabase;
+import dev.kpm.testing.TestKpm;
+import dev.kpm.testing.TestPlugins;
+import dev.kpm.testing.TestPlugins.Entry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three kpm nodes on one PostgreSQL, each with its own home and HTTP port, through the real API: a
+ * change made on any node is applied by the others from the archive stored in the database
+ * (LISTEN/NOTIFY, the periodic reconcile as backstop); a node's own failure stays its own, with its
+ * output; one name is created once fleet-wide; a node started later installs everything from the
+ * database though the original URL is gone, and is not ready (nor takes changes) before; a node of
+ * another architecture marks an amd64 plugin incompatible. Native plugins only: the portable SDKs'
+ * fixed /tmp sockets need a /tmp per node, which the launcher fleet test gives.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetConvergenceIT {
+  private Path dir;
+  private TestDatabase.Coordinates db;
+  private FixtureServer server;
+  private Node a;
+  private Node b;
+  private Node c;
+  private final List<Node> extra = new ArrayList<>();
+
+  /** One kpm node and its HTTP port. */
+  private record Node(String id, TestKpm kpm, EmbeddedTomcat http) implements AutoCloseable {
+    HttpResponse<String> send(String method, String path, String body) {
+      return http.send(method, path, body);
+    }
+
+    Path home() {
+      return kpm.home();
+    }
+
+    String state(String type, String name) {
+      return kpm.sqlString(
+          "SELECT coalesce((SELECT state FROM node_plugin WHERE node_id = '"
+              + id
+              + "' AND plugin_type = '"
+              + type
+              + "' AND name = '"
+              + name
+              + "'), 'none')");
+    }
+
+    @Override
+    public void close() {
+      http.close();
+      kpm.close();
+    }
+  }
+
+  @BeforeAll
+  void startFleet() throws IOException {
+    dir = Files.createTempDirectory(Path.of("target"), "fleet-").toAbsolutePath();
+    db = TestDatabase.fresh();
+    server = new FixtureServer(Files.createDirectories(dir.resolve("served")));
+    a = node("fleet-a", Map.of());
+    b = node("fleet-b", Map.of());
+    c = node("fleet-c", Map.of());
+  }
+
+  @AfterAll
+  void stopFleet() {
+    for (Node n : extra) {
+      n.close();
+    }
+    for (Node n : List.of(a, b, c)) {
+      if (n != null) {
+        n.close();
+      }
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private Node node(String id, Map<Settings.Key, String> more) {
+    Map<Settings.Key, String> settings = new HashMap<>();
+    settings.put(Settings.Key.NODE_ID, id);
+    settings.put(Settings.Key.FLEET_HEARTBEAT, "PT0.5S");
+    settings.put(Settings.Key.FLEET_DOWN_AFTER, "PT5S");
+    settings.put(Settings.Key.FLEET_RECONCILE, "PT2S");
+    settings.putAll(more);
+    try {
+      Path home = Files.createTempDirectory(dir, id + "-home-");
+      TestKpm kpm = TestKpm.start(home, db, settings);
+      return new Node(id, kpm, EmbeddedTomcat.start(kpm.runtime()::mount));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A source plugin zip served over HTTP: {@code <Name>.so} (with {@code so}) and its yaml. */
+  private String served(String zipName, List<Entry> entries) {
+    TestPlugins.zip(dir.resolve("served").resolve(zipName), entries);
+    return server.url(zipName);
+  }
+
+  private String sourceBody(String name, String url) {
+    return "{\"name\":\"" + name + "\",\"file\":\"" + url + "\"}";
+  }
+
+  private static String so(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  private static void awaitState(Node n, String type, String name, String state) {
+    Await.until(
+        () -> n.id() + " " + type + "/" + name + " " + state + ", is " + n.state(type, name),
+        Await.LONG,
+        () -> n.state(type, name).equals(state));
+  }
+
+  @Test
+  void aCreateOnOneNodeIsAppliedOnTheOthersAndAnUpdateAndADeleteFollow() throws Exception {
+    String v1 =
+        served(
+            "shared-v1.zip",
+            List.of(Entry.file("Shared@v1.so", "one"), Entry.file("shared.yaml", "v: 1\n")));
+    HttpResponse<String> created = a.send("POST", "plugins/sources", sourceBody("shared", v1));
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals("applied", a.state("sources", "shared"), "the origin applied it in its commit");
+    for (Node n : List.of(b, c)) {
+      awaitState(n, "sources", "shared", "applied");
+      assertEquals("one", Files.readString(n.home().resolve("plugins/sources/Shared@v1.so")));
+      assertEquals("v: 1\n", Files.readString(n.home().resolve("etc/sources/shared.yaml")));
+      assertEquals(
+          "{\"name\":\"shared\",\"version\":\"1\"}", n.http().get("plugins/sources/shared"));
+    }
+
+    String v2 =
+        served(
+            "shared-v2.zip",
+            List.of(Entry.file("Shared@v2.so", "two"), Entry.file("shared.yaml", "v: 2\n")));
+    HttpResponse<String> updated =
+        c.send("PUT", "plugins/sources/shared", sourceBody("shared", v2));
+    assertEquals(200, updated.statusCode(), updated.body());
+    for (Node n : List.of(a, b)) {
+      Await.until(
+          n.id() + " has v2 only",
+          Await.LONG,
+          () ->
+              Files.exists(n.home().resolve("plugins/sources/Shared@v2.so"))
+                  && !Files.exists(n.home().resolve("plugins/sources/Shared@v1.so")));
+      awaitState(n, "sources", "shared", "applied");
+      assertEquals("v: 2\n", Files.readString(n.home().resolve("etc/sources/shared.yaml")));
+    }
+    assertEquals(
+        3,
+        a.kpm()
+            .count(
+                "SELECT count(*) FROM node_plugin n JOIN plugin p ON p.type = n.plugin_type"
+                    + " AND p.name = n.name WHERE p.name = 'shared' AND n.state = 'applied'"
+                    + " AND n.node_id IN ('fleet-a', 'fleet-b', 'fleet-c')"
+                    + " AND n.sha256 = p.sha256"),
+        "every node applied the digest the fleet wants");
+
+    HttpResponse<String> dropped = b.send("DELETE", "plugins/sources/shared", null);
+    assertEquals(200, dropped.statusCode(), dropped.body());
+    for (Node n : List.of(a, b, c)) {
+      awaitState(n, "sources", "shared", "removed");
+      assertFalse(Files.exists(n.home().resolve("plugins/sources/Shared@v2.so")), n.id());
+      assertFalse(Files.exists(n.home().resolve("etc/sources/shared.yaml")), n.id());
+      assertEquals(404, n.send("GET", "plugins/sources/shared", null).statusCode(), n.id());
+    }
+    assertEquals(
+        2,
+        a.kpm()
+            .count(
+                "SELECT count(*) FROM audit_event WHERE action = 'fleet.remove'"
+                    + " AND plugin_name = 'shared' AND node_id IN ('fleet-a', 'fleet-c')"),
+        "each follower recorded its removal");
+  }
+
+  @Test
+  void anInstallScriptFailingOnOneNodeLeavesItFailedWithItsOutputAndTheOthersApplied() {
+    String url =
+        served(
+            "picky.zip",
+            List.of(
+                Entry.file("Picky.so", "so"),
+                Entry.file("picky.yaml", "a: 1\n"),
+                Entry.file(
+                    "install.sh",
+                    0100755,
+                    "#!/bin/sh\n"
+                        + "case \"$PWD\" in\n"
+                        + "  */fleet-b-home-*) echo \"no room on this node\"; exit 3;;\n"
+                        + "esac\n"
+                        + "echo installed\n")));
+    HttpResponse<String> created = a.send("POST", "plugins/sources", sourceBody("picky", url));
+    assertEquals(201, created.statusCode(), created.body());
+    awaitState(c, "sources", "picky", "applied");
+    awaitState(b, "sources", "picky", "failed");
+    String output =
+        b.kpm()
+            .sqlString(
+                "SELECT output FROM node_plugin WHERE node_id = 'fleet-b' AND name = 'picky'");
+    assertTrue(output.contains("no room on this node"), output);
+    assertFalse(Files.exists(b.home().resolve("plugins/sources/Picky.so")), "B keeps nothing");
+    assertTrue(Files.exists(c.home().resolve("plugins/sources/Picky.so")));
+    assertEquals(
+        201, a.send("POST", "plugins/sinks", sourceBody("after", afterZip())).statusCode());
+    awaitState(b, "sinks", "after", "applied");
+    assertEquals("failed", b.state("sources", "picky"), "a failure is not retried on its own");
+  }
+
+  private String afterZip() {
+    return served("after.zip", List.of(Entry.file("After.so", "so")));
+  }
+
+  @Test
+  void concurrentCreatesOfOneNameOnTwoNodesGiveExactlyOne201() {
+    String url = served("race.zip", List.of(Entry.file("Race.so", "so")));
+    CompletableFuture<HttpResponse<String>> onA =
+        CompletableFuture.supplyAsync(
+            () -> a.send("POST", "plugins/functions", sourceBody("race", url)));
+    CompletableFuture<HttpResponse<String>> onB =
+        CompletableFuture.supplyAsync(
+            () -> b.send("POST", "plugins/functions", sourceBody("race", url)));
+    List<Integer> statuses = List.of(onA.join().statusCode(), onB.join().statusCode());
+    assertEquals(
+        1,
+        statuses.stream().filter(s -> s == 201).count(),
+        statuses + " " + onA.join().body() + " " + onB.join().body());
+    assertTrue(statuses.contains(400), statuses.toString());
+    assertEquals(1, a.kpm().count("SELECT count(*) FROM plugin WHERE name = 'race'"));
+    for (Node n : List.of(a, b, c)) {
+      awaitState(n, "functions", "race", "applied");
+    }
+  }
+
+  @Test
+  void aNodeStartedAfterTheUrlIsGoneInstallsFromTheDatabaseAndIsNotReadyBefore() throws Exception {
+    String url = served("kept.zip", List.of(Entry.file("Kept.so", "kept")));
+    assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("kept", url)).statusCode());
+    Files.delete(dir.resolve("served").resolve("kept.zip"));
+    assertEquals(404, Http404.of(url), "the original download is gone");
+
+    Node d = node("fleet-d", Map.of(Settings.Key.TEST_PAUSE_AT, "applied:kept"));
+    extra.add(d);
+    Pause.awaitReached(d.home(), "applied", "kept");
+    HttpResponse<String> ready = d.send("GET", "ready", null);
+    assertEquals(503, ready.statusCode(), ready.body());
+    assertTrue(ready.body().contains("converging with the fleet"), ready.body());
+    HttpResponse<String> refused = d.send("POST", "plugins/sinks", sourceBody("other", afterZip()));
+    assertEquals(503, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("converging with the fleet"), refused.body());
+
+    Pause.release(d.home(), "applied", "kept");
+    Await.until("D is ready", Await.LONG, () -> d.send("GET", "ready", null).statusCode() == 200);
+    assertEquals("kept", Files.readString(d.home().resolve("plugins/sinks/Kept.so")));
+    assertEquals("applied", d.state("sinks", "kept"));
+  }
+
+  @Test
+  void aNodeOfAnotherArchitectureMarksAnAmd64PluginIncompatible() throws Exception {
+    Node arm = node("fleet-arm", Map.of(Settings.Key.NODE_ARCH, "arm64"));
+    extra.add(arm);
+    Await.until(
+        "the arm node is ready",
+        Await.LONG,
+        () -> arm.send("GET", "ready", null).statusCode() == 200);
+    byte[] elf = Files.readAllBytes(Path.of("/bin/true")); // an amd64 ELF file, as a built .so
+    String url =
+        served(
+            "elf.zip",
+            List.of(new Entry("Elf.so", elf, 0100644), Entry.file("elf.yaml", "a: 1\n")));
+    assertEquals(201, a.send("POST", "plugins/sources", sourceBody("elf", url)).statusCode());
+    awaitState(arm, "sources", "elf", "incompatible");
+    String why =
+        a.kpm()
+            .sqlString(
+                "SELECT error FROM node_plugin WHERE node_id = 'fleet-arm' AND name = 'elf'");
+    assertTrue(why.contains("built for amd64") && why.contains("arm64"), why);
+    assertFalse(Files.exists(arm.home().resolve("plugins/sources/Elf.so")));
+    awaitState(b, "sources", "elf", "applied");
+    assertEquals(
+        200, arm.send("GET", "ready", null).statusCode(), "incompatible is not being behind");
+  }
+
+  /** The status of a plain GET. */
+  private static final class Http404 {
+    static int of(String url) {
+      try {
+        return java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
