@@ -25,3 +25,8 @@ ALTER TABLE plugin ADD COLUMN worker_node VARCHAR(128);
 -- Every file the plugin put into THIS node's home, relative to it: what removing it there deletes,
 -- once the shared plugin row (and its files column) is gone.
 ALTER TABLE node_plugin ADD COLUMN files TEXT[] NOT NULL DEFAULT '{}';
+
+-- The node's portable process of the plugin as that node last saw it: {"status","pid","restarts",
+-- "startedAt","lastExit"}; NULL for a native plugin or without a process. Written by the node on
+-- every process event, read by any node (GET /plugins/portables/{name}/nodes).
+ALTER TABLE node_plugin ADD COLUMN process JSONB;

@@ -17,6 +17,7 @@ import dev.kpm.fleet.NodeDirectory;
 import dev.kpm.fleet.NodeInfo;
 import dev.kpm.fleet.NodeRegistry;
 import dev.kpm.fleet.NodeStates;
+import dev.kpm.fleet.ProcessSnapshots;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.Convergence;
 import dev.kpm.install.EngineCheck;
@@ -198,11 +199,17 @@ public final class KpmRuntime implements AutoCloseable {
                     fleet.arch()),
                 fleet.heartbeat()));
     NodeStates nodeStates = new NodeStates(tx, nodeId);
+    ProcessSnapshots processes =
+        teardown.push("fleet process statuses", new ProcessSnapshots(tx, nodeId));
     RegistryCache registry = new RegistryCache(tx);
     PluginStore store = new PluginStore(tx, registry, audit, new FleetLedger(nodeId));
     EventBus events = teardown.push("event stream", new EventBus(EVENT_BUFFER));
     LifecycleEvents lifecycle = new LifecycleEvents(events);
-    store.onCommitted(lifecycle::committed);
+    store.onCommitted(
+        e -> {
+          lifecycle.committed(e);
+          processes.request();
+        });
     InstallRecords records = new InstallRecords(tx, nodeId);
     Children children = new Children(layout.children());
     stopSurvivors(children, settings.portable().stopGrace());
@@ -240,7 +247,8 @@ public final class KpmRuntime implements AutoCloseable {
             new PortableSupervisor(
                 portable(settings, children),
                 workers.executor(),
-                lifecycle.host(hostEvents(audit, metrics))));
+                lifecycle.host(hostEvents(audit, metrics, processes))));
+    processes.from(() -> statuses(supervisor));
     metrics.portableProcesses(
         Stream.of(ProcessState.values()).map(ProcessState::word).toList(),
         supervisor::countByStatus);
@@ -288,7 +296,10 @@ public final class KpmRuntime implements AutoCloseable {
                 audit,
                 node.self().arch(),
                 registry::changed,
-                lifecycle::committed));
+                e -> {
+                  lifecycle.committed(e);
+                  processes.request();
+                }));
     // Closed first: no notification reaches a convergence that has stopped.
     teardown.push(
         "fleet listener",
@@ -602,11 +613,49 @@ public final class KpmRuntime implements AutoCloseable {
     }
   }
 
+  /** This node's portable processes, as the fleet records them per node. */
+  private static java.util.Map<String, java.util.Map<String, Object>> statuses(
+      PortableSupervisor supervisor) {
+    java.util.Map<String, java.util.Map<String, Object>> all = new java.util.TreeMap<>();
+    for (String name : supervisor.hosted()) {
+      supervisor
+          .status(name)
+          .ifPresent(
+              st -> {
+                java.util.Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("status", st.state().word());
+                one.put("pid", st.pid());
+                one.put("restarts", st.restarts());
+                one.put("startedAt", st.startedAt() == null ? null : st.startedAt().toString());
+                one.put("lastExit", st.lastExit());
+                all.put(name, one);
+              });
+    }
+    return all;
+  }
+
   /** The portable host's own actions, as audit events of kpm's. */
-  private static HostEvents hostEvents(AuditTrail audit, KpmMetrics metrics) {
+  private static HostEvents hostEvents(
+      AuditTrail audit, KpmMetrics metrics, ProcessSnapshots processes) {
     return new HostEvents() {
       @Override
+      public void started(String plugin, long pid) {
+        processes.request();
+      }
+
+      @Override
+      public void exited(String plugin, long pid, String how) {
+        processes.request();
+      }
+
+      @Override
+      public void stopped(String plugin, long pid) {
+        processes.request();
+      }
+
+      @Override
       public void restarted(String plugin, String cause, String failure) {
+        processes.request();
         metrics.portableRestarted(plugin, failure == null);
         Act act =
             Act.system(AuditAction.PORTABLE_RESTART)

@@ -30,6 +30,8 @@ final class LifecycleEvents {
           case "plugin.delete" -> "plugin.deleted";
           case "plugin.autoload" -> "plugin.autoloaded";
           case "functions.register" -> "plugin.functions";
+          case "fleet.apply" -> "fleet.applied";
+          case "fleet.remove" -> "fleet.removed";
           default -> null;
         };
     if (type == null) {
@@ -42,6 +44,9 @@ final class LifecycleEvents {
     putIf(data, "versionAfter", e.versionAfter());
     putIf(data, "sha256", e.sha256());
     data.put("by", e.subject());
+    if (type.startsWith("fleet.")) {
+      putIf(data, "node", e.nodeId());
+    }
     bus.publish(type, data, BY);
   }
 
@@ -81,16 +86,19 @@ final class LifecycleEvents {
 
       @Override
       public void started(String plugin, long pid) {
+        also.started(plugin, pid);
         bus.publish("portable.started", Map.of("name", plugin, "pid", pid));
       }
 
       @Override
       public void exited(String plugin, long pid, String how) {
+        also.exited(plugin, pid, how);
         bus.publish("portable.exited", Map.of("name", plugin, "pid", pid, "exit", how));
       }
 
       @Override
       public void stopped(String plugin, long pid) {
+        also.stopped(plugin, pid);
         bus.publish("portable.stopped", Map.of("name", plugin, "pid", pid));
       }
     };

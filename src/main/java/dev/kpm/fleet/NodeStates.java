@@ -62,7 +62,8 @@ public final class NodeStates {
       List<String> files,
       String error,
       String output,
-      Instant at) {
+      Instant at,
+      String process) {
     public String key() {
       return NodeStates.key(type, name);
     }
@@ -171,7 +172,7 @@ public final class NodeStates {
           try (PreparedStatement st =
               c.prepareStatement(
                   "SELECT node_id, plugin_type, name, state, version, sha256, files, error,"
-                      + " output, at FROM node_plugin WHERE "
+                      + " output, at, process::text FROM node_plugin WHERE "
                       + where
                       + " ORDER BY node_id, plugin_type, name")) {
             for (int i = 0; i < params.length; i++) {
@@ -190,7 +191,8 @@ public final class NodeStates {
                         strings(rs.getArray(7)),
                         rs.getString(8),
                         rs.getString(9),
-                        rs.getTimestamp(10).toInstant()));
+                        rs.getTimestamp(10).toInstant(),
+                        rs.getString(11)));
               }
             }
           }
