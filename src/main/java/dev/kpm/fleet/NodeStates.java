@@ -232,6 +232,35 @@ public final class NodeStates {
         });
   }
 
+  /**
+   * Claims the import of a {@code data/init.json} of this digest for this node: true when no node
+   * of the fleet claimed it before (the caller imports it), false when one did.
+   */
+  public boolean claimInit(String sha256) {
+    return query(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO fleet_init (sha256, node_id) VALUES (?, ?)"
+                      + " ON CONFLICT (sha256) DO NOTHING")) {
+            st.setString(1, sha256);
+            st.setString(2, nodeId);
+            return st.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** Records how the import of a claimed {@code data/init.json} ended. */
+  public void initImported(String sha256, boolean ok, String summary) {
+    update(
+        "UPDATE fleet_init SET finished_at = now(), ok = ?, summary = ? WHERE sha256 = ?",
+        st -> {
+          st.setBoolean(1, ok);
+          st.setString(2, summary);
+          st.setString(3, sha256);
+        });
+  }
+
   /** Asks node {@code id} to re-apply everything, its failures included. */
   public void requestReconcile(String id) {
     update(

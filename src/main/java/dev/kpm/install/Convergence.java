@@ -45,6 +45,7 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   private volatile boolean converged;
   private volatile long generation = -1;
   private volatile boolean failing;
+  private volatile Runnable afterFirstPass = () -> {};
 
   /**
    * @param reload makes this node's reads see the desired state as it is now (the registry cache)
@@ -65,6 +66,11 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     this.reload = reload;
     this.apply =
         new FleetApply(tools, store, records, supervisor, states, artifacts, audit, arch, announce);
+  }
+
+  /** Runs {@code work} once, on the convergence's thread, right after the first pass. */
+  public void afterFirstPass(Runnable work) {
+    this.afterFirstPass = work;
   }
 
   /** Whether the first pass has finished: until then the node is behind the fleet. */
@@ -149,15 +155,21 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     }
     for (NodeStates.Held h : mine.values()) {
       NodeStates.Desired d = desired.get(h.key());
-      if (h.state() != NodeStates.State.REMOVED && (d == null || d.autoLoaded())) {
+      if (h.state() != NodeStates.State.REMOVED && d == null) {
         changed |= apply.remove(h) != FleetApply.Outcome.UNCHANGED;
       }
     }
     states.converged(seen);
     generation = seen;
+    boolean first = !converged;
     converged = true;
     if (changed) {
       reload.run();
+    }
+    if (first) {
+      Runnable once = afterFirstPass;
+      afterFirstPass = () -> {};
+      once.run();
     }
   }
 

@@ -173,7 +173,7 @@ final class FleetApply {
             h.type(),
             h.name(),
             () -> {
-              if (states.desired(h.type(), h.name()).filter(d -> !d.autoLoaded()).isPresent()) {
+              if (states.desired(h.type(), h.name()).isPresent()) {
                 return Outcome.UNCHANGED;
               }
               Optional<NodeStates.Held> now = states.mineOf(h.type(), h.name());

@@ -101,6 +101,11 @@ class FleetConvergenceIT {
   }
 
   private Node node(String id, Map<Settings.Key, String> more) {
+    return node(id, more, home -> {});
+  }
+
+  private Node node(
+      String id, Map<Settings.Key, String> more, java.util.function.Consumer<Path> prepare) {
     Map<Settings.Key, String> settings = new HashMap<>();
     settings.put(Settings.Key.NODE_ID, id);
     settings.put(Settings.Key.FLEET_HEARTBEAT, "PT0.5S");
@@ -109,6 +114,7 @@ class FleetConvergenceIT {
     settings.putAll(more);
     try {
       Path home = Files.createTempDirectory(dir, id + "-home-");
+      prepare.accept(home);
       TestKpm kpm = TestKpm.start(home, db, settings);
       return new Node(id, kpm, EmbeddedTomcat.start(kpm.runtime()::mount));
     } catch (IOException e) {
@@ -303,6 +309,46 @@ class FleetConvergenceIT {
     awaitState(b, "sources", "elf", "applied");
     assertEquals(
         200, arm.send("GET", "ready", null).statusCode(), "incompatible is not being behind");
+  }
+
+  @Test
+  void dataInitJsonIsImportedOncePerFleetAndReachesEveryNode() {
+    String url =
+        served(
+            "seeded.zip",
+            List.of(Entry.file("Seeded.so", "s"), Entry.file("seeded.yaml", "a: 1\n")));
+    String ruleset =
+        "{\"nativePlugins\":{\"sinks_seeded\":\"{\\\"name\\\":\\\"seeded\\\",\\\"file\\\":\\\""
+            + url
+            + "\\\",\\\"shellParas\\\":[]}\"}}";
+    java.util.function.Consumer<Path> seeded =
+        home -> {
+          try {
+            Files.writeString(
+                Files.createDirectories(home.resolve("data")).resolve("init.json"), ruleset);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+    Node e = node("fleet-e", Map.of(), seeded);
+    extra.add(e);
+    awaitState(e, "sinks", "seeded", "applied");
+    awaitState(a, "sinks", "seeded", "applied");
+    Node f = node("fleet-f", Map.of(), seeded);
+    extra.add(f);
+    awaitState(f, "sinks", "seeded", "applied");
+    Await.until("F is ready", Await.LONG, () -> f.send("GET", "ready", null).statusCode() == 200);
+    assertEquals(
+        "fleet-e|true",
+        a.kpm().sqlString("SELECT node_id || '|' || ok FROM fleet_init"),
+        "claimed and imported by the first node only");
+    assertEquals(
+        1,
+        a.kpm()
+            .count(
+                "SELECT count(*) FROM audit_event WHERE action = 'plugin.create'"
+                    + " AND plugin_name = 'seeded'"),
+        "created once, fleet-wide");
   }
 
   /** The status of a plain GET. */
