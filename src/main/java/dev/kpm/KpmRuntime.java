@@ -297,6 +297,7 @@ public final class KpmRuntime implements AutoCloseable {
                 artifacts,
                 audit,
                 node.self().arch(),
+                fleet.artifactGrace(),
                 registry::changed,
                 e -> {
                   lifecycle.committed(e);

@@ -46,6 +46,9 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   private volatile long generation = -1;
   private volatile boolean failing;
   private volatile Runnable afterFirstPass = () -> {};
+  private final ArtifactStore artifacts;
+  private final Duration artifactGrace;
+  private volatile long lastCollection = System.nanoTime();
 
   /**
    * @param reload makes this node's reads see the desired state as it is now (the registry cache)
@@ -60,8 +63,11 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       ArtifactStore artifacts,
       AuditTrail audit,
       String arch,
+      Duration artifactGrace,
       Runnable reload,
       Consumer<AuditEvent> announce) {
+    this.artifacts = artifacts;
+    this.artifactGrace = artifactGrace;
     this.states = states;
     this.reload = reload;
     this.apply =
@@ -94,6 +100,26 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       }
     } catch (DatabaseUnavailableException e) {
       LOG.log(Level.FINE, "fleet: the generation could not be read", e);
+    }
+    if (System.nanoTime() - lastCollection >= artifactGrace.toNanos()) {
+      lastCollection = System.nanoTime();
+      try {
+        worker.execute(this::collect);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // stopping
+      }
+    }
+  }
+
+  /**
+   * Deletes the archives no plugin and no node refers to any more, stored longer ago than the
+   * grace: on one node at a time, the others skip (docs/architecture.md "Fleet").
+   */
+  private void collect() {
+    try {
+      artifacts.collectGarbage(artifactGrace);
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "fleet: the artifact collection did not run", e);
     }
   }
 

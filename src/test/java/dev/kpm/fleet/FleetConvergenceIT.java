@@ -111,6 +111,7 @@ class FleetConvergenceIT {
     settings.put(Settings.Key.FLEET_HEARTBEAT, "PT0.5S");
     settings.put(Settings.Key.FLEET_DOWN_AFTER, "PT5S");
     settings.put(Settings.Key.FLEET_RECONCILE, "PT2S");
+    settings.put(Settings.Key.FLEET_ARTIFACT_GRACE, "PT3S");
     settings.putAll(more);
     try {
       Path home = Files.createTempDirectory(dir, id + "-home-");
@@ -349,6 +350,26 @@ class FleetConvergenceIT {
                 "SELECT count(*) FROM audit_event WHERE action = 'plugin.create'"
                     + " AND plugin_name = 'seeded'"),
         "created once, fleet-wide");
+  }
+
+  @Test
+  void anArchiveThatNoPluginAndNoNodeUsesAnyMoreIsCollected() {
+    String v1 = served("gc-v1.zip", List.of(Entry.file("Gc@v1.so", "1")));
+    assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("gc", v1)).statusCode());
+    String first = a.kpm().sqlString("SELECT sha256 FROM plugin WHERE name = 'gc'");
+    assertEquals(1, a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + first + "'"));
+    awaitState(b, "sinks", "gc", "applied");
+    String v2 = served("gc-v2.zip", List.of(Entry.file("Gc@v2.so", "2")));
+    assertEquals(200, a.send("PUT", "plugins/sinks/gc", sourceBody("gc", v2)).statusCode());
+    Await.until(
+        "the first archive is collected once every node moved on",
+        Await.LONG,
+        () -> a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + first + "'") == 0);
+    String second = a.kpm().sqlString("SELECT sha256 FROM plugin WHERE name = 'gc'");
+    assertEquals(
+        1,
+        a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + second + "'"),
+        "the archive in use stays");
   }
 
   /** The status of a plain GET. */
