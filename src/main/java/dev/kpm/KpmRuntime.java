@@ -289,14 +289,15 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "fleet convergence",
             new Convergence(
-                tools,
-                store,
-                records,
-                supervisor,
-                nodeStates,
-                artifacts,
-                audit,
-                node.self().arch(),
+                new Convergence.Node(
+                    tools,
+                    store,
+                    records,
+                    supervisor,
+                    nodeStates,
+                    artifacts,
+                    audit,
+                    node.self().arch()),
                 fleet.artifactGrace(),
                 registry::changed,
                 e -> {

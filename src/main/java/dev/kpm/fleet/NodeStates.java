@@ -209,14 +209,16 @@ public final class NodeStates {
       String version,
       String sha256,
       List<String> files) {
-    FleetLedger.jdbc(em, c -> write(c, type, name, state, version, sha256, files, null, null));
+    FleetLedger.jdbc(
+        em, c -> upsert(c, nodeId, type, name, state, version, sha256, files, null, null));
   }
 
   /** Records a state of this node's other than applied: failed, incompatible or pending. */
   public void record(Desired d, State state, String error, String output) {
     query(
         c -> {
-          write(c, d.type(), d.name(), state, d.version(), d.sha256(), null, error, output);
+          upsert(
+              c, nodeId, d.type(), d.name(), state, d.version(), d.sha256(), null, error, output);
           return null;
         });
   }
@@ -291,23 +293,9 @@ public final class NodeStates {
   }
 
   /**
-   * This node's row of a plugin, in the transaction of {@code c}; {@code files} null keeps the
-   * files the row had (a failed update leaves the old version's files in place).
+   * Node {@code node}'s row of a plugin, in the transaction of {@code c}; {@code files} null keeps
+   * the files the row had (a failed update leaves the old version's files in place).
    */
-  public void write(
-      Connection c,
-      PluginType type,
-      String name,
-      State state,
-      String version,
-      String sha256,
-      List<String> files,
-      String error,
-      String output)
-      throws SQLException {
-    upsert(c, nodeId, type, name, state, version, sha256, files, error, output);
-  }
-
   private static void upsert(
       Connection c,
       String node,

@@ -51,10 +51,11 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   private volatile long lastCollection = System.nanoTime();
 
   /**
-   * @param reload makes this node's reads see the desired state as it is now (the registry cache)
-   * @param announce hears every apply and removal, after its commit (the event stream)
+   * What converging needs of this node: its install pipeline, registry, records and portable host,
+   * the fleet's states and stored archives, the audit trail, and the architecture its native files
+   * must have.
    */
-  public Convergence(
+  public record Node(
       InstallTools tools,
       PluginStore store,
       InstallRecords records,
@@ -62,16 +63,21 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       NodeStates states,
       ArtifactStore artifacts,
       AuditTrail audit,
-      String arch,
-      Duration artifactGrace,
-      Runnable reload,
-      Consumer<AuditEvent> announce) {
-    this.artifacts = artifacts;
+      String arch) {}
+
+  /**
+   * @param artifactGrace how long unreferenced archives are kept; the collection runs at most once
+   *     per grace
+   * @param reload makes this node's reads see the desired state as it is now (the registry cache)
+   * @param announce hears every apply and removal, after its commit (the event stream)
+   */
+  public Convergence(
+      Node node, Duration artifactGrace, Runnable reload, Consumer<AuditEvent> announce) {
+    this.artifacts = node.artifacts();
     this.artifactGrace = artifactGrace;
-    this.states = states;
+    this.states = node.states();
     this.reload = reload;
-    this.apply =
-        new FleetApply(tools, store, records, supervisor, states, artifacts, audit, arch, announce);
+    this.apply = new FleetApply(node, announce);
   }
 
   /** Runs {@code work} once, on the convergence's thread, right after the first pass. */
