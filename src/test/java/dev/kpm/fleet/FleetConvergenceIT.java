@@ -8,6 +8,7 @@ import dev.kpm.Settings;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.EmbeddedTomcat;
 import dev.kpm.testing.FixtureServer;
+import dev.kpm.testing.GoFixtures;
 import dev.kpm.testing.Pause;
 import dev.kpm.testing.TestDatabase;
 import dev.kpm.testing.TestKpm;
@@ -370,6 +371,57 @@ class FleetConvergenceIT {
         1,
         a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + second + "'"),
         "the archive in use stays");
+  }
+
+  @Test
+  void aNodeWhoseEngineWouldNotLoadAPluginMarksItIncompatibleAndOneWhoseEngineWouldAppliesIt()
+      throws Exception {
+    Node older = engineNode("fleet-engine-v1", GoFixtures.HOST);
+    Node newer = engineNode("fleet-engine-v2", GoFixtures.HOST_V2);
+    byte[] so = Files.readAllBytes(GoFixtures.get(GoFixtures.PLUGIN_OK)); // built for HOST
+    String url = served("gofn.zip", List.of(new Entry("Gofn@v1.0.0.so", so, 0100755)));
+    assertEquals(201, a.send("POST", "plugins/functions", sourceBody("gofn", url)).statusCode());
+    awaitState(older, "functions", "gofn", "applied");
+    awaitState(newer, "functions", "gofn", "incompatible");
+    String why =
+        a.kpm()
+            .sqlString(
+                "SELECT error FROM node_plugin WHERE node_id = 'fleet-engine-v2'"
+                    + " AND name = 'gofn'");
+    assertTrue(why.contains("different version of package"), why);
+    assertFalse(Files.exists(newer.home().resolve("plugins/functions/Gofn@v1.0.0.so")));
+    assertTrue(Files.exists(older.home().resolve("plugins/functions/Gofn@v1.0.0.so")));
+  }
+
+  /** A node checking native plugins against a copy of the Go fixture engine {@code host}. */
+  private Node engineNode(String id, String host) throws IOException {
+    Path engine = Files.createDirectories(dir.resolve(id + "-engine")).resolve("kuiperd");
+    Files.copy(GoFixtures.get(host), engine, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Node n =
+        node(
+            id,
+            Map.of(
+                Settings.Key.ENGINE_BINARY,
+                engine.toString(),
+                Settings.Key.ENGINE_CHECK,
+                "enforce"));
+    extra.add(n);
+    return n;
+  }
+
+  @Test
+  void stopOneStopsOnlyTheNodeThatReceivedIt() {
+    String url = served("stopper.zip", List.of(Entry.file("Stopper.so", "s")));
+    assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("stopper", url)).statusCode());
+    awaitState(c, "sinks", "stopper", "applied");
+    int before = b.kpm().stopRequests().get();
+    HttpResponse<String> dropped = b.send("DELETE", "plugins/sinks/stopper?stop=1", null);
+    assertEquals(200, dropped.statusCode(), dropped.body());
+    awaitState(a, "sinks", "stopper", "removed");
+    awaitState(c, "sinks", "stopper", "removed");
+    assertEquals(before + 1, b.kpm().stopRequests().get(), "B was asked to stop");
+    assertEquals(0, a.kpm().stopRequests().get(), "A was not");
+    assertEquals(0, c.kpm().stopRequests().get(), "C was not");
   }
 
   /** The status of a plain GET. */
