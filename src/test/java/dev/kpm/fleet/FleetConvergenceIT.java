@@ -424,6 +424,25 @@ class FleetConvergenceIT {
     assertEquals(0, c.kpm().stopRequests().get(), "C was not");
   }
 
+  @Test
+  void anImportOnOneNodeConvergesTheFleet() {
+    String url =
+        served(
+            "imported.zip",
+            List.of(Entry.file("Imported.so", "i"), Entry.file("imported.yaml", "a: 1\n")));
+    String ruleset =
+        "{\"nativePlugins\":{\"sources_imported\":\"{\\\"name\\\":\\\"imported\\\","
+            + "\\\"file\\\":\\\""
+            + url
+            + "\\\",\\\"shellParas\\\":[]}\"}}";
+    String body = "{\"content\":\"" + ruleset.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    HttpResponse<String> imported = b.send("POST", "data/import?partial=1", body);
+    assertEquals(200, imported.statusCode(), imported.body());
+    for (Node n : List.of(a, b, c)) {
+      awaitState(n, "sources", "imported", "applied");
+    }
+  }
+
   /** The status of a plain GET. */
   private static final class Http404 {
     static int of(String url) {
