@@ -182,6 +182,9 @@ final class Attempt {
       }
       a.phase(LiveJob.VERIFYING);
       spec.act().artifact(a.download.sha256());
+      if (spec.fleet() == null) {
+        a.startStoring();
+      }
       work.accept(a);
     } catch (RuntimeException e) {
       a.failed(e);
@@ -278,20 +281,55 @@ final class Attempt {
     return download.file();
   }
 
+  /** The archive being stored for the fleet while the install goes on; null when none is. */
+  private java.util.concurrent.CompletableFuture<Void> storing;
+
   /**
-   * Stores the checked archive in the fleet's database before the change commits, so that every
-   * other node can install it without the URL (content-addressed: a second store of the same bytes
-   * writes nothing). An archive whose install then fails stays unreferenced until the garbage
-   * collection removes it; no node installs it.
+   * Starts storing the downloaded archive in the fleet's database, on a thread of its own, while
+   * the install checks, extracts and runs install.sh: the store costs the install little time of
+   * its own. Content-addressed: a second store of the same bytes writes nothing.
    */
-  void storeArtifact() {
+  private void startStoring() {
     if (tools.artifacts() == null || dry) {
       return;
     }
+    storing = new java.util.concurrent.CompletableFuture<>();
+    Path file = download.file();
+    String sha = download.sha256();
+    dev.kpm.threads.NamedThreads.of("kpm-artifact-put")
+        .newThread(
+            () -> {
+              try {
+                put(file, sha);
+                storing.complete(null);
+              } catch (RuntimeException e) {
+                storing.completeExceptionally(e);
+              }
+            })
+        .start();
+  }
+
+  /**
+   * Waits until the archive is stored, before the change commits, so that every other node can
+   * install it without the URL. An archive whose install fails instead stays unreferenced until the
+   * garbage collection removes it; no node installs it.
+   */
+  void storeArtifact() {
+    if (storing == null) {
+      return;
+    }
+    try {
+      storing.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : e;
+    }
+  }
+
+  private void put(Path file, String sha) {
     long giveUp = System.nanoTime() + dev.kpm.fleet.ArtifactStore.LEASE.toNanos();
     while (true) {
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(download.file())) {
-        tools.artifacts().put(download.sha256(), in);
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+        tools.artifacts().put(sha, in);
         return;
       } catch (dev.kpm.fleet.ArtifactException e) {
         // Another install stores the same bytes right now: once it is done, they are stored.
