@@ -190,6 +190,7 @@ final class Attempt {
       a.failed(e);
       throw e;
     } finally {
+      a.stopStoring();
       if (!a.unsettled) {
         staging.delete();
       }
@@ -284,6 +285,10 @@ final class Attempt {
   /** The archive being stored for the fleet while the install goes on; null when none is. */
   private java.util.concurrent.CompletableFuture<Void> storing;
 
+  /** Set when the attempt ends without a commit: the store stops reading and discards its part. */
+  private final java.util.concurrent.atomic.AtomicBoolean storeCancelled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /**
    * Starts storing the downloaded archive in the fleet's database, on a thread of its own, while
    * the install checks, extracts and runs install.sh: the store costs the install little time of
@@ -325,10 +330,26 @@ final class Attempt {
     }
   }
 
+  /**
+   * Stops a store still running for an attempt that will not commit, and waits for it: it writes
+   * nothing more, removes what it wrote, and lets go of the download, whose space is then free.
+   */
+  private void stopStoring() {
+    if (storing == null || storing.isDone()) {
+      return;
+    }
+    storeCancelled.set(true);
+    try {
+      storing.handle((v, e) -> null).join();
+    } catch (java.util.concurrent.CancellationException e) {
+      // nothing to wait for
+    }
+  }
+
   private void put(Path file, String sha) {
     long giveUp = System.nanoTime() + dev.kpm.fleet.ArtifactStore.LEASE.toNanos();
     while (true) {
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      try (java.io.InputStream in = cancellable(java.nio.file.Files.newInputStream(file))) {
         tools.artifacts().put(sha, in);
         return;
       } catch (dev.kpm.fleet.ArtifactException e) {
@@ -343,6 +364,29 @@ final class Attempt {
         throw PluginException.invalid("fail to store the archive for the fleet: " + e.getMessage());
       }
     }
+  }
+
+  /** {@code in}, failing its next read once the store is cancelled. */
+  private java.io.InputStream cancellable(java.io.InputStream in) {
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read() throws java.io.IOException {
+        check();
+        return super.read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        check();
+        return super.read(b, off, len);
+      }
+
+      private void check() throws java.io.IOException {
+        if (storeCancelled.get()) {
+          throw new java.io.IOException("the install ended without a commit");
+        }
+      }
+    };
   }
 
   private static void awaitOtherPut() {

@@ -32,8 +32,10 @@ import java.util.Locale;
 final class BulkInstalls {
   static final String NAME = "bulk";
   static final int STEPS = 5;
+
   /** Issue 17: with the archive stored in the database for the fleet, at most 1.5× unzip + sync. */
   private static final double TARGET = 1.5;
+
   private static final String BOUNDARY = "kpm-bench-9f3c51d2b7e04a68";
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
