@@ -18,7 +18,16 @@ const COLUMNS = [
   {key: "installedAt", label: "Installed"},
   {key: "health", label: "Health"},
   {key: "compat", label: "Compatibility"},
+  {key: "nodesText", label: "Nodes"},
 ];
+
+/** The fleet's progress with a plugin: applied of live nodes, then what is not. */
+function nodesText(n) {
+  if (!n) return null;
+  const rest = [["failed", n.failed], ["incompatible", n.incompatible], ["pending", n.pending]]
+    .filter(([, count]) => count > 0).map(([word, count]) => ` · ${count} ${word}`);
+  return `${n.applied}/${n.live}${rest.join("")}`;
+}
 
 export function render(root, params) {
   const type = TYPES.includes(params[0]) ? params[0] : "sources";
@@ -64,7 +73,7 @@ export function render(root, params) {
 
   const reload = async () => {
     try {
-      rows = await get(`/inventory/${type}`);
+      rows = (await get(`/inventory/${type}`)).map(p => ({...p, nodesText: nodesText(p.nodes)}));
       clear(status);
     } catch (e) {
       rows = [];
@@ -75,7 +84,8 @@ export function render(root, params) {
   filter.addEventListener("input", draw);
   reload();
   return onEvent(e => {
-    if ((e.type.startsWith("plugin.") && e.pluginType === type) || e.type === "reset") reload();
+    if (((e.type.startsWith("plugin.") || e.type.startsWith("fleet.")) && e.pluginType === type)
+      || e.type === "reset") reload();
   });
 }
 
@@ -90,6 +100,9 @@ function row(type, p, reload) {
     el("td", {}, when(p.installedAt), p.installedBy ? el("div", {class: "muted"}, `by ${p.installedBy}`) : null),
     el("td", {}, p.health ? el("span", {class: `badge ${p.health === "ok" ? "ok" : "bad"}`}, p.health) : "—"),
     el("td", {}, p.compat ? el("span", {class: `badge ${p.compat === "compatible" ? "ok" : p.compat === "incompatible" ? "bad" : ""}`}, p.compat) : "—"),
+    el("td", {}, p.nodes ? el("span", {class: `badge ${p.nodes.failed ? "bad" : p.nodes.applied === p.nodes.live ? "ok" : ""}`,
+      title: `${p.nodes.applied} applied, ${p.nodes.pending} pending, ${p.nodes.failed} failed, `
+        + `${p.nodes.incompatible} incompatible, of ${p.nodes.live} live nodes`}, p.nodesText) : "—"),
     el("td", {class: "actions"},
       admin ? el("a", {class: "button secondary", href: `#install/update/${type}/${encodeURIComponent(p.name)}`,
         "aria-label": `Update ${p.name}`}, "Update") : null,

@@ -2,6 +2,8 @@ package dev.kpm.api;
 
 import dev.kpm.api.dto.InventoryItem;
 import dev.kpm.audit.AuditReads;
+import dev.kpm.fleet.FleetNodes;
+import dev.kpm.fleet.NodeCounts;
 import dev.kpm.install.PluginCompat;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginReads;
@@ -36,12 +38,15 @@ public final class InventoryResource {
   private final PluginReads plugins;
   private final PluginCompat compat;
   private final AuditReads audit;
+  private final FleetNodes fleet;
 
   @Inject
-  public InventoryResource(PluginReads plugins, PluginCompat compat, AuditReads audit) {
+  public InventoryResource(
+      PluginReads plugins, PluginCompat compat, AuditReads audit, FleetNodes fleet) {
     this.plugins = plugins;
     this.compat = compat;
     this.audit = audit;
+    this.fleet = fleet;
   }
 
   @GET
@@ -56,8 +61,10 @@ public final class InventoryResource {
     List<PluginRecordView> rows = plugins.inventory(type);
     Map<String, String> installers =
         admin && !rows.isEmpty() ? audit.installers(type.word()) : Map.of();
+    Map<String, NodeCounts> progress = rows.isEmpty() ? Map.of() : fleet.progress(type);
     return rows.stream()
-        .map(r -> InventoryItem.from(r, installers.get(r.name()), compat(r)))
+        .map(
+            r -> InventoryItem.from(r, installers.get(r.name()), compat(r), progress.get(r.name())))
         .toList();
   }
 

@@ -36,4 +36,12 @@ public interface FleetNodes {
    * whoever answers the request.
    */
   Forget forget(String id, Act act);
+
+  /**
+   * Per plugin of {@code type} installed through the API (name to counts): how far the live nodes
+   * are with its current digest. Auto-loaded plugins, their node's own, are left out.
+   */
+  default java.util.Map<String, NodeCounts> progress(dev.kpm.plugin.PluginType type) {
+    return java.util.Map.of();
+  }
 }

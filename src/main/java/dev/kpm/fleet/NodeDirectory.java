@@ -62,6 +62,45 @@ public final class NodeDirectory implements FleetNodes {
   }
 
   @Override
+  public java.util.Map<String, NodeCounts> progress(dev.kpm.plugin.PluginType type) {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      java.util.Map<String, NodeCounts> all = new java.util.TreeMap<>();
+                      try (PreparedStatement s =
+                          c.prepareStatement(
+                              "SELECT p.name, count(f.node_id),"
+                                  + " count(*) FILTER (WHERE n.state = 'applied'"
+                                  + " AND n.sha256 = p.sha256),"
+                                  + " count(*) FILTER (WHERE n.state = 'failed'"
+                                  + " AND n.sha256 = p.sha256),"
+                                  + " count(*) FILTER (WHERE n.state = 'incompatible'"
+                                  + " AND n.sha256 = p.sha256)"
+                                  + " FROM plugin p"
+                                  + " JOIN fleet_node f ON f.heartbeat_at > now() - ? * interval"
+                                  + " '1 millisecond'"
+                                  + " LEFT JOIN node_plugin n ON n.node_id = f.node_id"
+                                  + " AND n.plugin_type = p.type AND n.name = p.name"
+                                  + " WHERE p.type = ? AND p.state = 'INSTALLED'"
+                                  + " AND p.origin = 'API' GROUP BY p.name")) {
+                        s.setLong(1, downAfter.toMillis());
+                        s.setString(2, type.word());
+                        try (ResultSet rs = s.executeQuery()) {
+                          while (rs.next()) {
+                            all.put(
+                                rs.getString(1),
+                                new NodeCounts(
+                                    rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)));
+                          }
+                        }
+                      }
+                      return all;
+                    }));
+  }
+
+  @Override
   public Forget forget(String id, Act act) {
     act.plugin("fleet", id);
     if (!NodeInfo.validId(id)) {

@@ -149,6 +149,10 @@ class InventoryIT extends ApiTest {
         JSON.readTree(verdict.readEntity(String.class)).get("status").asText(),
         random.get("compat").asText());
     assertEquals("unknown", random.get("compat").asText());
+    // A fleet of one: this node is live and applied it in the commit that created it.
+    assertEquals(
+        "{\"live\":1,\"applied\":1,\"pending\":0,\"failed\":0,\"incompatible\":0}",
+        random.get("nodes").toString());
     assertEquals(
         List.of(
             "name",
@@ -161,7 +165,8 @@ class InventoryIT extends ApiTest {
             "installedBy",
             "description",
             "health",
-            "compat"),
+            "compat",
+            "nodes"),
         fieldNames(random));
 
     JsonNode zhRow = all.get(2);

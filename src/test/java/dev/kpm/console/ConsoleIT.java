@@ -329,6 +329,11 @@ class ConsoleIT extends ApiTest {
             .statusCode());
 
     signIn(admin, "plugins/sinks");
+    // The fleet column: this one node, live, applied the plugin in the commit that created it.
+    assertEquals(
+        "1/1",
+        waitFor(By.cssSelector("#plugins tr[data-name=doomed] span[title$='live nodes']"))
+            .getText());
     waitFor(By.cssSelector("#plugins tr[data-name=doomed] button.danger")).click();
     String text = waitForText(By.id("dialog-body"), "eKuiper must restart");
     assertTrue(text.contains("plugins/sinks/Doomed@v1.0.0.so"), text);

@@ -13,6 +13,8 @@ import java.util.Locale;
  * @param installedBy the subject that installed it; admins only
  * @param health native only: {@code ok} or {@code missing-files}
  * @param compat native only: the compatibility verdict's status (§8.10)
+ * @param nodes how far the fleet's live nodes are with it: {@code {"live","applied","pending",
+ *     "failed","incompatible"}}; left out for an auto-loaded plugin (its node's own)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -26,7 +28,8 @@ import java.util.Locale;
   "installedBy",
   "description",
   "health",
-  "compat"
+  "compat",
+  "nodes"
 })
 public record InventoryItem(
     String name,
@@ -39,9 +42,25 @@ public record InventoryItem(
     String installedBy,
     String description,
     String health,
-    String compat) {
+    String compat,
+    Nodes nodes) {
+
+  /** The fleet's progress with one plugin (docs/api.md §8.18). */
+  @JsonPropertyOrder({"live", "applied", "pending", "failed", "incompatible"})
+  public record Nodes(int live, int applied, int pending, int failed, int incompatible) {
+    public static Nodes of(dev.kpm.fleet.NodeCounts c) {
+      return c == null
+          ? null
+          : new Nodes(c.live(), c.applied(), c.pending(), c.failed(), c.incompatible());
+    }
+  }
 
   public static InventoryItem from(PluginRecordView v, String installedBy, String compat) {
+    return from(v, installedBy, compat, null);
+  }
+
+  public static InventoryItem from(
+      PluginRecordView v, String installedBy, String compat, dev.kpm.fleet.NodeCounts nodes) {
     return new InventoryItem(
         v.name(),
         v.version(),
@@ -53,6 +72,7 @@ public record InventoryItem(
         installedBy,
         v.description(),
         v.health(),
-        compat);
+        compat,
+        Nodes.of(nodes));
   }
 }
