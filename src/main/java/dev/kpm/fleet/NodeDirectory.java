@@ -26,10 +26,17 @@ public final class NodeDirectory implements FleetNodes {
           + " n.started_at, n.heartbeat_at,"
           + " n.heartbeat_at > now() - ? * interval '1 millisecond' AS live,"
           + " n.applied_generation,"
-          + " count(p.node_id) FILTER (WHERE p.state = 'pending'),"
-          + " count(p.node_id) FILTER (WHERE p.state = 'failed'),"
-          + " count(p.node_id) FILTER (WHERE p.state = 'incompatible')"
-          + " FROM fleet_node n LEFT JOIN node_plugin p ON p.node_id = n.node_id";
+          // pending: plugins of the desired state (installed through the API, so with an archive)
+          // this node has neither applied, failed nor found incompatible at their current digest
+          + " (SELECT count(*) FROM plugin d WHERE d.state = 'INSTALLED' AND d.origin = 'API'"
+          + " AND d.sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM node_plugin p"
+          + " WHERE p.node_id = n.node_id AND p.plugin_type = d.type AND p.name = d.name"
+          + " AND p.sha256 = d.sha256 AND p.state IN ('applied', 'failed', 'incompatible'))),"
+          + " count(d.id) FILTER (WHERE p.state = 'failed'),"
+          + " count(d.id) FILTER (WHERE p.state = 'incompatible')"
+          + " FROM fleet_node n LEFT JOIN node_plugin p ON p.node_id = n.node_id"
+          + " LEFT JOIN plugin d ON d.type = p.plugin_type AND d.name = p.name"
+          + " AND d.sha256 = p.sha256 AND d.state = 'INSTALLED'";
 
   private final Transactions tx;
   private final AuditTrail audit;

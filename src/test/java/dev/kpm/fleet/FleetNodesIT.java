@@ -151,11 +151,29 @@ class FleetNodesIT extends ApiTest {
       assertEquals("arm64", live.get("arch").asText());
       assertEquals("0.9.0", live.get("version").asText());
       assertEquals("go1.22.1", live.get("engine").get("goVersion").asText());
+      // Three plugins the fleet wants; the other node failed one, found one incompatible and has
+      // not got to the third: pending is what it has not dealt with at the current digest.
+      String a = "a".repeat(64);
+      String b = "b".repeat(64);
+      String c = "c".repeat(64);
       kpm.sql(
-          "INSERT INTO node_plugin (node_id, plugin_type, name, state, error) VALUES"
-              + " ('fleet-other', 'sources', 'a', 'failed', 'exit status 1'),"
-              + " ('fleet-other', 'sinks', 'b', 'pending', NULL),"
-              + " ('fleet-other', 'functions', 'c', 'incompatible', 'built for amd64')");
+          "INSERT INTO plugin (type, name, state, sha256) VALUES ('sources', 'a', 'INSTALLED', '"
+              + a
+              + "'), ('sinks', 'b', 'INSTALLED', '"
+              + b
+              + "'), ('functions', 'c', 'INSTALLED', '"
+              + c
+              + "')",
+          "INSERT INTO node_plugin (node_id, plugin_type, name, state, sha256, error) VALUES"
+              + " ('fleet-other', 'sources', 'a', 'failed', '"
+              + a
+              + "', 'exit status 1'),"
+              + " ('fleet-other', 'sinks', 'b', 'applied', '"
+              + "d".repeat(64)
+              + "', NULL),"
+              + " ('fleet-other', 'functions', 'c', 'incompatible', '"
+              + c
+              + "', 'built for amd64')");
       JsonNode counted = node("fleet-other");
       assertEquals(1, counted.get("pending").asLong());
       assertEquals(1, counted.get("failed").asLong());
@@ -201,6 +219,8 @@ class FleetNodesIT extends ApiTest {
             "SELECT count(*) FROM audit_event WHERE action = 'fleet.node.forget' AND outcome ="
                 + " 'failed' AND status = 409 AND plugin_name = 'fleet-other'"),
         "the refusal while it was live is recorded too");
+    // The rows arranged above are no plugin this node could install: they go again.
+    kpm.sql("DELETE FROM plugin WHERE name IN ('a', 'b', 'c') AND origin = 'API'");
   }
 
   @Test
