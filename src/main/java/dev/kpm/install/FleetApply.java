@@ -100,10 +100,16 @@ final class FleetApply {
   }
 
   private Outcome applyLocked(NodeStates.Desired d, Optional<NodeStates.Held> mine) {
+    // Without a row of its own (a node forgotten while it was down, its rows gone with it), the
+    // files of the plugin already in this home are the ones an update replaces.
     List<String> held =
         mine.filter(h -> h.state() != NodeStates.State.REMOVED)
             .map(NodeStates.Held::files)
-            .orElse(List.of());
+            .orElseGet(
+                () ->
+                    d.files().stream()
+                        .filter(f -> Files.exists(tools.home().base().resolve(f)))
+                        .toList());
     InstallRequest req =
         new InstallRequest(
             d.name(),

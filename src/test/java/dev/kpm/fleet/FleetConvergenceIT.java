@@ -179,15 +179,18 @@ class FleetConvergenceIT {
       awaitState(n, "sources", "shared", "applied");
       assertEquals("v: 2\n", Files.readString(n.home().resolve("etc/sources/shared.yaml")));
     }
-    assertEquals(
-        3,
-        a.kpm()
-            .count(
-                "SELECT count(*) FROM node_plugin n JOIN plugin p ON p.type = n.plugin_type"
-                    + " AND p.name = n.name WHERE p.name = 'shared' AND n.state = 'applied'"
-                    + " AND n.node_id IN ('fleet-a', 'fleet-b', 'fleet-c')"
-                    + " AND n.sha256 = p.sha256"),
-        "every node applied the digest the fleet wants");
+    // The files move before the row that records them commits: wait for the rows at v2's digest.
+    Await.until(
+        "A, B and C applied the digest the fleet wants",
+        Await.LONG,
+        () ->
+            a.kpm()
+                    .count(
+                        "SELECT count(*) FROM node_plugin n JOIN plugin p ON p.type = n.plugin_type"
+                            + " AND p.name = n.name WHERE p.name = 'shared'"
+                            + " AND n.state = 'applied' AND n.sha256 = p.sha256"
+                            + " AND n.node_id IN ('fleet-a', 'fleet-b', 'fleet-c')")
+                == 3);
 
     HttpResponse<String> dropped = b.send("DELETE", "plugins/sources/shared", null);
     assertEquals(200, dropped.statusCode(), dropped.body());
