@@ -10,6 +10,7 @@ import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
 import dev.kpm.fleet.FleetNode;
 import dev.kpm.fleet.FleetNodes;
+import dev.kpm.fleet.PluginOnNode;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
 import dev.kpm.install.JobControl;
@@ -100,6 +101,9 @@ public final class FakeServices
   }
 
   public final FleetNodes fleet = new FakeFleet();
+
+  /** Every node's state of a plugin, by {@code type/name}; a plugin missing is unknown (404). */
+  public Map<String, List<PluginOnNode>> pluginNodes = new TreeMap<>();
 
   private static FleetNode node(String id, boolean live, boolean self) {
     return new FleetNode(
@@ -628,6 +632,22 @@ public final class FakeServices
       }
       fleetNodes.remove(n);
       return new Forget(Outcome.FORGOTTEN, n);
+    }
+
+    @Override
+    public Optional<List<PluginOnNode>> ofPlugin(PluginType type, String name) {
+      record("pluginNodes", type.word(), name);
+      return Optional.ofNullable(pluginNodes.get(type.word() + "/" + name));
+    }
+
+    @Override
+    public Reconcile reconcile(String id, Act act) {
+      record("reconcileNode", id);
+      Optional<FleetNode> found = fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+      if (found.isEmpty()) {
+        return new Reconcile(Asked.NOT_FOUND, null);
+      }
+      return new Reconcile(found.get().live() ? Asked.REQUESTED : Asked.DOWN, found.get());
     }
   }
 }
