@@ -30,3 +30,15 @@ ALTER TABLE node_plugin ADD COLUMN files TEXT[] NOT NULL DEFAULT '{}';
 -- "startedAt","lastExit"}; NULL for a native plugin or without a process. Written by the node on
 -- every process event, read by any node (GET /plugins/portables/{name}/nodes).
 ALTER TABLE node_plugin ADD COLUMN process JSONB;
+
+-- data/init.json is imported once per fleet: the first node that starts with a file of this content
+-- claims its SHA-256 and imports it (partial: what is missing is added, nothing is removed); every
+-- other node, and every later start, finds the claim and leaves it.
+CREATE TABLE fleet_init (
+    sha256      VARCHAR(64)  PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    node_id     VARCHAR(128) NOT NULL,
+    claimed_at  TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    finished_at TIMESTAMPTZ,
+    ok          BOOLEAN,
+    summary     TEXT
+);

@@ -20,7 +20,9 @@ import dev.kpm.fleet.NodeStates;
 import dev.kpm.fleet.ProcessSnapshots;
 import dev.kpm.install.CompatService;
 import dev.kpm.install.Convergence;
+import dev.kpm.install.DataTransfer;
 import dev.kpm.install.EngineCheck;
+import dev.kpm.install.InitRuleset;
 import dev.kpm.install.InstallService;
 import dev.kpm.install.InstallTools;
 import dev.kpm.install.JobService;
@@ -287,19 +289,41 @@ public final class KpmRuntime implements AutoCloseable {
         teardown.push(
             "fleet convergence",
             new Convergence(
-                tools,
-                store,
-                records,
-                supervisor,
-                nodeStates,
-                artifacts,
-                audit,
-                node.self().arch(),
+                new Convergence.Node(
+                    tools,
+                    store,
+                    records,
+                    supervisor,
+                    nodeStates,
+                    artifacts,
+                    audit,
+                    node.self().arch()),
+                fleet.artifactGrace(),
                 registry::changed,
                 e -> {
                   lifecycle.committed(e);
                   processes.request();
                 }));
+    PluginService pluginReads =
+        new PluginService(
+            tx,
+            layout,
+            Prebuild.of(i.pluginHosts(), i.engineVersion()),
+            registry,
+            prebuildChecks(teardown, downloader, i.prebuildVerifyTtl()));
+    InstallService installs = new InstallService(tools, store, records, jobs);
+    // data/init.json: once the node has caught up with the fleet, so the import sees its plugins.
+    DataTransfer initData = new DataTransfer(pluginReads, installs, portables);
+    convergence.afterFirstPass(
+        () ->
+            workers
+                .executor()
+                .execute(
+                    () ->
+                        InitRuleset.importOnce(
+                            layout.base().resolve("data").resolve("init.json"),
+                            nodeStates,
+                            initData)));
     // Closed first: no notification reaches a convergence that has stopped.
     teardown.push(
         "fleet listener",
@@ -313,13 +337,8 @@ public final class KpmRuntime implements AutoCloseable {
     return new KpmRuntime(
         teardown,
         new Services(
-            new PluginService(
-                tx,
-                layout,
-                Prebuild.of(i.pluginHosts(), i.engineVersion()),
-                registry,
-                prebuildChecks(teardown, downloader, i.prebuildVerifyTtl())),
-            new InstallService(tools, store, records, jobs),
+            pluginReads,
+            installs,
             new CompatService(store, layout, tools.engine()),
             jobs,
             events,

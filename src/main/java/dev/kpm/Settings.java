@@ -32,7 +32,7 @@ public record Settings(
     Fleet fleet) {
 
   /**
-   * This node in the fleet of kpm nodes sharing one database (README "Fleet (foundation)").
+   * This node in the fleet of kpm nodes sharing one database (README "Fleet").
    *
    * @param address how operators and other nodes reach this node ({@code kpm.node.address}); empty:
    *     the host name
@@ -50,9 +50,16 @@ public record Settings(
    *     for a missed notification
    * @param arch the architecture native plugins must be built for on this node, as GOARCH names it
    *     (amd64, arm64…); empty: this JVM's
+   * @param artifactGrace how long a stored archive no plugin refers to is kept before one node's
+   *     garbage collection deletes it; the collection runs at most once per grace
    */
   public record Fleet(
-      String address, Duration heartbeat, Duration downAfter, Duration reconcile, String arch) {}
+      String address,
+      Duration heartbeat,
+      Duration downAfter,
+      Duration reconcile,
+      String arch,
+      Duration artifactGrace) {}
 
   /**
    * The audit trail (docs/api.md §12).
@@ -308,7 +315,9 @@ public record Settings(
     FLEET_HEARTBEAT("kpm.fleet.heartbeat", "KPM_FLEET_HEARTBEAT", "kpm/fleet.heartbeat", "PT5S"),
     FLEET_DOWN_AFTER("kpm.fleet.downAfter", "KPM_FLEET_DOWN_AFTER", "kpm/fleet.downAfter", "PT15S"),
     FLEET_RECONCILE("kpm.fleet.reconcile", "KPM_FLEET_RECONCILE", "kpm/fleet.reconcile", "PT30S"),
-    NODE_ARCH("kpm.node.arch", "KPM_NODE_ARCH", "kpm/node.arch", "");
+    NODE_ARCH("kpm.node.arch", "KPM_NODE_ARCH", "kpm/node.arch", ""),
+    FLEET_ARTIFACT_GRACE(
+        "kpm.fleet.artifactGrace", "KPM_FLEET_ARTIFACT_GRACE", "kpm/fleet.artifactGrace", "PT1H");
 
     public final String property;
     public final String env;
@@ -401,7 +410,13 @@ public record Settings(
               + arch
               + "'");
     }
-    return new Fleet(address, heartbeat, downAfter, reconcile, arch);
+    Duration grace = v.duration(Key.FLEET_ARTIFACT_GRACE);
+    if (grace.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          "setting kpm.fleet.artifactGrace (KPM_FLEET_ARTIFACT_GRACE) must be at least 1 s, got "
+              + grace);
+    }
+    return new Fleet(address, heartbeat, downAfter, reconcile, arch, grace);
   }
 
   private static String nodeId(String id) {

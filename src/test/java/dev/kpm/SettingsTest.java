@@ -173,7 +173,8 @@ class SettingsTest {
                     "KPM_FLEET_HEARTBEAT", "PT1S",
                     "KPM_FLEET_DOWN_AFTER", "PT2S",
                     "KPM_FLEET_RECONCILE", "PT10S",
-                    "KPM_NODE_ARCH", "arm64"))
+                    "KPM_NODE_ARCH", "arm64",
+                    "KPM_FLEET_ARTIFACT_GRACE", "PT10M"))
             .fleet();
     assertEquals(
         new Settings.Fleet(
@@ -181,8 +182,10 @@ class SettingsTest {
             Duration.ofSeconds(1),
             Duration.ofSeconds(2),
             Duration.ofSeconds(10),
-            "arm64"),
+            "arm64",
+            Duration.ofMinutes(10)),
         set);
+    assertEquals(Duration.ofHours(1), fleet.artifactGrace());
     assertEquals(Duration.ofSeconds(30), fleet.reconcile());
     assertEquals("", fleet.arch(), "empty: this JVM's");
   }

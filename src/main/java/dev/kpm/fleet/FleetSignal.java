@@ -46,6 +46,9 @@ public final class FleetSignal implements AutoCloseable {
   private final Thread thread;
   private volatile boolean failing;
 
+  /** When the backstop tick is due next ({@link System#nanoTime()}), connected or not. */
+  private long nextTick;
+
   private FleetSignal(Connections connections, String nodeId, Duration tick, Listener listener) {
     this.connections = connections;
     this.nodeId = nodeId;
@@ -62,6 +65,7 @@ public final class FleetSignal implements AutoCloseable {
   }
 
   private void loop() {
+    nextTick = System.nanoTime() + tickNanos;
     while (closed.getCount() > 0) {
       try (Connection c = connections.open()) {
         try (Statement st = c.createStatement()) {
@@ -86,15 +90,22 @@ public final class FleetSignal implements AutoCloseable {
                   + e,
               e);
         }
-        listener.tick();
+        // The backstop keeps its own pace: retrying the connection must not press the pool.
+        tickIfDue();
         await(RETRY);
       }
     }
   }
 
+  private void tickIfDue() {
+    if (System.nanoTime() - nextTick >= 0) {
+      listener.tick();
+      nextTick = System.nanoTime() + tickNanos;
+    }
+  }
+
   private void listen(Connection c) throws SQLException {
     PGConnection pg = c.unwrap(PGConnection.class);
-    long nextTick = System.nanoTime() + tickNanos;
     while (closed.getCount() > 0) {
       PGNotification[] received = pg.getNotifications(WAIT_MILLIS);
       if (received != null) {
@@ -106,8 +117,7 @@ public final class FleetSignal implements AutoCloseable {
         try (Statement st = c.createStatement()) {
           st.execute("SELECT 1"); // a dead connection fails here, not silently
         }
-        listener.tick();
-        nextTick = System.nanoTime() + tickNanos;
+        tickIfDue();
       }
     }
   }

@@ -209,14 +209,16 @@ public final class NodeStates {
       String version,
       String sha256,
       List<String> files) {
-    FleetLedger.jdbc(em, c -> write(c, type, name, state, version, sha256, files, null, null));
+    FleetLedger.jdbc(
+        em, c -> upsert(c, nodeId, type, name, state, version, sha256, files, null, null));
   }
 
   /** Records a state of this node's other than applied: failed, incompatible or pending. */
   public void record(Desired d, State state, String error, String output) {
     query(
         c -> {
-          write(c, d.type(), d.name(), state, d.version(), d.sha256(), null, error, output);
+          upsert(
+              c, nodeId, d.type(), d.name(), state, d.version(), d.sha256(), null, error, output);
           return null;
         });
   }
@@ -229,6 +231,35 @@ public final class NodeStates {
         st -> {
           st.setLong(1, generation);
           st.setString(2, nodeId);
+        });
+  }
+
+  /**
+   * Claims the import of a {@code data/init.json} of this digest for this node: true when no node
+   * of the fleet claimed it before (the caller imports it), false when one did.
+   */
+  public boolean claimInit(String sha256) {
+    return query(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO fleet_init (sha256, node_id) VALUES (?, ?)"
+                      + " ON CONFLICT (sha256) DO NOTHING")) {
+            st.setString(1, sha256);
+            st.setString(2, nodeId);
+            return st.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** Records how the import of a claimed {@code data/init.json} ended. */
+  public void initImported(String sha256, boolean ok, String summary) {
+    update(
+        "UPDATE fleet_init SET finished_at = now(), ok = ?, summary = ? WHERE sha256 = ?",
+        st -> {
+          st.setBoolean(1, ok);
+          st.setString(2, summary);
+          st.setString(3, sha256);
         });
   }
 
@@ -262,23 +293,9 @@ public final class NodeStates {
   }
 
   /**
-   * This node's row of a plugin, in the transaction of {@code c}; {@code files} null keeps the
-   * files the row had (a failed update leaves the old version's files in place).
+   * Node {@code node}'s row of a plugin, in the transaction of {@code c}; {@code files} null keeps
+   * the files the row had (a failed update leaves the old version's files in place).
    */
-  public void write(
-      Connection c,
-      PluginType type,
-      String name,
-      State state,
-      String version,
-      String sha256,
-      List<String> files,
-      String error,
-      String output)
-      throws SQLException {
-    upsert(c, nodeId, type, name, state, version, sha256, files, error, output);
-  }
-
   private static void upsert(
       Connection c,
       String node,

@@ -182,11 +182,15 @@ final class Attempt {
       }
       a.phase(LiveJob.VERIFYING);
       spec.act().artifact(a.download.sha256());
+      if (spec.fleet() == null) {
+        a.startStoring();
+      }
       work.accept(a);
     } catch (RuntimeException e) {
       a.failed(e);
       throw e;
     } finally {
+      a.stopStoring();
       if (!a.unsettled) {
         staging.delete();
       }
@@ -278,20 +282,75 @@ final class Attempt {
     return download.file();
   }
 
+  /** The archive being stored for the fleet while the install goes on; null when none is. */
+  private java.util.concurrent.CompletableFuture<Void> storing;
+
+  /** Set when the attempt ends without a commit: the store stops reading and discards its part. */
+  private final java.util.concurrent.atomic.AtomicBoolean storeCancelled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /**
-   * Stores the checked archive in the fleet's database before the change commits, so that every
-   * other node can install it without the URL (content-addressed: a second store of the same bytes
-   * writes nothing). An archive whose install then fails stays unreferenced until the garbage
-   * collection removes it; no node installs it.
+   * Starts storing the downloaded archive in the fleet's database, on a thread of its own, while
+   * the install checks, extracts and runs install.sh: the store costs the install little time of
+   * its own. Content-addressed: a second store of the same bytes writes nothing.
    */
-  void storeArtifact() {
+  private void startStoring() {
     if (tools.artifacts() == null || dry) {
       return;
     }
+    storing = new java.util.concurrent.CompletableFuture<>();
+    Path file = download.file();
+    String sha = download.sha256();
+    dev.kpm.threads.NamedThreads.of("kpm-artifact-put")
+        .newThread(
+            () -> {
+              try {
+                put(file, sha);
+                storing.complete(null);
+              } catch (RuntimeException e) {
+                storing.completeExceptionally(e);
+              }
+            })
+        .start();
+  }
+
+  /**
+   * Waits until the archive is stored, before the change commits, so that every other node can
+   * install it without the URL. An archive whose install fails instead stays unreferenced until the
+   * garbage collection removes it; no node installs it.
+   */
+  void storeArtifact() {
+    if (storing == null) {
+      return;
+    }
+    try {
+      storing.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : e;
+    }
+  }
+
+  /**
+   * Stops a store still running for an attempt that will not commit, and waits for it: it writes
+   * nothing more, removes what it wrote, and lets go of the download, whose space is then free.
+   */
+  private void stopStoring() {
+    if (storing == null || storing.isDone()) {
+      return;
+    }
+    storeCancelled.set(true);
+    try {
+      storing.handle((v, e) -> null).join();
+    } catch (java.util.concurrent.CancellationException e) {
+      // nothing to wait for
+    }
+  }
+
+  private void put(Path file, String sha) {
     long giveUp = System.nanoTime() + dev.kpm.fleet.ArtifactStore.LEASE.toNanos();
     while (true) {
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(download.file())) {
-        tools.artifacts().put(download.sha256(), in);
+      try (java.io.InputStream in = cancellable(java.nio.file.Files.newInputStream(file))) {
+        tools.artifacts().put(sha, in);
         return;
       } catch (dev.kpm.fleet.ArtifactException e) {
         // Another install stores the same bytes right now: once it is done, they are stored.
@@ -305,6 +364,29 @@ final class Attempt {
         throw PluginException.invalid("fail to store the archive for the fleet: " + e.getMessage());
       }
     }
+  }
+
+  /** {@code in}, failing its next read once the store is cancelled. */
+  private java.io.InputStream cancellable(java.io.InputStream in) {
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read() throws java.io.IOException {
+        check();
+        return super.read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        check();
+        return super.read(b, off, len);
+      }
+
+      private void check() throws java.io.IOException {
+        if (storeCancelled.get()) {
+          throw new java.io.IOException("the install ended without a commit");
+        }
+      }
+    };
   }
 
   private static void awaitOtherPut() {

@@ -45,12 +45,17 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   private volatile boolean converged;
   private volatile long generation = -1;
   private volatile boolean failing;
+  private volatile Runnable afterFirstPass = () -> {};
+  private final ArtifactStore artifacts;
+  private final Duration artifactGrace;
+  private volatile long lastCollection = System.nanoTime();
 
   /**
-   * @param reload makes this node's reads see the desired state as it is now (the registry cache)
-   * @param announce hears every apply and removal, after its commit (the event stream)
+   * What converging needs of this node: its install pipeline, registry, records and portable host,
+   * the fleet's states and stored archives, the audit trail, and the architecture its native files
+   * must have.
    */
-  public Convergence(
+  public record Node(
       InstallTools tools,
       PluginStore store,
       InstallRecords records,
@@ -58,13 +63,26 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       NodeStates states,
       ArtifactStore artifacts,
       AuditTrail audit,
-      String arch,
-      Runnable reload,
-      Consumer<AuditEvent> announce) {
-    this.states = states;
+      String arch) {}
+
+  /**
+   * @param artifactGrace how long unreferenced archives are kept; the collection runs at most once
+   *     per grace
+   * @param reload makes this node's reads see the desired state as it is now (the registry cache)
+   * @param announce hears every apply and removal, after its commit (the event stream)
+   */
+  public Convergence(
+      Node node, Duration artifactGrace, Runnable reload, Consumer<AuditEvent> announce) {
+    this.artifacts = node.artifacts();
+    this.artifactGrace = artifactGrace;
+    this.states = node.states();
     this.reload = reload;
-    this.apply =
-        new FleetApply(tools, store, records, supervisor, states, artifacts, audit, arch, announce);
+    this.apply = new FleetApply(node, announce);
+  }
+
+  /** Runs {@code work} once, on the convergence's thread, right after the first pass. */
+  public void afterFirstPass(Runnable work) {
+    this.afterFirstPass = work;
   }
 
   /** Whether the first pass has finished: until then the node is behind the fleet. */
@@ -88,6 +106,26 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       }
     } catch (DatabaseUnavailableException e) {
       LOG.log(Level.FINE, "fleet: the generation could not be read", e);
+    }
+    if (System.nanoTime() - lastCollection >= artifactGrace.toNanos()) {
+      lastCollection = System.nanoTime();
+      try {
+        worker.execute(this::collect);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // stopping
+      }
+    }
+  }
+
+  /**
+   * Deletes the archives no plugin and no node refers to any more, stored longer ago than the
+   * grace: on one node at a time, the others skip (docs/architecture.md "Fleet").
+   */
+  private void collect() {
+    try {
+      artifacts.collectGarbage(artifactGrace);
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "fleet: the artifact collection did not run", e);
     }
   }
 
@@ -149,15 +187,21 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     }
     for (NodeStates.Held h : mine.values()) {
       NodeStates.Desired d = desired.get(h.key());
-      if (h.state() != NodeStates.State.REMOVED && (d == null || d.autoLoaded())) {
+      if (h.state() != NodeStates.State.REMOVED && d == null) {
         changed |= apply.remove(h) != FleetApply.Outcome.UNCHANGED;
       }
     }
     states.converged(seen);
     generation = seen;
+    boolean first = !converged;
     converged = true;
     if (changed) {
       reload.run();
+    }
+    if (first) {
+      Runnable once = afterFirstPass;
+      afterFirstPass = () -> {};
+      once.run();
     }
   }
 

@@ -206,6 +206,22 @@ public final class EngineCheck {
     return Optional.of(f);
   }
 
+  /**
+   * As {@link #beforeInstall}, for a node applying the fleet's desired state: a plugin this node's
+   * engine would not load is {@link Incompatible} here — not retried, not a failure of the fleet —
+   * where an install through the API is refused.
+   */
+  Optional<Finding> beforeApply(Path staged, Path installed, Act act) throws ArchiveException {
+    try {
+      return beforeInstall(staged, installed, act);
+    } catch (ArchiveException e) {
+      if (assess(staged).status().equals(Finding.INCOMPATIBLE)) {
+        throw new Incompatible(e.getMessage());
+      }
+      throw e;
+    }
+  }
+
   /** eKuiper's words for a failed load: {@code cannot open <path>: plugin.Open("…"): …}. */
   static String headline(Finding f, String abs) {
     Optional<String> loader = f.verdict().flatMap(v -> v.loaderMessage(abs));

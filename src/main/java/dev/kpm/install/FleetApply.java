@@ -11,7 +11,6 @@ import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallLog;
 import dev.kpm.plugin.InstallRecords;
-import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.portable.PortableSupervisor;
 import java.io.IOException;
@@ -62,25 +61,17 @@ final class FleetApply {
   private final String arch;
   private final Consumer<AuditEvent> announce;
 
-  FleetApply(
-      InstallTools tools,
-      PluginStore store,
-      InstallRecords records,
-      PortableSupervisor supervisor,
-      NodeStates states,
-      ArtifactStore artifacts,
-      AuditTrail audit,
-      String arch,
-      Consumer<AuditEvent> announce) {
-    this.tools = tools;
-    this.records = records;
-    this.states = states;
-    this.artifacts = artifacts;
-    this.audit = audit;
-    this.supervisor = supervisor;
-    this.natives = new NativeInstaller(tools, store, records);
-    this.portables = new PortableInstaller(tools, store, records, supervisor);
-    this.arch = arch;
+  FleetApply(Convergence.Node node, Consumer<AuditEvent> announce) {
+    this.tools = node.tools();
+    this.records = node.records();
+    this.states = node.states();
+    this.artifacts = node.artifacts();
+    this.audit = node.audit();
+    this.supervisor = node.supervisor();
+    this.natives = new NativeInstaller(node.tools(), node.store(), node.records());
+    this.portables =
+        new PortableInstaller(node.tools(), node.store(), node.records(), node.supervisor());
+    this.arch = node.arch();
     this.announce = announce;
   }
 
@@ -173,7 +164,7 @@ final class FleetApply {
             h.type(),
             h.name(),
             () -> {
-              if (states.desired(h.type(), h.name()).filter(d -> !d.autoLoaded()).isPresent()) {
+              if (states.desired(h.type(), h.name()).isPresent()) {
                 return Outcome.UNCHANGED;
               }
               Optional<NodeStates.Held> now = states.mineOf(h.type(), h.name());

@@ -18,6 +18,7 @@ import dev.kpm.plugin.PluginStore;
 import dev.kpm.plugin.PluginType;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -94,11 +95,11 @@ final class NativeInstaller {
           if (a.fleetArch != null) {
             Incompatible.requireArch(a.staging.staged(so), so, a.fleetArch);
           }
+          Path installed = tools.home().base().resolve(so).normalize();
           a.compat =
-              tools
-                  .engine()
-                  .beforeInstall(
-                      a.staging.staged(so), tools.home().base().resolve(so).normalize(), a.act());
+              a.fleetArch != null
+                  ? tools.engine().beforeApply(a.staging.staged(so), installed, a.act())
+                  : tools.engine().beforeInstall(a.staging.staged(so), installed, a.act());
           if (staged.script() && a.dry) {
             a.scriptSkipped = true;
           } else if (staged.script()) {

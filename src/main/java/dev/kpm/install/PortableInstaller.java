@@ -239,13 +239,7 @@ final class PortableInstaller {
       a.inDoubt(() -> rollBackProcess(req.name(), old));
       throw e;
     } catch (IOException | PortableStartException | RuntimeException e) {
-      if (e instanceof PortableStartException) {
-        // What the process printed before it failed explains the failure: keep it in the record.
-        a.processOutput(supervisor.output(req.name()));
-      }
-      supervisor.stop(req.name());
-      Checks.act(() -> a.staging.undo(manifest));
-      rollBackProcess(req.name(), old);
+      abandon(a, req.name(), manifest, e, () -> rollBackProcess(req.name(), old));
       if (e instanceof DatabaseUnavailableException dbDown) {
         throw dbDown;
       }
@@ -296,18 +290,29 @@ final class PortableInstaller {
             a.inDoubt(() -> restartFromHome(req.name()));
             throw e;
           } catch (IOException | PortableStartException | RuntimeException e) {
-            if (e instanceof PortableStartException) {
-              a.processOutput(supervisor.output(req.name()));
-            }
-            supervisor.stop(req.name());
-            Checks.act(() -> a.staging.undo(manifest));
-            restartFromHome(req.name());
+            abandon(a, req.name(), manifest, e, () -> restartFromHome(req.name()));
             if (e instanceof RuntimeException re) {
               throw re;
             }
             throw PluginException.invalid(prefix + "fail to install plugin: " + e.getMessage());
           }
         });
+  }
+
+  /**
+   * A start or commit that failed after the moves: the output of a process whose start failed is
+   * kept for the record, the new process stops, the moves are undone, and {@code rollBack} brings
+   * back what ran before.
+   */
+  private void abandon(
+      Attempt a, String name, List<String> manifest, Exception e, Runnable rollBack) {
+    if (e instanceof PortableStartException) {
+      // What the process printed before it failed explains the failure: keep it in the record.
+      a.processOutput(supervisor.output(name));
+    }
+    supervisor.stop(name);
+    Checks.act(() -> a.staging.undo(manifest));
+    rollBack.run();
   }
 
   /** After a failed apply: the version whose files are in the home runs again, if there is one. */

@@ -124,7 +124,7 @@ public final class AccessRules {
           new Rule("GET", "/audit", Need.ADMIN),
           new Rule("GET", "/audit.csv", Need.ADMIN),
           new Rule("GET", "/audit/verify", Need.ADMIN),
-          // The fleet (README "Fleet (foundation)"): who shares the database; forgetting one is a
+          // The fleet (README "Fleet"): who shares the database; forgetting one is a
           // change.
           new Rule("GET", "/fleet/nodes", Need.VIEWER),
           new Rule("GET", "/fleet/nodes/{id}", Need.VIEWER),

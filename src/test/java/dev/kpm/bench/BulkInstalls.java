@@ -21,16 +21,21 @@ import java.util.Locale;
  * install.sh (kpm then writes every entry, as unzip does), and the zip uploaded first — a multipart
  * {@code POST /config/uploads} streamed from the file — then installed over {@code file://} from
  * the path the upload answered, timed from the upload's first byte to the install's 201; the plugin
- * (and the upload) are deleted, untimed, after each install. Baseline in the same rounds: {@code
- * unzip -q} of the zip into a fresh folder, then {@code sync}. Every step starts after an untimed
- * {@code sync}, so none pays for the dirty pages of the one before; the order of the five steps
- * rotates from round to round, because each step also pays for the files the step before it deleted
- * (README).
+ * (and the upload) are deleted, untimed, after each install, and so is the archive kpm stored for
+ * the fleet in its database: every timed install stores the 50 MB anew, as the first install of an
+ * archive does (a second install of the same bytes only finds them stored). Baseline in the same
+ * rounds: {@code unzip -q} of the zip into a fresh folder, then {@code sync}. Every step starts
+ * after an untimed {@code sync}, so none pays for the dirty pages of the one before; the order of
+ * the five steps rotates from round to round, because each step also pays for the files the step
+ * before it deleted (README).
  */
 final class BulkInstalls {
   static final String NAME = "bulk";
   static final int STEPS = 5;
-  private static final double TARGET = 1.3;
+
+  /** Issue 17: with the archive stored in the database for the fleet, at most 1.5× unzip + sync. */
+  private static final double TARGET = 1.5;
+
   private static final String BOUNDARY = "kpm-bench-9f3c51d2b7e04a68";
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -39,11 +44,34 @@ final class BulkInstalls {
   private final LauncherProcess kpm;
   private final FixtureServer http;
   private final List<Double> syncSeconds = new ArrayList<>();
+  private final int dbPort;
 
-  BulkInstalls(Path work, LauncherProcess kpm, FixtureServer http) {
+  BulkInstalls(Path work, LauncherProcess kpm, FixtureServer http, int dbPort) {
     this.work = work;
     this.kpm = kpm;
     this.http = http;
+    this.dbPort = dbPort;
+  }
+
+  /**
+   * Deletes the stored archives no plugin and no node refers to (untimed): what kpm's garbage
+   * collection does after {@code kpm.fleet.artifactGrace}, done at once so the next install stores
+   * its archive again.
+   */
+  private void forgetArchives() throws java.sql.SQLException {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres", "postgres", "");
+        java.sql.Statement st = c.createStatement()) {
+      int deleted =
+          st.executeUpdate(
+              "DELETE FROM artifact a WHERE NOT EXISTS (SELECT 1 FROM plugin p"
+                  + " WHERE p.sha256 = a.sha256) AND NOT EXISTS (SELECT 1 FROM node_plugin n"
+                  + " WHERE n.sha256 = a.sha256)");
+      if (deleted != 1) {
+        throw new IllegalStateException("expected the one archive stored, deleted " + deleted);
+      }
+    }
   }
 
   /**
@@ -143,6 +171,7 @@ final class BulkInstalls {
     expect(created, 201, "install of " + url);
     expect(kpm.send("GET", "/plugins/sources/" + NAME, null), 200, "describe");
     expect(kpm.send("DELETE", "/plugins/sources/" + NAME, null), 200, "delete");
+    forgetArchives();
     return s;
   }
 
@@ -186,6 +215,7 @@ final class BulkInstalls {
     expect(kpm.send("GET", "/plugins/sources/" + NAME, null), 200, "describe");
     expect(kpm.send("DELETE", "/plugins/sources/" + NAME, null), 200, "delete");
     expect(kpm.send("DELETE", "/config/uploads/" + NAME + ".zip", null), 200, "delete the upload");
+    forgetArchives();
     return s;
   }
 

@@ -76,9 +76,9 @@ public final class InstallBench {
 
     String load = BenchHost.loadAverage();
     say("== starting kpm (launcher jar, embedded PostgreSQL)");
+    int dbPort = LauncherProcess.freePort();
     LauncherProcess kpm =
-        LauncherProcess.start(
-            work.resolve("home"), LauncherProcess.freePort(), "kpm.log", jvmOptions());
+        LauncherProcess.start(work.resolve("home"), dbPort, "kpm.log", jvmOptions());
     List<BenchRow> rows = new ArrayList<>();
     try (FixtureServer http = new FixtureServer(data)) {
       if (!only.equals("b5")) {
@@ -86,7 +86,8 @@ public final class InstallBench {
         int warmup = env("WARMUP", 1);
         record(
             rows,
-            new BulkInstalls(work, kpm, http).run(bulk.zip(), scripted, size, rounds, warmup),
+            new BulkInstalls(work, kpm, http, dbPort)
+                .run(bulk.zip(), scripted, size, rounds, warmup),
             rowsFile);
       }
       if (!only.equals("b1")) {

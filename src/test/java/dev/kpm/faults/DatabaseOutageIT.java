@@ -156,12 +156,14 @@ class DatabaseOutageIT {
     assertUnavailable(timed("a drop", () -> http.send("DELETE", "plugins/sources/first", null)));
 
     pg.startAgain();
+    awaitDatabaseReachedAgain();
     assertEquals(201, create("second", "Second.so").statusCode());
     assertEquals("[\"first\",\"second\"]", http.send("GET", "plugins/sources", null).body());
 
     pg.stop();
     assertUnavailable(timed("a create", () -> create("third", "Third.so")));
     pg.startAgain();
+    awaitDatabaseReachedAgain();
     assertEquals(201, create("third", "Third.so").statusCode());
 
     // The refused changes are in the audit trail once the database is back, without delaying
@@ -291,6 +293,18 @@ class DatabaseOutageIT {
     assertEquals(
         "{\"name\":\"upgrade\",\"version\":\"1\"}",
         http.send("GET", "plugins/sources/upgrade", null).body());
+  }
+
+  /**
+   * What a load balancer waits for: {@code /ready} checks the database through kpm's pool, which
+   * opens connections again on its own (with a backoff of up to a few seconds, so the very first
+   * request after the restart may still get the bounded 503).
+   */
+  private void awaitDatabaseReachedAgain() {
+    Await.until(
+        "kpm reaches the restarted database without a restart of its own",
+        BOUND,
+        () -> http.send("GET", "ready", null).statusCode() == 200);
   }
 
   private long count(String state) {

@@ -8,6 +8,7 @@ import dev.kpm.Settings;
 import dev.kpm.testing.Await;
 import dev.kpm.testing.EmbeddedTomcat;
 import dev.kpm.testing.FixtureServer;
+import dev.kpm.testing.GoFixtures;
 import dev.kpm.testing.Pause;
 import dev.kpm.testing.TestDatabase;
 import dev.kpm.testing.TestKpm;
@@ -101,14 +102,21 @@ class FleetConvergenceIT {
   }
 
   private Node node(String id, Map<Settings.Key, String> more) {
+    return node(id, more, home -> {});
+  }
+
+  private Node node(
+      String id, Map<Settings.Key, String> more, java.util.function.Consumer<Path> prepare) {
     Map<Settings.Key, String> settings = new HashMap<>();
     settings.put(Settings.Key.NODE_ID, id);
     settings.put(Settings.Key.FLEET_HEARTBEAT, "PT0.5S");
     settings.put(Settings.Key.FLEET_DOWN_AFTER, "PT5S");
     settings.put(Settings.Key.FLEET_RECONCILE, "PT2S");
+    settings.put(Settings.Key.FLEET_ARTIFACT_GRACE, "PT3S");
     settings.putAll(more);
     try {
       Path home = Files.createTempDirectory(dir, id + "-home-");
+      prepare.accept(home);
       TestKpm kpm = TestKpm.start(home, db, settings);
       return new Node(id, kpm, EmbeddedTomcat.start(kpm.runtime()::mount));
     } catch (IOException e) {
@@ -303,6 +311,136 @@ class FleetConvergenceIT {
     awaitState(b, "sources", "elf", "applied");
     assertEquals(
         200, arm.send("GET", "ready", null).statusCode(), "incompatible is not being behind");
+  }
+
+  @Test
+  void dataInitJsonIsImportedOncePerFleetAndReachesEveryNode() {
+    String url =
+        served(
+            "seeded.zip",
+            List.of(Entry.file("Seeded.so", "s"), Entry.file("seeded.yaml", "a: 1\n")));
+    String ruleset =
+        "{\"nativePlugins\":{\"sinks_seeded\":\"{\\\"name\\\":\\\"seeded\\\",\\\"file\\\":\\\""
+            + url
+            + "\\\",\\\"shellParas\\\":[]}\"}}";
+    java.util.function.Consumer<Path> seeded =
+        home -> {
+          try {
+            Files.writeString(
+                Files.createDirectories(home.resolve("data")).resolve("init.json"), ruleset);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+    Node e = node("fleet-e", Map.of(), seeded);
+    extra.add(e);
+    awaitState(e, "sinks", "seeded", "applied");
+    awaitState(a, "sinks", "seeded", "applied");
+    Node f = node("fleet-f", Map.of(), seeded);
+    extra.add(f);
+    awaitState(f, "sinks", "seeded", "applied");
+    Await.until("F is ready", Await.LONG, () -> f.send("GET", "ready", null).statusCode() == 200);
+    assertEquals(
+        "fleet-e|true",
+        a.kpm().sqlString("SELECT node_id || '|' || ok FROM fleet_init"),
+        "claimed and imported by the first node only");
+    assertEquals(
+        1,
+        a.kpm()
+            .count(
+                "SELECT count(*) FROM audit_event WHERE action = 'plugin.create'"
+                    + " AND plugin_name = 'seeded'"),
+        "created once, fleet-wide");
+  }
+
+  @Test
+  void anArchiveThatNoPluginAndNoNodeUsesAnyMoreIsCollected() {
+    String v1 = served("gc-v1.zip", List.of(Entry.file("Gc@v1.so", "1")));
+    assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("gc", v1)).statusCode());
+    String first = a.kpm().sqlString("SELECT sha256 FROM plugin WHERE name = 'gc'");
+    assertEquals(1, a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + first + "'"));
+    awaitState(b, "sinks", "gc", "applied");
+    String v2 = served("gc-v2.zip", List.of(Entry.file("Gc@v2.so", "2")));
+    assertEquals(200, a.send("PUT", "plugins/sinks/gc", sourceBody("gc", v2)).statusCode());
+    Await.until(
+        "the first archive is collected once every node moved on",
+        Await.LONG,
+        () -> a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + first + "'") == 0);
+    String second = a.kpm().sqlString("SELECT sha256 FROM plugin WHERE name = 'gc'");
+    assertEquals(
+        1,
+        a.kpm().count("SELECT count(*) FROM artifact WHERE sha256 = '" + second + "'"),
+        "the archive in use stays");
+  }
+
+  @Test
+  void aNodeWhoseEngineWouldNotLoadAPluginMarksItIncompatibleAndOneWhoseEngineWouldAppliesIt()
+      throws Exception {
+    Node older = engineNode("fleet-engine-v1", GoFixtures.HOST);
+    Node newer = engineNode("fleet-engine-v2", GoFixtures.HOST_V2);
+    byte[] so = Files.readAllBytes(GoFixtures.get(GoFixtures.PLUGIN_OK)); // built for HOST
+    String url = served("gofn.zip", List.of(new Entry("Gofn@v1.0.0.so", so, 0100755)));
+    assertEquals(201, a.send("POST", "plugins/functions", sourceBody("gofn", url)).statusCode());
+    awaitState(older, "functions", "gofn", "applied");
+    awaitState(newer, "functions", "gofn", "incompatible");
+    String why =
+        a.kpm()
+            .sqlString(
+                "SELECT error FROM node_plugin WHERE node_id = 'fleet-engine-v2'"
+                    + " AND name = 'gofn'");
+    assertTrue(why.contains("different version of package"), why);
+    assertFalse(Files.exists(newer.home().resolve("plugins/functions/Gofn@v1.0.0.so")));
+    assertTrue(Files.exists(older.home().resolve("plugins/functions/Gofn@v1.0.0.so")));
+  }
+
+  /** A node checking native plugins against a copy of the Go fixture engine {@code host}. */
+  private Node engineNode(String id, String host) throws IOException {
+    Path engine = Files.createDirectories(dir.resolve(id + "-engine")).resolve("kuiperd");
+    Files.copy(GoFixtures.get(host), engine, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Node n =
+        node(
+            id,
+            Map.of(
+                Settings.Key.ENGINE_BINARY,
+                engine.toString(),
+                Settings.Key.ENGINE_CHECK,
+                "enforce"));
+    extra.add(n);
+    return n;
+  }
+
+  @Test
+  void stopOneStopsOnlyTheNodeThatReceivedIt() {
+    String url = served("stopper.zip", List.of(Entry.file("Stopper.so", "s")));
+    assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("stopper", url)).statusCode());
+    awaitState(c, "sinks", "stopper", "applied");
+    int before = b.kpm().stopRequests().get();
+    HttpResponse<String> dropped = b.send("DELETE", "plugins/sinks/stopper?stop=1", null);
+    assertEquals(200, dropped.statusCode(), dropped.body());
+    awaitState(a, "sinks", "stopper", "removed");
+    awaitState(c, "sinks", "stopper", "removed");
+    assertEquals(before + 1, b.kpm().stopRequests().get(), "B was asked to stop");
+    assertEquals(0, a.kpm().stopRequests().get(), "A was not");
+    assertEquals(0, c.kpm().stopRequests().get(), "C was not");
+  }
+
+  @Test
+  void anImportOnOneNodeConvergesTheFleet() {
+    String url =
+        served(
+            "imported.zip",
+            List.of(Entry.file("Imported.so", "i"), Entry.file("imported.yaml", "a: 1\n")));
+    String ruleset =
+        "{\"nativePlugins\":{\"sources_imported\":\"{\\\"name\\\":\\\"imported\\\","
+            + "\\\"file\\\":\\\""
+            + url
+            + "\\\",\\\"shellParas\\\":[]}\"}}";
+    String body = "{\"content\":\"" + ruleset.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    HttpResponse<String> imported = b.send("POST", "data/import?partial=1", body);
+    assertEquals(200, imported.statusCode(), imported.body());
+    for (Node n : List.of(a, b, c)) {
+      awaitState(n, "sources", "imported", "applied");
+    }
   }
 
   /** The status of a plain GET. */

@@ -75,9 +75,25 @@ public final class LauncherProcess {
       Map<String, String> env,
       Endpoint endpoint)
       throws IOException {
+    return launch(List.of(), home, dbPort, logName, jvmOptions, env, endpoint);
+  }
+
+  /**
+   * As {@link #launch(Path, int, String, List, Map, Endpoint)}, the JVM started through {@code
+   * wrapper} (a command that ends by exec'ing its arguments, so the pid stays the JVM's).
+   */
+  public static LauncherProcess launch(
+      List<String> wrapper,
+      Path home,
+      int dbPort,
+      String logName,
+      List<String> jvmOptions,
+      Map<String, String> env,
+      Endpoint endpoint)
+      throws IOException {
     int port = freePort();
     Path log = home.resolveSibling(logName);
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(wrapper);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-Dkpm.db.port=" + dbPort);
