@@ -154,6 +154,13 @@ public final class FakeServices
         });
   }
 
+  /** The {@code "name"} of a create's JSON body as the real service learns it, or null. */
+  private static String nameIn(String body) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+    return m.find() ? m.group(1) : null;
+  }
+
   private void record(String method, Object... args) {
     List<String> shown = new ArrayList<>();
     for (Object a : args) {
@@ -268,6 +275,7 @@ public final class FakeServices
   @Override
   public String create(PluginType type, String body, Act act) {
     record("create", type, body);
+    act.plugin(type.word(), nameIn(body));
     return "created " + type.word();
   }
 
@@ -440,6 +448,7 @@ public final class FakeServices
   @Override
   public String create(String body, Act act) {
     record("createPortable", body);
+    act.plugin(PluginType.PORTABLES.word(), nameIn(body));
     return "created portable";
   }
 
