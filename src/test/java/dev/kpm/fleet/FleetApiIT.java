@@ -218,22 +218,25 @@ class FleetApiIT {
             .count(
                 "SELECT count(*) FROM install_record WHERE node_id = 'fleet-b'"
                     + " AND plugin_name = 'picky'");
+    assertTrue(attempts >= 1, "B's failed attempt is recorded");
     HttpResponse<String> asked =
         c.http().send("POST", "fleet/nodes/fleet-b/reconcile", null, admin);
     assertEquals(200, asked.statusCode(), asked.body());
     assertEquals("{\"node\":\"fleet-b\",\"reconcile\":\"requested\"}", asked.body());
     Await.until(
-        "B tried picky again",
+        "B tried picky again: a new install record of its own",
+        Await.LONG,
+        () ->
+            a.kpm()
+                    .count(
+                        "SELECT count(*) FROM install_record WHERE node_id = 'fleet-b'"
+                            + " AND plugin_name = 'picky'")
+                > attempts);
+    Await.until(
+        "B recorded the new attempt's outcome",
         Await.LONG,
         () -> !before.equals(a.kpm().sqlString("SELECT at::text " + where)));
     assertEquals("failed", a.kpm().sqlString("SELECT state " + where), "nothing was fixed");
-    assertTrue(
-        a.kpm()
-                .count(
-                    "SELECT count(*) FROM install_record WHERE node_id = 'fleet-b'"
-                        + " AND plugin_name = 'picky'")
-            >= attempts,
-        "attempts are recorded");
     assertEquals(
         1,
         a.kpm()
