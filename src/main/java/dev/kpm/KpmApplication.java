@@ -13,6 +13,7 @@ import dev.kpm.api.JobsResource;
 import dev.kpm.api.MetadataResource;
 import dev.kpm.api.NativePluginsResource;
 import dev.kpm.api.OpenApiResource;
+import dev.kpm.api.PluginNodesResource;
 import dev.kpm.api.PortablePluginsResource;
 import dev.kpm.api.PortableSymbolsResource;
 import dev.kpm.api.ServerInfoResource;
@@ -88,6 +89,8 @@ public final class KpmApplication extends ResourceConfig {
     register(AuditResource.class);
     register(UploadsResource.class);
     register(FleetResource.class);
+    register(PluginNodesResource.class);
+    register(PluginNodesResource.Portables.class);
     register(DataResource.class);
     register(StrictSlashFilter.class);
     register(PluginExceptionMapper.class);

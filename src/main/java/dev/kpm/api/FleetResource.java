@@ -10,17 +10,20 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The kpm nodes sharing this database (kpm extension, docs/api.md §8.17): list, one node, and
- * forgetting one that is gone for good.
+ * The kpm nodes sharing this database (kpm extension, docs/api.md §8.17): list, one node,
+ * forgetting one that is gone for good, and asking a live one to reconcile (§8.20).
  */
 @Path("/fleet/nodes")
 @Produces(MediaType.APPLICATION_JSON)
@@ -67,6 +70,31 @@ public final class FleetResource {
                   + " is live (last heartbeat "
                   + f.node().heartbeatAt()
                   + "): it would register again with its next heartbeat; stop it first");
+    };
+  }
+
+  @POST
+  @Path("{id}/reconcile")
+  public Map<String, String> reconcile(
+      @PathParam("id") String id, @Context ContainerRequestContext ctx) {
+    Act act = Acts.of(ctx, AuditAction.FLEET_NODE_RECONCILE).plugin("fleet", id);
+    valid(id);
+    FleetNodes.Reconcile r = fleet.reconcile(id, act);
+    return switch (r.outcome()) {
+      case REQUESTED -> {
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("node", id);
+        answer.put("reconcile", "requested");
+        yield answer;
+      }
+      case NOT_FOUND -> throw notFound(id);
+      case DOWN ->
+          throw PluginException.conflict(
+              "node "
+                  + id
+                  + " is down: it converges when it starts again (last heartbeat "
+                  + r.node().heartbeatAt()
+                  + ")");
     };
   }
 

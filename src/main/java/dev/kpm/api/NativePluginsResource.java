@@ -3,6 +3,7 @@ package dev.kpm.api;
 import dev.kpm.api.dto.InstallInfo;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PluginCompat;
@@ -38,12 +39,15 @@ public final class NativePluginsResource {
   private final PluginReads plugins;
   private final PluginChanges installs;
   private final PluginCompat compat;
+  private final FleetNodes fleet;
 
   @Inject
-  public NativePluginsResource(PluginReads plugins, PluginChanges installs, PluginCompat compat) {
+  public NativePluginsResource(
+      PluginReads plugins, PluginChanges installs, PluginCompat compat, FleetNodes fleet) {
     this.plugins = plugins;
     this.installs = installs;
     this.compat = compat;
+    this.fleet = fleet;
   }
 
   @GET
@@ -56,10 +60,13 @@ public final class NativePluginsResource {
   public Response create(
       @PathParam("type") PluginType type,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, prefer);
     return DryRuns.answer(
         dryRun,
         act,
@@ -67,7 +74,12 @@ public final class NativePluginsResource {
         () ->
             AsyncJobs.requested(prefer)
                 ? AsyncJobs.accepted(installs.submitCreate(type, body, act))
-                : Response.status(201).entity(installs.create(type, body, act)).build());
+                : w.after(
+                    fleet,
+                    type,
+                    act::pluginName,
+                    false,
+                    () -> Response.status(201).entity(installs.create(type, body, act)).build()));
   }
 
   @GET
@@ -84,10 +96,13 @@ public final class NativePluginsResource {
       @PathParam("type") PluginType type,
       @PathParam("name") String name,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, prefer);
     return DryRuns.answer(
         dryRun,
         act,
@@ -95,7 +110,12 @@ public final class NativePluginsResource {
         () ->
             AsyncJobs.requested(prefer)
                 ? AsyncJobs.accepted(installs.submitUpdate(type, name, body, act))
-                : Response.ok(installs.update(type, name, body, act)).build());
+                : w.after(
+                    fleet,
+                    type,
+                    () -> name,
+                    false,
+                    () -> Response.ok(installs.update(type, name, body, act)).build()));
   }
 
   @DELETE
@@ -106,13 +126,22 @@ public final class NativePluginsResource {
       @PathParam("name") String name,
       @QueryParam("stop") String stop,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_DELETE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, null);
     return DryRuns.answer(
         dryRun,
         act,
         () -> installs.planDrop(type, name, act),
-        () -> Response.ok(installs.drop(type, name, "1".equals(stop), act)).build());
+        () ->
+            w.after(
+                fleet,
+                type,
+                () -> name,
+                true,
+                () -> Response.ok(installs.drop(type, name, "1".equals(stop), act)).build()));
   }
 
   /**
@@ -146,10 +175,12 @@ public final class NativePluginsResource {
   public Response updatePrebuild(
       @PathParam("type") PluginType type,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
-    return update(type, "prebuild", dryRun, prefer, body, request);
+    return update(type, "prebuild", dryRun, wait, timeout, prefer, body, request);
   }
 
   @DELETE
@@ -159,8 +190,10 @@ public final class NativePluginsResource {
       @PathParam("type") PluginType type,
       @QueryParam("stop") String stop,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @Context ContainerRequestContext request) {
-    return drop(type, "prebuild", stop, dryRun, request);
+    return drop(type, "prebuild", stop, dryRun, wait, timeout, request);
   }
 
   /** kpm's: the plugin's build information and the verdict against the current eKuiper binary. */

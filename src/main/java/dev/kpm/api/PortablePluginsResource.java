@@ -6,6 +6,7 @@ import dev.kpm.api.dto.PortableInfo;
 import dev.kpm.api.dto.PortableStatusInfo;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.PluginChanges;
 import dev.kpm.install.PortableChanges;
 import dev.kpm.plugin.PluginReads;
@@ -37,17 +38,20 @@ public final class PortablePluginsResource {
   private final PortableChanges portables;
   private final PortableOperations runtime;
   private final PluginChanges installs;
+  private final FleetNodes fleet;
 
   @Inject
   public PortablePluginsResource(
       PluginReads plugins,
       PortableChanges portables,
       PortableOperations runtime,
-      PluginChanges installs) {
+      PluginChanges installs,
+      FleetNodes fleet) {
     this.plugins = plugins;
     this.portables = portables;
     this.runtime = runtime;
     this.installs = installs;
+    this.fleet = fleet;
   }
 
   @GET
@@ -59,10 +63,13 @@ public final class PortablePluginsResource {
   @Produces(NativePluginsResource.TEXT)
   public Response create(
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_CREATE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, prefer);
     return DryRuns.answer(
         dryRun,
         act,
@@ -70,7 +77,12 @@ public final class PortablePluginsResource {
         () ->
             AsyncJobs.requested(prefer)
                 ? AsyncJobs.accepted(portables.submitCreate(body, act))
-                : Response.status(201).entity(portables.create(body, act)).build());
+                : w.after(
+                    fleet,
+                    PluginType.PORTABLES,
+                    act::pluginName,
+                    false,
+                    () -> Response.status(201).entity(portables.create(body, act)).build()));
   }
 
   @GET
@@ -85,10 +97,13 @@ public final class PortablePluginsResource {
   public Response update(
       @PathParam("name") String name,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @HeaderParam("Prefer") String prefer,
       String body,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_UPDATE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, prefer);
     return DryRuns.answer(
         dryRun,
         act,
@@ -96,7 +111,12 @@ public final class PortablePluginsResource {
         () ->
             AsyncJobs.requested(prefer)
                 ? AsyncJobs.accepted(portables.submitUpdate(name, body, act))
-                : Response.ok(portables.update(name, body, act)).build());
+                : w.after(
+                    fleet,
+                    PluginType.PORTABLES,
+                    () -> name,
+                    false,
+                    () -> Response.ok(portables.update(name, body, act)).build()));
   }
 
   @DELETE
@@ -105,13 +125,22 @@ public final class PortablePluginsResource {
   public Response drop(
       @PathParam("name") String name,
       @QueryParam("dryRun") String dryRun,
+      @QueryParam("wait") String wait,
+      @QueryParam("timeout") String timeout,
       @Context ContainerRequestContext request) {
     Act act = Acts.of(request, AuditAction.PLUGIN_DELETE);
+    FleetWaits.Wait w = FleetWaits.of(wait, timeout, dryRun, null);
     return DryRuns.answer(
         dryRun,
         act,
         () -> portables.planDrop(name, act),
-        () -> Response.ok(portables.drop(name, act)).build());
+        () ->
+            w.after(
+                fleet,
+                PluginType.PORTABLES,
+                () -> name,
+                true,
+                () -> Response.ok(portables.drop(name, act)).build()));
   }
 
   @GET

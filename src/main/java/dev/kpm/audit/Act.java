@@ -58,6 +58,11 @@ public final class Act {
     return actor;
   }
 
+  /** The plugin's name as the work learned it (a create's from its body), or null. */
+  public synchronized String pluginName() {
+    return pluginName;
+  }
+
   public synchronized Act plugin(String type, String name) {
     this.pluginType = type;
     this.pluginName = name;

@@ -32,6 +32,11 @@ public enum AuditAction {
   /** A fleet node gone for good was forgotten with {@code DELETE /fleet/nodes/{id}}. */
   FLEET_NODE_FORGET("fleet.node.forget", 200),
   /**
+   * A live fleet node was asked to re-apply the whole desired state, failures included, with {@code
+   * POST /fleet/nodes/{id}/reconcile}.
+   */
+  FLEET_NODE_RECONCILE("fleet.node.reconcile", 200),
+  /**
    * An eKuiper ruleset imported with {@code POST /data/import}; each plugin it changed has its own
    * event (docs/api.md §8.19).
    */

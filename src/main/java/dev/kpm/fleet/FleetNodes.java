@@ -1,10 +1,14 @@
 package dev.kpm.fleet;
 
 import dev.kpm.audit.Act;
+import dev.kpm.plugin.PluginType;
 import java.util.List;
 import java.util.Optional;
 
-/** The fleet's nodes as the API reads and forgets them (docs/api.md §8.17). */
+/**
+ * The fleet's nodes as the API reads, forgets and asks to reconcile them (docs/api.md §8.17,
+ * §8.20), and every node's state of one plugin.
+ */
 public interface FleetNodes {
   /** Every registered node, by id. */
   List<FleetNode> nodes();
@@ -44,4 +48,33 @@ public interface FleetNodes {
   default java.util.Map<String, NodeCounts> progress(dev.kpm.plugin.PluginType type) {
     return java.util.Map.of();
   }
+
+  /**
+   * Every registered node's state of one plugin, by node id; empty when the plugin is neither in
+   * the desired state nor held (in any state) by any node.
+   */
+  Optional<List<PluginOnNode>> ofPlugin(PluginType type, String name);
+
+  /** How a reconcile request ended. */
+  enum Asked {
+    /** The node is told (at the commit, with the audit event) to re-apply everything. */
+    REQUESTED,
+    NOT_FOUND,
+    /** Refused: the node's heartbeat is old; it converges when it starts again. */
+    DOWN
+  }
+
+  /**
+   * The result of a reconcile request.
+   *
+   * @param node the node as it was (null when not found)
+   */
+  record Reconcile(Asked outcome, FleetNode node) {}
+
+  /**
+   * Asks a live node to re-apply the whole desired state, its failures and incompatibilities
+   * included: a notification the node hears, sent in the transaction that appends the audit event
+   * of {@code act}. A refusal changes nothing and leaves the act to whoever answers the request.
+   */
+  Reconcile reconcile(String id, Act act);
 }

@@ -3,6 +3,7 @@ package dev.kpm.fleet;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.persistence.Transactions;
+import dev.kpm.plugin.PluginType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,13 +13,16 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.hibernate.Session;
 
 /**
  * The fleet's nodes read from {@code fleet_node} with their per-plugin counts from {@code
  * node_plugin}; live means a heartbeat younger than {@code kpm.fleet.downAfter} by the database's
  * clock. Forgetting a node deletes its row (its {@code node_plugin} rows cascade) in the
- * transaction that appends the audit event.
+ * transaction that appends the audit event; so does asking one to reconcile, whose notification
+ * PostgreSQL delivers at that commit. A plugin's per-node states come from one statement joining
+ * every node to its {@code node_plugin} row and the desired {@code plugin} row.
  */
 public final class NodeDirectory implements FleetNodes {
   private static final String SELECT =
@@ -157,6 +161,120 @@ public final class NodeDirectory implements FleetNodes {
               return f;
             });
     if (result.outcome() == Outcome.FORGOTTEN) {
+      act.recorded();
+    }
+    return result;
+  }
+
+  private static final String OF_PLUGIN =
+      "SELECT n.node_id, n.address, n.heartbeat_at > now() - ? * interval '1 millisecond',"
+          + " p.state, p.version, p.sha256, p.error, p.output, p.at, p.process::text,"
+          + " (SELECT d.sha256 FROM plugin d WHERE d.state = 'INSTALLED' AND d.type = ?"
+          + " AND d.name = ?), EXISTS (SELECT 1 FROM plugin d WHERE d.state = 'INSTALLED'"
+          + " AND d.type = ? AND d.name = ?)"
+          + " FROM fleet_node n LEFT JOIN node_plugin p ON p.node_id = n.node_id"
+          + " AND p.plugin_type = ? AND p.name = ? ORDER BY n.node_id";
+
+  /** States a live node leaves for the new digest once the fleet wants another one. */
+  private static final Set<String> SUPERSEDED = Set.of("applied", "removed");
+
+  @Override
+  public Optional<List<PluginOnNode>> ofPlugin(PluginType type, String name) {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      try (PreparedStatement s = c.prepareStatement(OF_PLUGIN)) {
+                        s.setLong(1, downAfter.toMillis());
+                        for (int i = 2; i <= 6; i += 2) {
+                          s.setString(i, type.word());
+                          s.setString(i + 1, name);
+                        }
+                        List<PluginOnNode> nodes = new ArrayList<>();
+                        boolean desired = false;
+                        boolean held = false;
+                        try (ResultSet rs = s.executeQuery()) {
+                          while (rs.next()) {
+                            desired = rs.getBoolean(12);
+                            held |= rs.getString(4) != null;
+                            nodes.add(onNode(rs, desired, rs.getString(11)));
+                          }
+                        }
+                        return desired || held ? Optional.of(nodes) : Optional.empty();
+                      }
+                    }));
+  }
+
+  private PluginOnNode onNode(ResultSet rs, boolean desired, String desiredSha)
+      throws SQLException {
+    String node = rs.getString(1);
+    boolean live = rs.getBoolean(3);
+    String state = rs.getString(4);
+    String sha = rs.getString(6);
+    boolean current = state != null && sha != null && sha.equals(desiredSha);
+    OffsetDateTime at = rs.getObject(9, OffsetDateTime.class);
+    boolean pending =
+        desired && (state == null || (live && !current && SUPERSEDED.contains(state)));
+    return new PluginOnNode(
+        node,
+        rs.getString(2),
+        live,
+        node.equals(selfId),
+        pending ? "pending" : state,
+        rs.getString(5),
+        sha,
+        current,
+        rs.getString(7),
+        rs.getString(8),
+        at == null ? null : at.toInstant(),
+        rs.getString(10));
+  }
+
+  @Override
+  public Reconcile reconcile(String id, Act act) {
+    act.plugin("fleet", id);
+    if (!NodeInfo.validId(id)) {
+      return new Reconcile(Asked.NOT_FOUND, null);
+    }
+    Reconcile result =
+        tx.inTransaction(
+            em -> {
+              Reconcile r =
+                  em.unwrap(Session.class)
+                      .doReturningWork(
+                          c -> {
+                            Optional<FleetNode> found = select(c, id).stream().findFirst();
+                            if (found.isEmpty()) {
+                              return new Reconcile(Asked.NOT_FOUND, null);
+                            }
+                            FleetNode node = found.get();
+                            if (!node.live()) {
+                              return new Reconcile(Asked.DOWN, node);
+                            }
+                            FleetLedger.notify(c, FleetLedger.RECONCILE + id);
+                            return new Reconcile(Asked.REQUESTED, node);
+                          });
+              if (r.node() != null) {
+                act.detail(
+                    "node "
+                        + id
+                        + " at "
+                        + r.node().address()
+                        + ", "
+                        + r.node().failed()
+                        + " plugin(s) failed, "
+                        + r.node().incompatible()
+                        + " incompatible, "
+                        + r.node().pending()
+                        + " pending");
+              }
+              if (r.outcome() == Asked.REQUESTED) {
+                audit.append(em, act.succeeded());
+              }
+              return r;
+            });
+    if (result.outcome() == Asked.REQUESTED) {
       act.recorded();
     }
     return result;

@@ -129,6 +129,9 @@ public final class AccessRules {
           new Rule("GET", "/fleet/nodes", Need.VIEWER),
           new Rule("GET", "/fleet/nodes/{id}", Need.VIEWER),
           new Rule("DELETE", "/fleet/nodes/{id}", Need.ADMIN, AuditAction.FLEET_NODE_FORGET),
+          // Asking a node to retry its failures runs install scripts there: an admin's change.
+          new Rule(
+              "POST", "/fleet/nodes/{id}/reconcile", Need.ADMIN, AuditAction.FLEET_NODE_RECONCILE),
           // Uploads: files any plugin install or rule may then read; listing shows the paths.
           // eKuiper's ruleset export and import (docs/api.md §8.19): plugin URLs may carry
           // credentials, and an import replaces the plugin set.
@@ -162,6 +165,8 @@ public final class AccessRules {
           new Rule("GET", "/plugins/{type}/{name}/compat", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/installs", Need.VIEWER),
           new Rule("GET", "/plugins/{type}/{name}/health", Need.VIEWER),
+          // Every fleet node's state of the plugin (docs/api.md §8.20), portables' too: a read.
+          new Rule("GET", "/plugins/{type}/{name}/nodes", Need.VIEWER),
           // Metadata as installed, portables' too, and eKuiper's catalogue: reads.
           new Rule("GET", "/plugins/{type}/{name}/meta", Need.VIEWER),
           new Rule("GET", "/metadata/{kind}", Need.VIEWER),

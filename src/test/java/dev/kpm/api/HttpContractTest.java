@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kpm.KpmApplication;
+import dev.kpm.fleet.PluginOnNode;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.NativePluginView;
 import dev.kpm.plugin.PluginException;
@@ -405,6 +406,219 @@ class HttpContractTest extends JerseyTest {
     Response down = send("GET", "fleet/nodes", null);
     assertEquals(503, down.getStatus());
     assertEquals("5", down.getHeaderString("Retry-After"));
+  }
+
+  private static PluginOnNode onNode(
+      String node, boolean live, String state, boolean current, String error, String process) {
+    return new PluginOnNode(
+        node,
+        node + ".example",
+        live,
+        node.equals("node-a"),
+        state,
+        state == null ? null : "1.0.0",
+        state == null ? null : "ab12",
+        current,
+        error,
+        null,
+        state == null ? null : Instant.parse("2026-01-01T00:00:07Z"),
+        process);
+  }
+
+  @Test
+  void thePluginNodesEndpointsAnswerEveryNodesStateAndRefuseInTheErrorShape() {
+    fake.pluginNodes.clear();
+    fake.pluginNodes.put(
+        "sinks/fake",
+        List.of(
+            onNode("node-a", true, "applied", true, null, "{\"pid\":1}"),
+            onNode("node-b", false, "failed", true, "install.sh exited with 1", null)));
+    fake.pluginNodes.put(
+        "portables/probe", List.of(onNode("node-a", true, "applied", true, null, "{\"pid\":7}")));
+    assertAnswer(
+        send("GET", "plugins/sinks/fake/nodes", null),
+        200,
+        JSON,
+        "[{\"node\":\"node-a\",\"address\":\"node-a.example\",\"live\":true,\"self\":true,"
+            + "\"state\":\"applied\",\"version\":\"1.0.0\",\"sha256\":\"ab12\",\"current\":true,"
+            + "\"error\":null,\"output\":null,\"at\":\"2026-01-01T00:00:07Z\",\"process\":null},"
+            + "{\"node\":\"node-b\",\"address\":\"node-b.example\",\"live\":false,\"self\":false,"
+            + "\"state\":\"failed\",\"version\":\"1.0.0\",\"sha256\":\"ab12\",\"current\":true,"
+            + "\"error\":\"install.sh exited with 1\",\"output\":null,"
+            + "\"at\":\"2026-01-01T00:00:07Z\",\"process\":null}]");
+    assertAnswer(
+        send("GET", "plugins/portables/probe/nodes", null),
+        200,
+        JSON,
+        "[{\"node\":\"node-a\",\"address\":\"node-a.example\",\"live\":true,\"self\":true,"
+            + "\"state\":\"applied\",\"version\":\"1.0.0\",\"sha256\":\"ab12\",\"current\":true,"
+            + "\"error\":null,\"output\":null,\"at\":\"2026-01-01T00:00:07Z\","
+            + "\"process\":{\"pid\":7}}]");
+    assertEquals(List.of("pluginNodes(sinks,fake)", "pluginNodes(portables,probe)"), fake.calls);
+    assertAnswer(
+        send("GET", "plugins/sinks/nothing/nodes", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"sinks plugin nothing is neither in the fleet's desired"
+            + " state nor held by any node\"}\n");
+    assertAnswer(
+        send("GET", "plugins/portables/nothing/nodes", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"portables plugin nothing is neither in the fleet's"
+            + " desired state nor held by any node\"}\n");
+    assertAnswer(
+        send("GET", "plugins/widgets/fake/nodes", null),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"unknown plugin type widgets: expected sources, sinks or"
+            + " functions\"}\n");
+    assertAnswer(
+        send("GET", "plugins/sinks/a.b/nodes", null),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"id 'a.b' contains invalid characters: only"
+            + " alphanumeric, hyphens and underscores are allowed\"}\n");
+  }
+
+  @Test
+  void reconcileAsksALiveNodeAndRefusesADownUnknownOrInvalidOne() {
+    assertAnswer(
+        send("POST", "fleet/nodes/node-a/reconcile", null),
+        200,
+        JSON,
+        "{\"node\":\"node-a\",\"reconcile\":\"requested\"}");
+    assertEquals(List.of("reconcileNode(node-a)"), fake.calls);
+    Response down = send("POST", "fleet/nodes/node-b/reconcile", null);
+    assertEquals(409, down.getStatus());
+    assertTrue(
+        down.readEntity(String.class)
+            .startsWith(
+                "{\"error\":1000,\"message\":\"node node-b is down: it converges when it starts"
+                    + " again (last heartbeat 2026-01-01T00:00:05Z)"));
+    assertAnswer(
+        send("POST", "fleet/nodes/nobody/reconcile", null),
+        404,
+        JSON,
+        "{\"error\":1002,\"message\":\"fleet node nobody not found\"}\n");
+    Response invalid = send("POST", "fleet/nodes/.x/reconcile", null);
+    assertEquals(400, invalid.getStatus());
+    assertTrue(
+        invalid
+            .readEntity(String.class)
+            .startsWith("{\"error\":1000,\"message\":\"invalid fleet node id .x:"));
+  }
+
+  @Test
+  void waitAllAnswersTheChangeAndEveryLiveNodesStateAsJson() {
+    fake.pluginNodes.clear();
+    fake.pluginNodes.put(
+        "sinks/fake",
+        List.of(
+            onNode("node-a", true, "applied", true, null, null),
+            onNode("node-b", false, "pending", false, null, null),
+            onNode("node-c", true, "failed", true, "install.sh exited with 1", null)));
+    assertAnswer(
+        target("plugins/sinks")
+            .queryParam("wait", "all")
+            .queryParam("timeout", "PT5S")
+            .request()
+            .post(Entity.text("{\"name\":\"fake\",\"file\":\"http://x/a.zip\"}")),
+        201,
+        JSON,
+        "{\"message\":\"created sinks\",\"complete\":true,\"nodes\":["
+            + "{\"node\":\"node-a\",\"state\":\"applied\",\"error\":null},"
+            + "{\"node\":\"node-c\",\"state\":\"failed\",\"error\":\"install.sh exited with"
+            + " 1\"}]}");
+    // Not settled when the timeout runs out: complete false, the node shown pending.
+    fake.pluginNodes.put(
+        "sinks/fake", List.of(onNode("node-a", true, "applied", true, null, null)));
+    assertAnswer(
+        target("plugins/sinks/fake")
+            .queryParam("wait", "all")
+            .queryParam("timeout", "0")
+            .request()
+            .delete(),
+        200,
+        JSON,
+        "{\"message\":\"dropped fake\",\"complete\":false,\"nodes\":["
+            + "{\"node\":\"node-a\",\"state\":\"pending\",\"error\":null}]}");
+    fake.pluginNodes.put(
+        "portables/probe", List.of(onNode("node-a", true, "removed", true, null, null)));
+    assertAnswer(
+        target("plugins/portables/probe").queryParam("wait", "all").request().delete(),
+        200,
+        JSON,
+        "{\"message\":\"dropped portable probe\",\"complete\":true,\"nodes\":["
+            + "{\"node\":\"node-a\",\"state\":\"removed\",\"error\":null}]}");
+    // Without wait the answer is eKuiper's text, as before.
+    assertAnswer(send("PUT", "plugins/sinks/fake", "{b}"), 200, "text/plain", "updated fake");
+  }
+
+  @Test
+  void aBadWaitOrTimeoutIsRefusedBeforeAnythingChanges() {
+    String[][] bad = {
+      {"wait", "some", null, null, "invalid wait some: expected all"},
+      {
+        "wait",
+        "all",
+        "timeout",
+        "soon",
+        "invalid timeout soon: expected seconds (e.g. 90) or an"
+            + " ISO-8601 duration (e.g. PT90S), at most 600 seconds"
+      },
+      {
+        "wait",
+        "all",
+        "timeout",
+        "601",
+        "invalid timeout 601: expected seconds (e.g. 90) or an"
+            + " ISO-8601 duration (e.g. PT90S), at most 600 seconds"
+      },
+      {
+        "wait",
+        "all",
+        "timeout",
+        "-PT1S",
+        "invalid timeout -PT1S: expected seconds (e.g. 90) or an"
+            + " ISO-8601 duration (e.g. PT90S), at most 600 seconds"
+      },
+      {"timeout", "5", null, null, "timeout 5 needs wait=all"},
+      {
+        "wait",
+        "all",
+        "dryRun",
+        "true",
+        "wait=all cannot be combined with dryRun=true: a dry run" + " changes nothing to wait for"
+      },
+    };
+    for (String[] b : bad) {
+      var t = target("plugins/sinks").queryParam(b[0], b[1]);
+      if (b[2] != null) {
+        t = t.queryParam(b[2], b[3]);
+      }
+      assertAnswer(
+          t.request().post(Entity.text("{\"name\":\"fake\",\"file\":\"http://x/a.zip\"}")),
+          400,
+          JSON,
+          "{\"error\":1000,\"message\":\"" + b[4] + "\"}\n");
+      var d = target("plugins/portables/fake").queryParam(b[0], b[1]);
+      if (b[2] != null) {
+        d = d.queryParam(b[2], b[3]);
+      }
+      assertEquals(400, d.request().delete().getStatus(), String.join(" ", b));
+    }
+    assertAnswer(
+        target("plugins/sinks")
+            .queryParam("wait", "all")
+            .request()
+            .header("Prefer", "respond-async")
+            .post(Entity.text("{\"name\":\"fake\",\"file\":\"http://x/a.zip\"}")),
+        400,
+        JSON,
+        "{\"error\":1000,\"message\":\"wait=all cannot be combined with Prefer: respond-async:"
+            + " follow the job, then GET /plugins/{type}/{name}/nodes\"}\n");
+    assertEquals(List.of(), fake.calls, "nothing was asked of the services");
   }
 
   @Test

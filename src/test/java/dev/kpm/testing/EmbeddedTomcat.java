@@ -64,14 +64,22 @@ public final class EmbeddedTomcat implements AutoCloseable {
 
   /** One request; {@code body} null sends none. */
   public HttpResponse<String> send(String method, String path, String body) {
+    return send(method, path, body, null);
+  }
+
+  /** One request with {@code Authorization: Bearer <bearer>}; null sends no credential. */
+  public HttpResponse<String> send(String method, String path, String body, String bearer) {
     HttpRequest.BodyPublisher publisher =
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri.resolve(path)).method(method, publisher);
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
     try {
-      return HTTP.send(
-          HttpRequest.newBuilder(uri.resolve(path)).method(method, publisher).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

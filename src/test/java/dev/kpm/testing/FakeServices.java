@@ -10,6 +10,7 @@ import dev.kpm.audit.AuditTrail;
 import dev.kpm.audit.Verification;
 import dev.kpm.fleet.FleetNode;
 import dev.kpm.fleet.FleetNodes;
+import dev.kpm.fleet.PluginOnNode;
 import dev.kpm.install.CompatReport;
 import dev.kpm.install.DryRun;
 import dev.kpm.install.JobControl;
@@ -101,6 +102,9 @@ public final class FakeServices
 
   public final FleetNodes fleet = new FakeFleet();
 
+  /** Every node's state of a plugin, by {@code type/name}; a plugin missing is unknown (404). */
+  public Map<String, List<PluginOnNode>> pluginNodes = new TreeMap<>();
+
   private static FleetNode node(String id, boolean live, boolean self) {
     return new FleetNode(
         id,
@@ -148,6 +152,13 @@ public final class FakeServices
         url -> {
           throw dev.kpm.upload.UploadException.invalid("unsupported url scheme " + url);
         });
+  }
+
+  /** The {@code "name"} of a create's JSON body as the real service learns it, or null. */
+  private static String nameIn(String body) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+    return m.find() ? m.group(1) : null;
   }
 
   private void record(String method, Object... args) {
@@ -264,6 +275,7 @@ public final class FakeServices
   @Override
   public String create(PluginType type, String body, Act act) {
     record("create", type, body);
+    act.plugin(type.word(), nameIn(body));
     return "created " + type.word();
   }
 
@@ -436,6 +448,7 @@ public final class FakeServices
   @Override
   public String create(String body, Act act) {
     record("createPortable", body);
+    act.plugin(PluginType.PORTABLES.word(), nameIn(body));
     return "created portable";
   }
 
@@ -628,6 +641,22 @@ public final class FakeServices
       }
       fleetNodes.remove(n);
       return new Forget(Outcome.FORGOTTEN, n);
+    }
+
+    @Override
+    public Optional<List<PluginOnNode>> ofPlugin(PluginType type, String name) {
+      record("pluginNodes", type.word(), name);
+      return Optional.ofNullable(pluginNodes.get(type.word() + "/" + name));
+    }
+
+    @Override
+    public Reconcile reconcile(String id, Act act) {
+      record("reconcileNode", id);
+      Optional<FleetNode> found = fleetNodes.stream().filter(n -> n.id().equals(id)).findFirst();
+      if (found.isEmpty()) {
+        return new Reconcile(Asked.NOT_FOUND, null);
+      }
+      return new Reconcile(found.get().live() ? Asked.REQUESTED : Asked.DOWN, found.get());
     }
   }
 }
