@@ -16,8 +16,8 @@
 # with 1,000 plugins against none; B4: live heap with 1,000 plugins and 20 portables),
 # bench/calls.sh (portable function calls, kpm's Java host against a C host on libnng) and
 # bench/fleet.sh (F1–F3: three launchers on one database converging on plugins created on one of
-# them, against one launcher alone); each also runs alone. Each writes its rows to target/bench/<part>/rows.txt and its output to
-# target/bench/run/<part>.log here.
+# them, against one launcher alone); each also runs alone. Each writes its rows to
+# target/bench/<part>/rows.txt and its output to target/bench/run/<part>.log here.
 #
 # Settings: each part's own environment variables (see its header), passed on as they are. Any of
 # them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all four,
