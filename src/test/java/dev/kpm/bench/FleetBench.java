@@ -361,9 +361,9 @@ public final class FleetBench {
         "F2",
         String.format(
             Locale.ROOT,
-            "one %d MB native plugin (%d entries) created on A (file://) until A, B and C applied"
-                + " it, median of %d",
-            sizeMb,
+            "one %.0f MB native plugin (%d entries) created on A (file://) until A, B and C"
+                + " applied it, median of %d",
+            rounds.get(0).zipBytes() / 1e6,
             rounds.get(0).entries(),
             n),
         Sample.median(fleet),
