@@ -17,11 +17,11 @@
 #   bench/fleet.sh f1 f3                    # some rows (or BENCH='f1 f3' in the environment)
 #   KPM_JAVA_OPTS='-Xmx256m' bench/fleet.sh # options for the four launcher JVMs
 #
-# About 3 minutes on 2 cores once built (four launcher JVMs start at once: about 40 s of it). Needs
-# a JDK 17 and Maven. The whole run is cut off after BENCH_TIMEOUT seconds (default 900). BENCH_DIR
-# moves the work folder (zips, the homes, the database) elsewhere. The rows of the table also go to
-# target/bench/fleet/rows.txt, one id|figure|kpm|baseline|ratio|target|result line each, for
-# bench/run.sh.
+# About 3–5 minutes on 2 cores once built (4 min 33 s with other work running; four launcher JVMs
+# start at once, 30–60 s of it). Needs a JDK 17 and Maven. The whole run is cut off after
+# BENCH_TIMEOUT seconds (default 900). BENCH_DIR moves the work folder (zips, the homes, the
+# database) elsewhere. The rows of the table also go to target/bench/fleet/rows.txt, one
+# id|figure|kpm|baseline|ratio|target|result line each, for bench/run.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
