@@ -4,29 +4,33 @@
 # same run, with the ratio, the target and PASS/MISS, after the machine, the date, the load and this
 # command.
 #
-#   bench/run.sh                  # everything: install (B1, B5), service (B2, B3, B4), calls
-#   bench/run.sh b2 b3            # some rows: b1 … b5, calls, or the groups install, service, all
+#   bench/run.sh                  # everything: install (B1, B5), service (B2, B3, B4), calls,
+#                                 # fleet (F1, F2, F3)
+#   bench/run.sh b2 b3            # some rows: b1 … b5, calls, f1 … f3, or the groups install,
+#                                 # service, fleet, all
 #   bench/run.sh install calls    # groups and rows mix
 #
 # The parts are bench/install.sh (B1: a 50 MB zip installed over file:// and http://, and uploaded
 # then installed, against unzip + sync; B5: 50 installs at once against one after another),
 # bench/service.sh (B2: reads under wrk against a static file on the same Tomcat; B3: cold start
-# with 1,000 plugins against none; B4: live heap with 1,000 plugins and 20 portables) and
-# bench/calls.sh (portable function calls, kpm's Java host against a C host on libnng); each also
-# runs alone. Each writes its rows to target/bench/<part>/rows.txt and its output to
-# target/bench/run/<part>.log here.
+# with 1,000 plugins against none; B4: live heap with 1,000 plugins and 20 portables),
+# bench/calls.sh (portable function calls, kpm's Java host against a C host on libnng) and
+# bench/fleet.sh (F1–F3: three launchers on one database converging on plugins created on one of
+# them, against one launcher alone); each also runs alone. Each writes its rows to
+# target/bench/<part>/rows.txt and its output to target/bench/run/<part>.log here.
 #
 # Settings: each part's own environment variables (see its header), passed on as they are. Any of
-# them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all three,
+# them may carry a part's prefix, to reach that part only (ROUNDS=1 sets the rounds of all four,
 # SERVICE_ROUNDS=1 only B3's); N and WARMUP, which mean something else to each part, must carry it
 # when several parts that read them are selected (CALLS_N=5000, SERVICE_N=100, INSTALL_WARMUP=1).
 # A quick look, 2–3 minutes:
 #   ROUNDS=1 DURATION=3 SIZE_MB=5 PLUGINS=10 SERVICE_N=100 SERVICE_WARMUP=1 PORTABLES=3 CALLS_N=2000 \
-#     bench/run.sh
+#     CREATES=10 bench/run.sh
 #
 # Needs a JDK 17 and Maven (the build; Tomcat 11 and the Java libraries come from Maven Central),
 # and Debian packages it installs with apt-get when they are missing and it runs as root: unzip,
-# wrk, curl, gcc, make, libnng-dev, libcjson-dev. About 6½ minutes on 2 idle cores once built.
+# wrk, curl, gcc, make, libnng-dev, libcjson-dev. About 6½ minutes on 2 idle cores once built, plus
+# about 3–4 for the fleet part.
 # Exit status 0 when every part ran to its end (whatever PASS or MISS says), 1 when one did not:
 # the table then shows its rows as FAILED, the rows of the other parts as usual.
 set -euo pipefail
@@ -41,8 +45,9 @@ declare -A VARS=(
   [install]="ROUNDS WARMUP PAR_ROUNDS SIZE_MB PLUGINS JAVA_OPTS KPM_JAVA_OPTS BENCH_TIMEOUT BENCH_DIR"
   [service]="N DURATION WARMUP ROUNDS PORTABLES KPM_WAR KPM_LAUNCHER JAVA_OPTS"
   [calls]="ROUNDS N WARMUP JAVA_OPTS"
+  [fleet]="ROUNDS PLUGINS SIZE_MB CREATES JAVA_OPTS KPM_JAVA_OPTS BENCH_TIMEOUT BENCH_DIR"
 )
-PARTS=(install service calls)
+PARTS=(install service calls fleet)
 
 die() {
   bench_say "run.sh: $*"
@@ -69,12 +74,13 @@ GIVEN=("$@")
 (($#)) || set -- all
 for arg in "$@"; do
   case "${arg,,}" in
-    all) for b in b1 b2 b3 b4 b5 calls; do WANT[$b]=1; done ;;
+    all) for b in b1 b2 b3 b4 b5 calls f1 f2 f3; do WANT[$b]=1; done ;;
     install) WANT[b1]=1 WANT[b5]=1 ;;
     service) WANT[b2]=1 WANT[b3]=1 WANT[b4]=1 ;;
-    calls | b1 | b2 | b3 | b4 | b5) WANT[${arg,,}]=1 ;;
+    fleet) WANT[f1]=1 WANT[f2]=1 WANT[f3]=1 ;;
+    calls | b1 | b2 | b3 | b4 | b5 | f1 | f2 | f3) WANT[${arg,,}]=1 ;;
     -h | --help | help) usage ;;
-    *) die "unknown benchmark $arg: b1 … b5, calls, install, service or all" ;;
+    *) die "unknown benchmark $arg: b1 … b5, calls, f1 … f3, install, service, fleet or all" ;;
   esac
 done
 # The arguments of each part, in its order; a part without any is not run.
@@ -82,6 +88,7 @@ declare -A ARGS=()
 for b in b1 b5; do [[ -n "${WANT[$b]:-}" ]] && ARGS[install]+="$b "; done
 for b in b2 b3 b4; do [[ -n "${WANT[$b]:-}" ]] && ARGS[service]+="$b "; done
 [[ -n "${WANT[calls]:-}" ]] && ARGS[calls]=" "
+for b in f1 f2 f3; do [[ -n "${WANT[$b]:-}" ]] && ARGS[fleet]+="$b "; done
 SELECTED=()
 for part in "${PARTS[@]}"; do
   [[ -n "${ARGS[$part]:-}" ]] && SELECTED+=("$part")
@@ -93,6 +100,7 @@ ids_of() {
     install) echo "${ARGS[install]^^}" ;;
     service) echo "${ARGS[service]^^}" ;;
     calls) echo calls ;;
+    fleet) echo "${ARGS[fleet]^^}" ;;
   esac
 }
 

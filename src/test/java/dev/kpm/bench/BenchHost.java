@@ -62,6 +62,11 @@ final class BenchHost {
     return statTicks("/proc/self/stat", 16) / TICKS_PER_SECOND;
   }
 
+  /** User + system CPU seconds of one process so far; 0 once it has ended. */
+  static double processCpu(long pid) throws IOException {
+    return statTicks("/proc/" + pid + "/stat", 14) / TICKS_PER_SECOND;
+  }
+
   /** Fields {@code field} and {@code field + 1} of a /proc stat file, added (proc(5) numbering). */
   private static long statTicks(String stat, int field) throws IOException {
     String line;

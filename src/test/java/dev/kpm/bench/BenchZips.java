@@ -33,7 +33,16 @@ final class BenchZips {
    * content is the same with and without the script.
    */
   static Made bulk(Path zip, String name, long targetBytes, boolean script) throws IOException {
-    Random random = new Random(42);
+    return bulk(zip, name, targetBytes, script, 42);
+  }
+
+  /**
+   * As {@link #bulk(Path, String, long, boolean)}, from another seed: the same kind of zip with
+   * other content (another SHA-256), e.g. one per round where a stored archive must not be reused.
+   */
+  static Made bulk(Path zip, String name, long targetBytes, boolean script, long seed)
+      throws IOException {
+    Random random = new Random(seed);
     try (Writer w = new Writer(zip)) {
       if (script) {
         w.add("install.sh", SCRIPT.getBytes(StandardCharsets.UTF_8), 0755);
