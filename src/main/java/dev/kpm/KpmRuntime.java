@@ -137,6 +137,9 @@ public final class KpmRuntime implements AutoCloseable {
     }
   }
 
+  /** How long the start waits for the first convergence pass to finish or find work at most. */
+  private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(60);
+
   private static KpmRuntime startAll(Settings settings, Teardown teardown, ServerControl server) {
     Instant startedAt = Instant.now();
     Settings.Auth auth = settings.auth();
@@ -324,6 +327,9 @@ public final class KpmRuntime implements AutoCloseable {
                             layout.base().resolve("data").resolve("init.json"),
                             nodeStates,
                             initData)));
+    // Before serving: a node with nothing to catch up with is ready at once (bounded by the
+    // database's timeouts; a node with work serves meanwhile, not ready until it is done).
+    convergence.startFirstPass(FIRST_PASS_WAIT);
     // Closed first: no notification reaches a convergence that has stopped.
     teardown.push(
         "fleet listener",

@@ -46,6 +46,14 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   private volatile long generation = -1;
   private volatile boolean failing;
   private volatile Runnable afterFirstPass = () -> {};
+
+  /**
+   * Counted down once the first pass has finished, failed, or found work to do: what the node's
+   * start waits for, so a node with nothing to apply is ready when it starts serving.
+   */
+  private final java.util.concurrent.CountDownLatch firstDecision =
+      new java.util.concurrent.CountDownLatch(1);
+
   private final ArtifactStore artifacts;
   private final Duration artifactGrace;
   private volatile long lastCollection = System.nanoTime();
@@ -83,6 +91,20 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   /** Runs {@code work} once, on the convergence's thread, right after the first pass. */
   public void afterFirstPass(Runnable work) {
     this.afterFirstPass = work;
+  }
+
+  /**
+   * Starts the first pass and waits (at most {@code max}) until it has finished, failed, or begun
+   * to apply something: a node with nothing to catch up with is ready at once; one with work serves
+   * meanwhile, answering {@code /ready} with 503 until it is done.
+   */
+  public void startFirstPass(Duration max) {
+    changed(false);
+    try {
+      firstDecision.await(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Whether the first pass has finished: until then the node is behind the fleet. */
@@ -150,6 +172,7 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
         LOG.info("fleet: this node converges again");
       }
     } catch (RuntimeException e) {
+      firstDecision.countDown();
       if (retry) {
         retryAsked = true;
       }
@@ -182,12 +205,14 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
         continue;
       }
       if (needsApply(d, m, retry)) {
+        firstDecision.countDown();
         changed |= apply.apply(d, retry) != FleetApply.Outcome.UNCHANGED;
       }
     }
     for (NodeStates.Held h : mine.values()) {
       NodeStates.Desired d = desired.get(h.key());
       if (h.state() != NodeStates.State.REMOVED && d == null) {
+        firstDecision.countDown();
         changed |= apply.remove(h) != FleetApply.Outcome.UNCHANGED;
       }
     }
@@ -195,6 +220,7 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     generation = seen;
     boolean first = !converged;
     converged = true;
+    firstDecision.countDown();
     if (changed) {
       reload.run();
     }
