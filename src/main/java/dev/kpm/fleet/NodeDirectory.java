@@ -170,7 +170,7 @@ public final class NodeDirectory implements FleetNodes {
       "SELECT n.node_id, n.address, n.heartbeat_at > now() - ? * interval '1 millisecond',"
           + " p.state, p.version, p.sha256, p.error, p.output, p.at, p.process::text,"
           + " (SELECT d.sha256 FROM plugin d WHERE d.state = 'INSTALLED' AND d.type = ?"
-          + " AND d.name = ?), EXISTS (SELECT 1 FROM plugin d WHERE d.state = 'INSTALLED'"
+          + " AND d.name = ?), (SELECT d.origin FROM plugin d WHERE d.state = 'INSTALLED'"
           + " AND d.type = ? AND d.name = ?)"
           + " FROM fleet_node n LEFT JOIN node_plugin p ON p.node_id = n.node_id"
           + " AND p.plugin_type = ? AND p.name = ? ORDER BY n.node_id";
@@ -193,12 +193,16 @@ public final class NodeDirectory implements FleetNodes {
                         }
                         List<PluginOnNode> nodes = new ArrayList<>();
                         boolean desired = false;
+                        boolean fleetWide = false;
                         boolean held = false;
                         try (ResultSet rs = s.executeQuery()) {
                           while (rs.next()) {
-                            desired = rs.getBoolean(12);
+                            // An auto-loaded plugin is its node's own: no other node is pending.
+                            String origin = rs.getString(12);
+                            desired = origin != null;
+                            fleetWide = "API".equals(origin);
                             held |= rs.getString(4) != null;
-                            nodes.add(onNode(rs, desired, rs.getString(11)));
+                            nodes.add(onNode(rs, fleetWide, rs.getString(11)));
                           }
                         }
                         return desired || held ? Optional.of(nodes) : Optional.empty();
@@ -206,7 +210,7 @@ public final class NodeDirectory implements FleetNodes {
                     }));
   }
 
-  private PluginOnNode onNode(ResultSet rs, boolean desired, String desiredSha)
+  private PluginOnNode onNode(ResultSet rs, boolean fleetWide, String desiredSha)
       throws SQLException {
     String node = rs.getString(1);
     boolean live = rs.getBoolean(3);
@@ -215,7 +219,7 @@ public final class NodeDirectory implements FleetNodes {
     boolean current = state != null && sha != null && sha.equals(desiredSha);
     OffsetDateTime at = rs.getObject(9, OffsetDateTime.class);
     boolean pending =
-        desired && (state == null || (live && !current && SUPERSEDED.contains(state)));
+        fleetWide && (state == null || (live && !current && SUPERSEDED.contains(state)));
     return new PluginOnNode(
         node,
         rs.getString(2),
