@@ -33,6 +33,12 @@ public final class ProcessSnapshots implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(NamedThreads.of("kpm-fleet-ps"));
   private final AtomicBoolean asked = new AtomicBoolean();
 
+  /**
+   * What the last write stored in full (every row found); a request that would store it again is
+   * skipped, so a node without portable changes writes nothing. Only the writer thread uses it.
+   */
+  private Map<String, Map<String, Object>> written = Map.of();
+
   public ProcessSnapshots(Transactions tx, String nodeId) {
     this.tx = tx;
     this.nodeId = nodeId;
@@ -58,6 +64,10 @@ public final class ProcessSnapshots implements AutoCloseable {
     asked.set(false);
     try {
       Map<String, Map<String, Object>> now = processes.get();
+      if (now.equals(written)) {
+        return;
+      }
+      boolean[] complete = {true};
       tx.run(
           em ->
               FleetLedger.jdbc(
@@ -80,9 +90,13 @@ public final class ProcessSnapshots implements AutoCloseable {
                         set.setString(3, e.getKey());
                         set.addBatch();
                       }
-                      set.executeBatch();
+                      for (int updated : set.executeBatch()) {
+                        // a process whose row is not committed yet: write again next time
+                        complete[0] &= updated == 1;
+                      }
                     }
                   }));
+      written = complete[0] ? Map.copyOf(now) : null;
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "fleet: the process statuses could not be written", e);
     }

@@ -40,7 +40,12 @@ import org.junit.jupiter.api.TestInstance;
 class FleetLaunchersIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A private /tmp, then the JVM: unshare execs sh, sh execs java, so the pid stays java's. */
+  /**
+   * A private /tmp, then the JVM: unshare execs sh, sh execs java, so the pid stays java's. The
+   * checkout is bound back into place over the new /tmp, so a checkout that lives under /tmp (a
+   * clean clone in /tmp) stays visible to the node; /mnt holds it meanwhile, in this namespace
+   * only.
+   */
   private static final List<String> OWN_TMP =
       List.of(
           "unshare",
@@ -49,7 +54,9 @@ class FleetLaunchersIT {
           "private",
           "sh",
           "-c",
-          "mount -t tmpfs -o size=64m kpm-tmp /tmp && exec \"$@\"",
+          "r=\"$(pwd -P)\" && mount --bind \"$r\" /mnt"
+              + " && mount -t tmpfs -o size=64m kpm-tmp /tmp"
+              + " && mkdir -p \"$r\" && mount --bind /mnt \"$r\" && cd \"$r\" && exec \"$@\"",
           "sh");
 
   private Path dir;
