@@ -263,16 +263,6 @@ public final class NodeStates {
         });
   }
 
-  /** Asks node {@code id} to re-apply everything, its failures included. */
-  public void requestReconcile(String id) {
-    update(
-        "SELECT pg_notify(?, ?)",
-        st -> {
-          st.setString(1, FleetLedger.CHANNEL);
-          st.setString(2, FleetLedger.RECONCILE + id);
-        });
-  }
-
   // --- writes in a caller's transaction ---------------------------------------------------------
 
   static void writeApplied(

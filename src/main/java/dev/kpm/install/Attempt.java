@@ -11,7 +11,6 @@ import dev.kpm.plugin.InstallOperation;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.InstallState;
 import dev.kpm.plugin.NewPlugin;
-import dev.kpm.plugin.PluginException;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.process.ScriptResult;
 import java.net.URI;
@@ -30,7 +29,6 @@ import java.util.logging.Logger;
  */
 final class Attempt {
   private static final Logger LOG = Logger.getLogger(Attempt.class.getName());
-  private static final java.time.Duration BUSY_RETRY = java.time.Duration.ofMillis(100);
   final long recordId;
   final Staging staging;
   private final InstallTools tools;
@@ -283,35 +281,15 @@ final class Attempt {
   }
 
   /** The archive being stored for the fleet while the install goes on; null when none is. */
-  private java.util.concurrent.CompletableFuture<Void> storing;
-
-  /** Set when the attempt ends without a commit: the store stops reading and discards its part. */
-  private final java.util.concurrent.atomic.AtomicBoolean storeCancelled =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private ArchiveUpload storing;
 
   /**
-   * Starts storing the downloaded archive in the fleet's database, on a thread of its own, while
-   * the install checks, extracts and runs install.sh: the store costs the install little time of
-   * its own. Content-addressed: a second store of the same bytes writes nothing.
+   * Starts storing the downloaded archive for the fleet (not for a dry run, nor without a store).
    */
   private void startStoring() {
-    if (tools.artifacts() == null || dry) {
-      return;
+    if (tools.artifacts() != null && !dry) {
+      storing = ArchiveUpload.start(tools.artifacts(), download.file(), download.sha256());
     }
-    storing = new java.util.concurrent.CompletableFuture<>();
-    Path file = download.file();
-    String sha = download.sha256();
-    dev.kpm.threads.NamedThreads.of("kpm-artifact-put")
-        .newThread(
-            () -> {
-              try {
-                put(file, sha);
-                storing.complete(null);
-              } catch (RuntimeException e) {
-                storing.completeExceptionally(e);
-              }
-            })
-        .start();
   }
 
   /**
@@ -320,81 +298,15 @@ final class Attempt {
    * garbage collection removes it; no node installs it.
    */
   void storeArtifact() {
-    if (storing == null) {
-      return;
-    }
-    try {
-      storing.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : e;
+    if (storing != null) {
+      storing.await();
     }
   }
 
-  /**
-   * Stops a store still running for an attempt that will not commit, and waits for it: it writes
-   * nothing more, removes what it wrote, and lets go of the download, whose space is then free.
-   */
+  /** Stops a store still running for an attempt that will not commit, and waits for it. */
   private void stopStoring() {
-    if (storing == null || storing.isDone()) {
-      return;
-    }
-    storeCancelled.set(true);
-    try {
-      storing.handle((v, e) -> null).join();
-    } catch (java.util.concurrent.CancellationException e) {
-      // nothing to wait for
-    }
-  }
-
-  private void put(Path file, String sha) {
-    long giveUp = System.nanoTime() + dev.kpm.fleet.ArtifactStore.LEASE.toNanos();
-    while (true) {
-      try (java.io.InputStream in = cancellable(java.nio.file.Files.newInputStream(file))) {
-        tools.artifacts().put(sha, in);
-        return;
-      } catch (dev.kpm.fleet.ArtifactException e) {
-        // Another install stores the same bytes right now: once it is done, they are stored.
-        if (e.kind() != dev.kpm.fleet.ArtifactException.Kind.BUSY
-            || System.nanoTime() - giveUp > 0) {
-          throw PluginException.invalid(
-              "fail to store the archive for the fleet: " + e.getMessage());
-        }
-        awaitOtherPut();
-      } catch (java.io.IOException e) {
-        throw PluginException.invalid("fail to store the archive for the fleet: " + e.getMessage());
-      }
-    }
-  }
-
-  /** {@code in}, failing its next read once the store is cancelled. */
-  private java.io.InputStream cancellable(java.io.InputStream in) {
-    return new java.io.FilterInputStream(in) {
-      @Override
-      public int read() throws java.io.IOException {
-        check();
-        return super.read();
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws java.io.IOException {
-        check();
-        return super.read(b, off, len);
-      }
-
-      private void check() throws java.io.IOException {
-        if (storeCancelled.get()) {
-          throw new java.io.IOException("the install ended without a commit");
-        }
-      }
-    };
-  }
-
-  private static void awaitOtherPut() {
-    try {
-      Thread.sleep(BUSY_RETRY.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw PluginException.invalid("interrupted while kpm was stopping");
+    if (storing != null) {
+      storing.cancel();
     }
   }
 

@@ -267,11 +267,6 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     LOG.info(() -> "fleet: " + d.key() + " was installed here before the fleet recorded it");
   }
 
-  /** Asks node {@code id} to re-apply everything, its failures included. */
-  public void requestReconcile(String id) {
-    states.requestReconcile(id);
-  }
-
   @Override
   public void close() {
     worker.shutdownNow();
