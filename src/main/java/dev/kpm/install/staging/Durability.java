@@ -21,18 +21,30 @@ import java.util.logging.Logger;
 /**
  * Makes changes to the home folder durable before the database commit that records them, so that a
  * power cut after the commit can neither leave a registered plugin with empty or missing files nor
- * bring a dropped plugin's files back (the next start would auto-load them). One {@code syncfs(2)}
+ * bring a dropped plugin's files back (the next start would auto-load them).
+ *
+ * <p>A change of a few files ({@value #FSYNC_MAX} paths or fewer, most plugins) fsyncs each touched
+ * file and every folder from its parent up to the home (a folder the moves created is an entry in
+ * the one above it): about 2 ms for a small plugin, against about 9 ms for a process start and a
+ * {@code syncfs} — which also makes the other nodes and the database on the same disk write back
+ * what they have dirty. A larger change (a plugin of thousands of files) runs one {@code syncfs(2)}
  * of the home's file system through coreutils' {@code sync -f}: it writes back what is dirty, as
  * the B1 baseline's {@code sync} does, and costs one process start; a work file deleted before it
  * (the download, the scratch folder) is dropped, not written. Where that command is missing or
- * fails, each touched file and its folder is fsynced instead. Installs that finish together share
- * calls ({@link Group}). Thread-safe.
+ * fails, the files and folders are fsynced one by one instead. Installs that finish together share
+ * {@code syncfs} calls ({@link Group}). Thread-safe.
  */
 public final class Durability {
   private static final Logger LOG = Logger.getLogger(Durability.class.getName());
   private static final List<String> SYNC_FS = List.of("sync", "-f");
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Map<List<Object>, Group> GROUPS = new ConcurrentHashMap<>();
+
+  /**
+   * Up to this many touched paths, fsync one by one is cheaper than starting {@code sync -f}
+   * (measured on ext4: 32 files of 25 KB 8 ms each way, 4 files 2 ms against 9 ms).
+   */
+  static final int FSYNC_MAX = 32;
 
   /** How a flush was done. */
   enum Method {
@@ -52,21 +64,41 @@ public final class Durability {
 
   static Method flush(List<String> syncFs, Duration timeout, Path home, Collection<Path> touched)
       throws IOException {
-    Group group = GROUPS.computeIfAbsent(List.of(syncFs, home), k -> new Group());
-    if (group.flush(() -> syncFs(syncFs, timeout, home))) {
-      return Method.SYNCFS;
-    }
-    Set<Path> folders = new LinkedHashSet<>();
-    for (Path path : touched) {
-      force(path);
-      if (path.getParent() != null) {
-        folders.add(path.getParent());
+    if (touched.size() > FSYNC_MAX) {
+      Group group = GROUPS.computeIfAbsent(List.of(syncFs, home), k -> new Group());
+      if (group.flush(() -> syncFs(syncFs, timeout, home))) {
+        return Method.SYNCFS;
       }
     }
-    for (Path folder : folders) {
-      force(folder);
+    for (Path path : fsynced(home, touched)) {
+      force(path);
     }
     return Method.FSYNC;
+  }
+
+  /**
+   * What a flush by fsync covers, in order: each touched path, then each folder from a touched
+   * path's parent up to the home, deepest first — a file moved into a folder the move created is
+   * durable only once that folder's own entry is, one level up.
+   */
+  static List<Path> fsynced(Path home, Collection<Path> touched) {
+    Set<Path> files = new LinkedHashSet<>();
+    Set<Path> folders = new LinkedHashSet<>();
+    Path top = home.toAbsolutePath().normalize();
+    for (Path path : touched) {
+      Path p = path.toAbsolutePath().normalize();
+      files.add(p);
+      for (Path folder = p.getParent();
+          folder != null && folder.startsWith(top);
+          folder = folder.getParent()) {
+        folders.add(folder);
+      }
+    }
+    List<Path> order = new ArrayList<>(files);
+    List<Path> up = new ArrayList<>(folders);
+    up.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
+    order.addAll(up);
+    return order;
   }
 
   /**

@@ -32,23 +32,65 @@ class DurabilityIT {
     return List.of(written, home.resolve("etc/sources/removed.yaml"));
   }
 
+  /** More files than an fsync each is worth: a plugin of many files, and one removed. */
+  private List<Path> many() throws Exception {
+    Path folder = Files.createDirectories(home.resolve("plugins/portable/big/lib"));
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; i <= Durability.FSYNC_MAX; i++) {
+      paths.add(Files.writeString(folder.resolve("part" + i), "x"));
+    }
+    paths.add(home.resolve("etc/sources/removed.yaml"));
+    return paths;
+  }
+
   @Test
-  void oneSyncfsOfTheHomesFileSystemWhereCoreutilsHasSyncF() throws Exception {
-    assertEquals(Durability.Method.SYNCFS, Durability.flush(home, touched()));
+  void aChangeOfAFewFilesIsFsyncedWithoutStartingTheSyncCommand() throws Exception {
+    Path ran = home.resolveSibling(home.getFileName() + "-sync-ran");
+    List<String> marking = List.of("sh", "-c", "touch \"$0\"", ran.toString());
+    assertEquals(
+        Durability.Method.FSYNC, Durability.flush(marking, Duration.ofSeconds(5), home, touched()));
+    assertFalse(Files.exists(ran), "sync -f was started for two files");
+    assertEquals(
+        Durability.Method.SYNCFS, Durability.flush(marking, Duration.ofSeconds(5), home, many()));
+    assertTrue(Files.exists(ran), "sync -f was not started for many files");
+    Files.delete(ran);
+  }
+
+  @Test
+  void anFsyncCoversEveryFolderFromTheFileUpToTheHomeDeepestFirst() {
+    Path so = home.resolve("plugins/portable/new/bin/new");
+    Path yaml = home.resolve("etc/sources/removed.yaml");
+    assertEquals(
+        List.of(
+            so,
+            yaml,
+            home.resolve("plugins/portable/new/bin"),
+            home.resolve("plugins/portable/new"),
+            home.resolve("plugins/portable"),
+            home.resolve("etc/sources"),
+            home.resolve("plugins"),
+            home.resolve("etc"),
+            home),
+        Durability.fsynced(home, List.of(so, yaml)));
+  }
+
+  @Test
+  void oneSyncfsOfTheHomesFileSystemForManyFilesWhereCoreutilsHasSyncF() throws Exception {
+    assertEquals(Durability.Method.SYNCFS, Durability.flush(home, many()));
   }
 
   @Test
   void withoutTheSyncCommandEachTouchedFileAndFolderIsFsyncedRemovedOnesSkipped() throws Exception {
     assertEquals(
         Durability.Method.FSYNC,
-        Durability.flush(List.of("/nonexistent/sync"), Duration.ofSeconds(5), home, touched()));
+        Durability.flush(List.of("/nonexistent/sync"), Duration.ofSeconds(5), home, many()));
   }
 
   @Test
   void aFailingSyncFallsBackToFsync() throws Exception {
     assertEquals(
         Durability.Method.FSYNC,
-        Durability.flush(List.of("false"), Duration.ofSeconds(5), home, touched()));
+        Durability.flush(List.of("false"), Duration.ofSeconds(5), home, many()));
   }
 
   @Test
@@ -57,7 +99,7 @@ class DurabilityIT {
     assertEquals(
         Durability.Method.FSYNC,
         Durability.flush(
-            List.of("sh", "-c", "sleep 30", "sh"), Duration.ofMillis(300), home, touched()));
+            List.of("sh", "-c", "sleep 30", "sh"), Duration.ofMillis(300), home, many()));
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 20, "not waited out");
   }
 
