@@ -407,6 +407,17 @@ public final class ArtifactStore {
   }
 
   /** Plain JDBC on a connection of one short transaction. */
+  /**
+   * Asks the PostgreSQL driver for the chunk in binary: by default it prepares a statement on the
+   * server only from its fifth run, and until then a {@code bytea} comes as hex text — twice the
+   * bytes, encoded by the server and decoded here.
+   */
+  private static void binary(PreparedStatement s) throws java.sql.SQLException {
+    if (s.isWrapperFor(org.postgresql.PGStatement.class)) {
+      s.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
+    }
+  }
+
   private <T> T work(org.hibernate.jdbc.ReturningWork<T> work) {
     return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(work));
   }
@@ -498,6 +509,7 @@ public final class ArtifactStore {
                 try (PreparedStatement s =
                     c.prepareStatement(
                         "SELECT data FROM artifact_chunk WHERE sha256 = ? AND seq = ?")) {
+                  binary(s);
                   s.setString(1, stored.sha256());
                   s.setInt(2, seq);
                   try (ResultSet rs = s.executeQuery()) {

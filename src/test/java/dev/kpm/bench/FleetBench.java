@@ -138,6 +138,26 @@ public final class FleetBench {
       latency.add(BenchZips.small(latDir.resolve(name + ".zip"), name, 500_000L + i).zip());
     }
     Path warm = BenchZips.small(data.resolve("warm.zip"), "warm", 7).zip();
+    // The JIT compiles kpm's install path over the first few hundred installs (C2 alone was a third
+    // of a follower's CPU in the fourth round of 100): untimed rounds of the same work first, on
+    // both sides, so the rows compare converging, not three JVMs warming up against one.
+    int warmRounds = env("WARMUP", 2);
+    List<List<Path>> warmSmall = new ArrayList<>();
+    for (int r = 0; r < warmRounds; r++) {
+      Path dir = Files.createDirectories(data.resolve("w" + r));
+      List<Path> zips = new ArrayList<>();
+      for (int i = 1; i <= plugins; i++) {
+        String name = String.format(Locale.ROOT, "fs%03d", i);
+        zips.add(
+            BenchZips.small(dir.resolve(name + ".zip"), name, 900_000L + 1_000L * r + i).zip());
+      }
+      warmSmall.add(zips);
+    }
+    Path warmBulk =
+        f2 && warmRounds > 0
+            ? BenchZips.bulk(data.resolve("w0/fbulk.zip"), "fbulk", sizeMb * 1_000_000L, false, 41)
+                .zip()
+            : null;
     StringBuilder zips = new StringBuilder();
     if (f1) {
       zips.append(
@@ -167,6 +187,7 @@ public final class FleetBench {
     try {
       startNodes();
       warmUp(warm);
+      warmRounds(warmSmall, warmBulk);
       if (f1) {
         record(rows, List.of(f1(small, rounds)), rowsFile);
       }
@@ -299,6 +320,34 @@ public final class FleetBench {
       create(origin, zip);
       awaitState(fleet, names, "applied");
       deleteAll(origin, names, fleet);
+    }
+  }
+
+  /**
+   * {@code WARMUP} untimed rounds of F1's work (and one of F2's when it runs) on each side, so that
+   * every JVM has compiled the install and apply paths before the timed rounds.
+   */
+  private void warmRounds(List<List<Path>> small, Path bulk) throws Exception {
+    if (small.isEmpty()) {
+      return;
+    }
+    say(
+        "== warm-up: "
+            + small.size()
+            + " untimed round(s) of "
+            + small.get(0).size()
+            + " small plugins"
+            + (bulk == null ? "" : " and one of the large plugin")
+            + " on each side");
+    for (List<Path> zips : small) {
+      for (boolean fleet : new boolean[] {false, true}) {
+        converge(fleet, zips);
+      }
+    }
+    if (bulk != null) {
+      for (boolean fleet : new boolean[] {false, true}) {
+        converge(fleet, List.of(bulk));
+      }
     }
   }
 
