@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -213,6 +214,29 @@ class ArtifactStoreIT {
     ArtifactException notFound =
         assertThrows(ArtifactException.class, () -> store.open("0".repeat(64)));
     assertEquals(ArtifactException.Kind.NOT_FOUND, notFound.kind());
+  }
+
+  @Test
+  void aChunkChangedInTheDatabaseIsCaughtAtTheEndOfTheStreamWithTheDigestItReadsAs()
+      throws Exception {
+    long size = 200_000;
+    String sha = sha256(new Generated(11, size));
+    ArtifactStore store = new ArtifactStore(db.tx, SMALL_CHUNK);
+    store.put(sha, new Generated(11, size));
+    // Same length, one byte flipped: only the digest can tell (an apply copies the stream as is).
+    db.sql(
+        "UPDATE artifact_chunk SET data = set_byte(data, 7, 255 - get_byte(data, 7))"
+            + " WHERE sha256 = '"
+            + sha
+            + "' AND seq = 1");
+    try (InputStream in = store.open(sha)) {
+      ArtifactException e =
+          assertThrows(
+              ArtifactException.class, () -> in.transferTo(OutputStream.nullOutputStream()));
+      assertEquals(ArtifactException.Kind.CORRUPT, e.kind());
+      assertTrue(e.getMessage().contains("bytes of sha256 "), e.getMessage());
+      assertFalse(e.getMessage().endsWith(sha), e.getMessage());
+    }
   }
 
   @Test
