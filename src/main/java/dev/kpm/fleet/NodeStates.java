@@ -223,15 +223,34 @@ public final class NodeStates {
         });
   }
 
-  /** This node converged to {@code generation}. */
+  /** The generation this node last recorded as converged to; -1 before the first. */
+  private volatile long convergedRecorded = -1;
+
+  /**
+   * This node converged to {@code generation}. Written once per generation, without waiting for the
+   * database's WAL flush ({@code synchronous_commit = off}): a pass runs on every change announced,
+   * and a record lost to a database crash only makes the node look behind until its next pass.
+   */
   public void converged(long generation) {
-    update(
-        "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
-            + " WHERE node_id = ?",
-        st -> {
-          st.setLong(1, generation);
-          st.setString(2, nodeId);
+    if (generation == convergedRecorded) {
+      return;
+    }
+    query(
+        c -> {
+          try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET LOCAL synchronous_commit = off");
+          }
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
+                      + " WHERE node_id = ?")) {
+            st.setLong(1, generation);
+            st.setString(2, nodeId);
+            st.execute();
+          }
+          return null;
         });
+    convergedRecorded = generation;
   }
 
   /**
