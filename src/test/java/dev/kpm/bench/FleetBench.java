@@ -615,13 +615,22 @@ public final class FleetBench {
 
   // ------------------------------------------------------------------------------- helpers
 
+  /**
+   * A row of F1 or F2. Its baseline also states the floor of the ratio on this machine: the fleet's
+   * three nodes do three times the work of the lone one on the same cores, so its CPU seconds over
+   * the cores are the least wall time it could take — divided by the lone node's wall time, the
+   * least ratio even with perfect overlap.
+   */
   private static BenchRow row(String id, String figure, Sample fleet, Sample solo, String base) {
     double ratio = fleet.wall() / solo.wall();
+    int cores = Runtime.getRuntime().availableProcessors();
+    double floor = fleet.cpu() / cores / solo.wall();
     return new BenchRow(
         id,
         figure,
         String.format(Locale.ROOT, "%.2f s", fleet.wall()),
-        String.format(Locale.ROOT, "%.2f s %s", solo.wall(), base),
+        String.format(
+            Locale.ROOT, "%.2f s %s; CPU floor on %d cores %.2f×", solo.wall(), base, cores, floor),
         String.format(Locale.ROOT, "%.2f×", ratio),
         String.format(Locale.ROOT, "≤ %.1f×", TARGET),
         ratio <= TARGET,
