@@ -32,6 +32,17 @@ final class Extraction {
   private final byte[] buffer = new byte[BUFFER_SIZE];
   private final Set<Path> written = new LinkedHashSet<>();
   private final Deque<Path> createdFolders = new ArrayDeque<>();
+
+  /**
+   * Folders this extraction created or found resolving inside their root: the next file into one of
+   * them needs no check again (each check resolves every link of the path, one {@code readlink} per
+   * component, and a plugin of 4,000 files in a few folders asked it 4,000 times).
+   */
+  private final Set<Path> checkedFolders = new java.util.HashSet<>();
+
+  /** The real path of each root, resolved once. */
+  private final java.util.Map<Path, Path> realRoots = new java.util.HashMap<>();
+
   private long totalBytes;
 
   private record Step(EntryRules.Checked checked, List<Path> destinations) {}
@@ -133,6 +144,9 @@ final class Extraction {
 
   /** Creates the missing folders of {@code folder} inside its root, after checking what exists. */
   private void ensureFolder(ArchiveEntry entry, Path folder) throws ArchiveException, IOException {
+    if (checkedFolders.contains(folder)) {
+      return;
+    }
     Path root = rootOf(folder);
     Deque<Path> missing = new ArrayDeque<>();
     Path existing = folder;
@@ -141,14 +155,29 @@ final class Extraction {
       existing = existing.getParent();
     }
     // What already exists may be or hold a link pointing elsewhere; what we create cannot.
-    if (existing.startsWith(root) && !existing.toRealPath().startsWith(root.toRealPath())) {
+    if (existing.startsWith(root)
+        && !checkedFolders.contains(existing)
+        && !existing.toRealPath().startsWith(realRoot(root))) {
       throw EntryRules.refused(entry.name(), "escapes the plugin folder");
+    }
+    if (existing.startsWith(root)) {
+      checkedFolders.add(existing);
     }
     for (Path p : missing) {
       Files.createDirectory(p, FileModes.attribute(0755));
       Files.setPosixFilePermissions(p, FileModes.toSet(0755)); // the umask may have narrowed it
       createdFolders.push(p);
+      checkedFolders.add(p);
     }
+  }
+
+  private Path realRoot(Path root) throws IOException {
+    Path real = realRoots.get(root);
+    if (real == null) {
+      real = root.toRealPath();
+      realRoots.put(root, real);
+    }
+    return real;
   }
 
   private void copyEntry(EntryRules.Checked checked, OutputStream out)

@@ -219,4 +219,24 @@ class SafeZipTest {
       assertEquals(List.of(), inside.toList());
     }
   }
+
+  @Test
+  void aLinkedFolderIsRefusedAfterFilesWentIntoCheckedFoldersBeside() throws Exception {
+    Path elsewhere = Files.createDirectory(home.resolve("elsewhere"));
+    Files.createDirectories(root.resolve("etc"));
+    Files.createSymbolicLink(root.resolve("lib"), elsewhere);
+    Path zip =
+        box.zip(
+            file("etc/a.conf", 0, "a"),
+            file("etc/b.conf", 0, "b"),
+            file("new/c.txt", 0, "c"),
+            file("new/d.txt", 0, "d"),
+            file("lib/x.so", 0, "evil"));
+
+    ArchiveException e = assertThrows(ArchiveException.class, () -> box.extract(zip, DEFAULTS));
+    assertEquals("zip entry \"lib/x.so\" escapes the plugin folder", e.getMessage());
+    try (Stream<Path> inside = Files.list(elsewhere)) {
+      assertEquals(List.of(), inside.toList());
+    }
+  }
 }
