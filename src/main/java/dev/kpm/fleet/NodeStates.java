@@ -235,20 +235,13 @@ public final class NodeStates {
     if (generation == convergedRecorded) {
       return;
     }
-    query(
-        c -> {
-          try (java.sql.Statement st = c.createStatement()) {
-            st.execute("SET LOCAL synchronous_commit = off");
-          }
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
-                      + " WHERE node_id = ?")) {
-            st.setLong(1, generation);
-            st.setString(2, nodeId);
-            st.execute();
-          }
-          return null;
+    write(
+        false,
+        "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
+            + " WHERE node_id = ?",
+        st -> {
+          st.setLong(1, generation);
+          st.setString(2, nodeId);
         });
     convergedRecorded = generation;
   }
@@ -354,8 +347,18 @@ public final class NodeStates {
   }
 
   private void update(String sql, Bind bind) {
+    write(true, sql, bind);
+  }
+
+  /** One statement in a transaction of its own; {@code durable} false: its commit does not wait. */
+  private void write(boolean durable, String sql, Bind bind) {
     query(
         c -> {
+          if (!durable) {
+            try (java.sql.Statement st = c.createStatement()) {
+              st.execute("SET LOCAL synchronous_commit = off");
+            }
+          }
           try (PreparedStatement st = c.prepareStatement(sql)) {
             bind.bind(st);
             st.execute();

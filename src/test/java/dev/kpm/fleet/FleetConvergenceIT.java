@@ -207,6 +207,16 @@ class FleetConvergenceIT {
                 "SELECT count(*) FROM audit_event WHERE action = 'fleet.remove'"
                     + " AND plugin_name = 'shared' AND node_id IN ('fleet-a', 'fleet-c')"),
         "each follower recorded its removal");
+    Await.until(
+        "A, B and C recorded the generation they converged to",
+        Await.LONG,
+        () ->
+            a.kpm()
+                    .count(
+                        "SELECT count(*) FROM fleet_node n, fleet_state s WHERE s.id = 1"
+                            + " AND n.applied_generation = s.generation"
+                            + " AND n.node_id IN ('fleet-a', 'fleet-b', 'fleet-c')")
+                == 3);
   }
 
   @Test
