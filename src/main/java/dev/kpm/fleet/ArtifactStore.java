@@ -406,7 +406,6 @@ public final class ArtifactStore {
     }
   }
 
-  /** Plain JDBC on a connection of one short transaction. */
   /**
    * Asks the PostgreSQL driver for the chunk in binary: by default it prepares a statement on the
    * server only from its fifth run, and until then a {@code bytea} comes as hex text — twice the
@@ -418,6 +417,7 @@ public final class ArtifactStore {
     }
   }
 
+  /** Plain JDBC on a connection of one short transaction. */
   private <T> T work(org.hibernate.jdbc.ReturningWork<T> work) {
     return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(work));
   }
