@@ -316,7 +316,8 @@ public final class KpmRuntime implements AutoCloseable {
             prebuildChecks(teardown, downloader, i.prebuildVerifyTtl()));
     InstallService installs = new InstallService(tools, store, records, jobs);
     // data/init.json: once the node has caught up with the fleet, so the import sees its plugins.
-    DataTransfer initData = new DataTransfer(pluginReads, installs, portables);
+    NodeDirectory nodes = new NodeDirectory(tx, audit, nodeId, fleet.downAfter());
+    DataTransfer initData = new DataTransfer(pluginReads, installs, portables, nodes);
     convergence.afterFirstPass(
         () ->
             workers
@@ -355,7 +356,7 @@ public final class KpmRuntime implements AutoCloseable {
             uploads,
             startedAt,
             new Probes(reconciled::get, db::ping, metrics).convergedWhen(convergence::converged),
-            new NodeDirectory(tx, audit, nodeId, fleet.downAfter()),
+            nodes,
             uploads),
         security,
         audit,

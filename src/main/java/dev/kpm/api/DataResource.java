@@ -3,6 +3,7 @@ package dev.kpm.api;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.Actor;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.DataPlan;
 import dev.kpm.install.DataTransfer;
 import dev.kpm.install.PluginChanges;
@@ -39,8 +40,12 @@ public final class DataResource {
 
   @Inject
   public DataResource(
-      PluginReads plugins, PluginChanges installs, PortableChanges portables, RemoteFiles files) {
-    this.data = new DataTransfer(plugins, installs, portables);
+      PluginReads plugins,
+      PluginChanges installs,
+      PortableChanges portables,
+      RemoteFiles files,
+      FleetNodes fleet) {
+    this.data = new DataTransfer(plugins, installs, portables, fleet);
     this.files = files;
   }
 

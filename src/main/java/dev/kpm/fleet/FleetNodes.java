@@ -77,4 +77,15 @@ public interface FleetNodes {
    * of {@code act}. A refusal changes nothing and leaves the act to whoever answers the request.
    */
   Reconcile reconcile(String id, Act act);
+
+  /**
+   * The last plugin import's status as eKuiper's {@code GET /data/import/status} renders it: the
+   * newest any node of the fleet recorded; empty when none did.
+   */
+  Optional<String> importStatus();
+
+  /**
+   * Records {@code status} (rendered) as the fleet's last import status, in a commit of its own.
+   */
+  void recordImportStatus(String status);
 }

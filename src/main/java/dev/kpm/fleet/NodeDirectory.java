@@ -288,6 +288,42 @@ public final class NodeDirectory implements FleetNodes {
    * Locks the node's row until the transaction ends, so its heartbeat waits for the decision (and
    * then registers it again, should it be alive after all).
    */
+  @Override
+  public Optional<String> importStatus() {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      try (PreparedStatement st =
+                              c.prepareStatement(
+                                  "SELECT status FROM data_import_status WHERE id = 1");
+                          ResultSet rs = st.executeQuery()) {
+                        return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                      }
+                    }));
+  }
+
+  @Override
+  public void recordImportStatus(String status) {
+    tx.run(
+        em ->
+            em.unwrap(Session.class)
+                .doWork(
+                    c -> {
+                      try (PreparedStatement st =
+                          c.prepareStatement(
+                              "INSERT INTO data_import_status (id, status, node_id, recorded_at)"
+                                  + " VALUES (1, ?, ?, now()) ON CONFLICT (id) DO UPDATE SET"
+                                  + " status = EXCLUDED.status, node_id = EXCLUDED.node_id,"
+                                  + " recorded_at = EXCLUDED.recorded_at")) {
+                        st.setString(1, status);
+                        st.setString(2, selfId);
+                        st.executeUpdate();
+                      }
+                    }));
+  }
+
   private static void lockRow(Connection c, String id) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement("SELECT 1 FROM fleet_node WHERE node_id = ? FOR UPDATE")) {

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kpm.audit.Act;
 import dev.kpm.audit.AuditAction;
+import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
+import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.NativePluginView;
 import dev.kpm.plugin.PluginException;
@@ -64,17 +66,26 @@ public final class DataTransfer {
   private static final List<PluginType> NATIVE_TYPES =
       List.of(PluginType.SOURCES, PluginType.SINKS, PluginType.FUNCTIONS);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(DataTransfer.class.getName());
 
   private final PluginReads reads;
   private final PluginChanges natives;
   private final PortableChanges portables;
   private final ReentrantLock importing = new ReentrantLock();
   private volatile Map<String, Map<String, String>> lastStatus = emptySections();
+  private final FleetNodes fleet;
 
-  public DataTransfer(PluginReads reads, PluginChanges natives, PortableChanges portables) {
+  /**
+   * @param fleet keeps the last import's status for every node of the fleet: an import on one node
+   *     (or data/init.json at its start) and the status read on another agree
+   */
+  public DataTransfer(
+      PluginReads reads, PluginChanges natives, PortableChanges portables, FleetNodes fleet) {
     this.reads = reads;
     this.natives = natives;
     this.portables = portables;
+    this.fleet = fleet;
   }
 
   /**
@@ -202,9 +213,27 @@ public final class DataTransfer {
     return r.shellParas() == null ? List.of() : r.shellParas();
   }
 
-  /** eKuiper's {@code GET /data/import/status}: the last import's per-item errors. */
+  /**
+   * eKuiper's {@code GET /data/import/status}: the last import's per-item errors — the fleet's
+   * newest, or this node's own while the database does not answer.
+   */
   public String status() {
-    return render(lastStatus);
+    try {
+      return fleet.importStatus().orElseGet(() -> render(lastStatus));
+    } catch (DatabaseUnavailableException e) {
+      return render(lastStatus);
+    }
+  }
+
+  /** Keeps {@code errors} as the last import's status, here and for the fleet. */
+  private void remember(Map<String, Map<String, String>> errors) {
+    lastStatus = errors;
+    try {
+      fleet.recordImportStatus(render(errors));
+    } catch (DatabaseUnavailableException e) {
+      LOG.warning(
+          () -> "the import status is kept on this node only, the database does not answer: " + e);
+    }
   }
 
   /**
@@ -274,7 +303,7 @@ public final class DataTransfer {
     importing.lock();
     try {
       if (bad) {
-        lastStatus = errors;
+        remember(errors);
         return new Result(
             false, render(errors), "nothing imported: invalid entries " + keys(errors));
       }
@@ -294,7 +323,7 @@ public final class DataTransfer {
           failed.add(s.key());
         }
       }
-      lastStatus = errors;
+      remember(errors);
       StringBuilder summary = new StringBuilder(partial ? "partial: " : "full: ");
       summary.append(done.isEmpty() ? "no plugin changed" : done.toString());
       if (!failed.isEmpty()) {

@@ -335,7 +335,8 @@ class FleetConvergenceIT {
     String ruleset =
         "{\"nativePlugins\":{\"sinks_seeded\":\"{\\\"name\\\":\\\"seeded\\\",\\\"file\\\":\\\""
             + url
-            + "\\\",\\\"shellParas\\\":[]}\"}}";
+            + "\\\",\\\"shellParas\\\":[]}\"},"
+            + "\"streams\":{\"demo\":\"CREATE STREAM demo () WITH (DATASOURCE=\\\"x\\\")\"}}";
     java.util.function.Consumer<Path> seeded =
         home -> {
           try {
@@ -353,10 +354,15 @@ class FleetConvergenceIT {
     extra.add(f);
     awaitState(f, "sinks", "seeded", "applied");
     Await.until("F is ready", Await.LONG, () -> f.send("GET", "ready", null).statusCode() == 200);
-    assertEquals(
-        "fleet-e|true",
-        a.kpm().sqlString("SELECT node_id || '|' || ok FROM fleet_init"),
-        "claimed and imported by the first node only");
+    // ok is false: the streams section is not kpm's, and is reported as not imported.
+    Await.until(
+        () ->
+            "claimed and imported by the first node only: "
+                + a.kpm().sqlString("SELECT node_id || '|' || ok FROM fleet_init"),
+        Await.LONG,
+        () ->
+            "fleet-e|false"
+                .equals(a.kpm().sqlString("SELECT node_id || '|' || ok FROM fleet_init")));
     assertEquals(
         1,
         a.kpm()
@@ -364,6 +370,14 @@ class FleetConvergenceIT {
                 "SELECT count(*) FROM audit_event WHERE action = 'plugin.create'"
                     + " AND plugin_name = 'seeded'"),
         "created once, fleet-wide");
+    // The import at E's start is the fleet's last import: every node's status says so.
+    String demo = "\"demo\":\"" + dev.kpm.install.DataTransfer.NOT_IMPORTED + "\"";
+    for (Node n : List.of(e, f, a)) {
+      Await.until(
+          () -> n.id() + "'s import status: " + n.http().get("data/import/status"),
+          Await.LONG,
+          () -> n.http().get("data/import/status").contains(demo));
+    }
   }
 
   @Test
@@ -454,6 +468,24 @@ class FleetConvergenceIT {
     for (Node n : List.of(a, b, c)) {
       awaitState(n, "sources", "imported", "applied");
     }
+
+    // Behind one load balancer the status read may reach another node than the import did.
+    String missing = server.url("no-such.zip");
+    String failing =
+        "{\"nativePlugins\":{\"sinks_lost\":\"{\\\"name\\\":\\\"lost\\\","
+            + "\\\"file\\\":\\\""
+            + missing
+            + "\\\",\\\"shellParas\\\":[]}\"}}";
+    String failingBody =
+        "{\"content\":\"" + failing.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    HttpResponse<String> partly = b.send("POST", "data/import?partial=1", failingBody);
+    String status = b.http().get("data/import/status");
+    assertTrue(status.contains("sinks_lost"), status);
+    assertTrue(status.contains("404"), status);
+    for (Node n : List.of(a, c)) {
+      assertEquals(status, n.http().get("data/import/status"), n.id() + " answers B's status");
+    }
+    assertTrue(partly.body().contains("sinks_lost"), partly.body());
   }
 
   /** The status of a plain GET. */

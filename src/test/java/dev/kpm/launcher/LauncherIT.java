@@ -54,7 +54,7 @@ class LauncherIT {
       assertEquals(143, first.stop(), "exit status after SIGTERM");
     }
     String firstLog = first.log();
-    assertTrue(firstLog.contains("5 migration(s) applied now"), firstLog);
+    assertTrue(firstLog.contains("6 migration(s) applied now"), firstLog);
     assertTrue(firstLog.contains("kpm stopped"), firstLog);
     assertTrue(firstLog.contains("embedded PostgreSQL stopped"), firstLog);
     assertFalse(accepts(dbPort), "PostgreSQL still listening after the launcher stopped");

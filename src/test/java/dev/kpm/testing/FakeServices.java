@@ -658,5 +658,17 @@ public final class FakeServices
       }
       return new Reconcile(found.get().live() ? Asked.REQUESTED : Asked.DOWN, found.get());
     }
+
+    private volatile String importStatus;
+
+    @Override
+    public Optional<String> importStatus() {
+      return Optional.ofNullable(importStatus);
+    }
+
+    @Override
+    public void recordImportStatus(String status) {
+      importStatus = status;
+    }
   }
 }
