@@ -85,7 +85,9 @@ public interface FleetNodes {
   Optional<String> importStatus();
 
   /**
-   * Records {@code status} (rendered) as the fleet's last import status, in a commit of its own.
+   * Records {@code status} (rendered), of an import that ended {@code at}, as the fleet's last
+   * import status in a commit of its own — unless a later import's status is recorded already (a
+   * write retried after an outage does not replace a newer one).
    */
-  void recordImportStatus(String status);
+  void recordImportStatus(String status, java.time.Instant at);
 }

@@ -284,10 +284,6 @@ public final class NodeDirectory implements FleetNodes {
     return result;
   }
 
-  /**
-   * Locks the node's row until the transaction ends, so its heartbeat waits for the decision (and
-   * then registers it again, should it be alive after all).
-   */
   @Override
   public Optional<String> importStatus() {
     return tx.inTransaction(
@@ -305,7 +301,7 @@ public final class NodeDirectory implements FleetNodes {
   }
 
   @Override
-  public void recordImportStatus(String status) {
+  public void recordImportStatus(String status, java.time.Instant at) {
     tx.run(
         em ->
             em.unwrap(Session.class)
@@ -314,16 +310,23 @@ public final class NodeDirectory implements FleetNodes {
                       try (PreparedStatement st =
                           c.prepareStatement(
                               "INSERT INTO data_import_status (id, status, node_id, recorded_at)"
-                                  + " VALUES (1, ?, ?, now()) ON CONFLICT (id) DO UPDATE SET"
+                                  + " VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                                   + " status = EXCLUDED.status, node_id = EXCLUDED.node_id,"
-                                  + " recorded_at = EXCLUDED.recorded_at")) {
+                                  + " recorded_at = EXCLUDED.recorded_at"
+                                  + " WHERE data_import_status.recorded_at <= EXCLUDED.recorded_at")) {
                         st.setString(1, status);
                         st.setString(2, selfId);
+                        st.setObject(
+                            3, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
                         st.executeUpdate();
                       }
                     }));
   }
 
+  /**
+   * Locks the node's row until the transaction ends, so its heartbeat waits for the decision (and
+   * then registers it again, should it be alive after all).
+   */
   private static void lockRow(Connection c, String id) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement("SELECT 1 FROM fleet_node WHERE node_id = ? FOR UPDATE")) {

@@ -235,15 +235,17 @@ public final class NodeStates {
     if (generation == convergedRecorded) {
       return;
     }
-    write(
-        false,
-        "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
-            + " WHERE node_id = ?",
-        st -> {
-          st.setLong(1, generation);
-          st.setString(2, nodeId);
-        });
-    convergedRecorded = generation;
+    int rows =
+        write(
+            false,
+            "UPDATE fleet_node SET applied_generation = GREATEST(applied_generation, ?)"
+                + " WHERE node_id = ?",
+            st -> {
+              st.setLong(1, generation);
+              st.setString(2, nodeId);
+            });
+    // Not registered (yet, or again after a forget): the next pass writes it.
+    convergedRecorded = rows == 1 ? generation : -1;
   }
 
   /**
@@ -350,9 +352,12 @@ public final class NodeStates {
     write(true, sql, bind);
   }
 
-  /** One statement in a transaction of its own; {@code durable} false: its commit does not wait. */
-  private void write(boolean durable, String sql, Bind bind) {
-    query(
+  /**
+   * One statement in a transaction of its own; {@code durable} false: its commit does not wait. The
+   * rows it changed.
+   */
+  private int write(boolean durable, String sql, Bind bind) {
+    return query(
         c -> {
           if (!durable) {
             try (java.sql.Statement st = c.createStatement()) {
@@ -361,9 +366,8 @@ public final class NodeStates {
           }
           try (PreparedStatement st = c.prepareStatement(sql)) {
             bind.bind(st);
-            st.execute();
+            return st.executeUpdate();
           }
-          return null;
         });
   }
 

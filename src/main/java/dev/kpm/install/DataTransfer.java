@@ -10,7 +10,6 @@ import dev.kpm.audit.AuditAction;
 import dev.kpm.fleet.FleetNodes;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.Requests;
-import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.Ids;
 import dev.kpm.plugin.NativePluginView;
 import dev.kpm.plugin.PluginException;
@@ -215,24 +214,47 @@ public final class DataTransfer {
 
   /**
    * eKuiper's {@code GET /data/import/status}: the last import's per-item errors — the fleet's
-   * newest, or this node's own while the database does not answer.
+   * newest; this node's own while the database does not answer, or while its own newer status is
+   * not recorded there yet (written first, when it can be).
    */
   public String status() {
     try {
-      return fleet.importStatus().orElseGet(() -> render(lastStatus));
-    } catch (DatabaseUnavailableException e) {
+      saveUnsaved();
+      return unsaved == null
+          ? fleet.importStatus().orElseGet(() -> render(lastStatus))
+          : render(lastStatus);
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "the fleet's import status cannot be read; this node's own answers: " + e);
       return render(lastStatus);
     }
   }
 
-  /** Keeps {@code errors} as the last import's status, here and for the fleet. */
+  /** When this node's last status is not recorded for the fleet yet: when its import ended. */
+  private volatile java.time.Instant unsaved;
+
+  /**
+   * Keeps {@code errors} as the last import's status, here and for the fleet. Best effort: the
+   * import's changes are made already, so a failed write (the database away, read-only after a
+   * fail-over, full) is logged and retried later, never the import's failure.
+   */
   private void remember(Map<String, Map<String, String>> errors) {
     lastStatus = errors;
+    unsaved = java.time.Instant.now();
     try {
-      fleet.recordImportStatus(render(errors));
-    } catch (DatabaseUnavailableException e) {
+      saveUnsaved();
+    } catch (RuntimeException e) {
       LOG.warning(
-          () -> "the import status is kept on this node only, the database does not answer: " + e);
+          () -> "the import status is kept on this node until the database records it: " + e);
+    }
+  }
+
+  private void saveUnsaved() {
+    java.time.Instant at = unsaved;
+    if (at != null) {
+      fleet.recordImportStatus(render(lastStatus), at);
+      if (unsaved == at) {
+        unsaved = null;
+      }
     }
   }
 

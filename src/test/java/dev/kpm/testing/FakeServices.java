@@ -667,7 +667,7 @@ public final class FakeServices
     }
 
     @Override
-    public void recordImportStatus(String status) {
+    public void recordImportStatus(String status, java.time.Instant at) {
       importStatus = status;
     }
   }

@@ -2,6 +2,7 @@ package dev.kpm.install.staging;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -64,16 +65,26 @@ public final class Durability {
 
   static Method flush(List<String> syncFs, Duration timeout, Path home, Collection<Path> touched)
       throws IOException {
-    if (touched.size() > FSYNC_MAX) {
-      Group group = GROUPS.computeIfAbsent(List.of(syncFs, home), k -> new Group());
-      if (group.flush(() -> syncFs(syncFs, timeout, home))) {
-        return Method.SYNCFS;
+    if (touched.size() <= FSYNC_MAX) {
+      try {
+        fsync(home, touched);
+        return Method.FSYNC;
+      } catch (AccessDeniedException e) {
+        // A file kpm may not open (an install.sh took its read bit away): syncfs covers it.
       }
     }
+    Group group = GROUPS.computeIfAbsent(List.of(syncFs, home), k -> new Group());
+    if (group.flush(() -> syncFs(syncFs, timeout, home))) {
+      return Method.SYNCFS;
+    }
+    fsync(home, touched);
+    return Method.FSYNC;
+  }
+
+  private static void fsync(Path home, Collection<Path> touched) throws IOException {
     for (Path path : fsynced(home, touched)) {
       force(path);
     }
-    return Method.FSYNC;
   }
 
   /**
