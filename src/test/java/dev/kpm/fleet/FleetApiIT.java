@@ -179,20 +179,7 @@ class FleetApiIT {
 
   @Test
   void waitAllOnACreateFailingOnlyOnBAnswers201CompleteWithBFailedAndReconcileRetriesB() {
-    String body =
-        zip(
-            "picky",
-            List.of(
-                Entry.file("Picky.so", "so"),
-                Entry.file("picky.yaml", "a: 1\n"),
-                Entry.file(
-                    "install.sh",
-                    0100755,
-                    "#!/bin/sh\n"
-                        + "case \"$PWD\" in\n"
-                        + "  */fleet-b-home-*) echo \"no room on this node\"; exit 3;;\n"
-                        + "esac\n"
-                        + "echo installed\n")));
+    String body = zip("picky", FleetFixtures.pickyOnlyFailingOnB());
     HttpResponse<String> created =
         a.http().send("POST", "plugins/sources?wait=all&timeout=PT120S", body, admin);
     assertEquals(201, created.statusCode(), created.body());

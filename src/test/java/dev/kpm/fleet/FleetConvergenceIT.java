@@ -221,20 +221,7 @@ class FleetConvergenceIT {
 
   @Test
   void anInstallScriptFailingOnOneNodeLeavesItFailedWithItsOutputAndTheOthersApplied() {
-    String url =
-        served(
-            "picky.zip",
-            List.of(
-                Entry.file("Picky.so", "so"),
-                Entry.file("picky.yaml", "a: 1\n"),
-                Entry.file(
-                    "install.sh",
-                    0100755,
-                    "#!/bin/sh\n"
-                        + "case \"$PWD\" in\n"
-                        + "  */fleet-b-home-*) echo \"no room on this node\"; exit 3;;\n"
-                        + "esac\n"
-                        + "echo installed\n")));
+    String url = served("picky.zip", FleetFixtures.pickyOnlyFailingOnB());
     HttpResponse<String> created = a.send("POST", "plugins/sources", sourceBody("picky", url));
     assertEquals(201, created.statusCode(), created.body());
     awaitState(c, "sources", "picky", "applied");
