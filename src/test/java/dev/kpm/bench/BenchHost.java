@@ -67,6 +67,31 @@ final class BenchHost {
     return statTicks("/proc/" + pid + "/stat", 14) / TICKS_PER_SECOND;
   }
 
+  /**
+   * User + system CPU seconds so far of one JVM's JIT compiler threads (C1 and C2): how much of its
+   * CPU still went to compiling, to tell a warmed-up JVM from one that is not.
+   */
+  static double jitCpu(long pid) throws IOException {
+    long ticks = 0;
+    Path tasks = Path.of("/proc/" + pid + "/task");
+    try (Stream<Path> all = Files.list(tasks)) {
+      for (Path task : all.toList()) {
+        String comm;
+        try {
+          comm = Files.readString(task.resolve("comm"));
+        } catch (NoSuchFileException gone) {
+          continue;
+        }
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+          ticks += statTicks(task.resolve("stat").toString(), 14);
+        }
+      }
+    } catch (NoSuchFileException gone) {
+      return 0;
+    }
+    return ticks / TICKS_PER_SECOND;
+  }
+
   /** Fields {@code field} and {@code field + 1} of a /proc stat file, added (proc(5) numbering). */
   private static long statTicks(String stat, int field) throws IOException {
     String line;

@@ -77,6 +77,10 @@ public final class FleetBench {
   private final Path work;
   private final Path data;
   private final Map<String, LauncherProcess> nodes = new LinkedHashMap<>();
+
+  /** Per side (true: the fleet), the JIT compiler threads' CPU seconds of its last timed round. */
+  private final Map<Boolean, Double> lastJit = new java.util.HashMap<>();
+
   private Connection fleetDb;
   private Connection soloDb;
   private String pgdata;
@@ -371,10 +375,12 @@ public final class FleetBench {
       say(
           String.format(
               Locale.ROOT,
-              "F1 round %d (wall/CPU s): one node %s, fleet of 3 %s",
+              "F1 round %d (wall/CPU s): one node %s (JIT %.2f), fleet of 3 %s (JIT %.2f)",
               r + 1,
               solo.get(r),
-              fleet.get(r)));
+              lastJit.get(false),
+              fleet.get(r),
+              lastJit.get(true)));
     }
     return row(
         "F1",
@@ -401,10 +407,12 @@ public final class FleetBench {
       say(
           String.format(
               Locale.ROOT,
-              "F2 round %d (wall/CPU s): one node %s, fleet of 3 %s",
+              "F2 round %d (wall/CPU s): one node %s (JIT %.2f), fleet of 3 %s (JIT %.2f)",
               r + 1,
               solo.get(r),
-              fleet.get(r)));
+              lastJit.get(false),
+              fleet.get(r),
+              lastJit.get(true)));
     }
     return row(
         "F2",
@@ -429,12 +437,14 @@ public final class FleetBench {
     List<String> names = zips.stream().map(ParallelInstalls::name).toList();
     BenchHost.sync();
     double cpu = cpu(fleet);
+    double jit = jit(fleet);
     long t0 = System.nanoTime();
     for (Path zip : zips) {
       create(origin, zip);
     }
     awaitState(fleet, names, "applied");
     Sample s = new Sample((System.nanoTime() - t0) / 1e9, cpu(fleet) - cpu);
+    lastJit.put(fleet, jit(fleet) - jit);
     deleteAll(origin, names, fleet);
     return s;
   }
@@ -656,6 +666,17 @@ public final class FleetBench {
             sum += BenchHost.processCpu(backend.pid());
           }
         }
+      }
+    }
+    return sum;
+  }
+
+  /** CPU seconds so far of one side's JIT compiler threads (part of {@link #cpu}). */
+  private double jit(boolean fleet) throws IOException {
+    double sum = 0;
+    for (Map.Entry<String, LauncherProcess> n : nodes.entrySet()) {
+      if (n.getKey().equals(SOLO) != fleet) {
+        sum += BenchHost.jitCpu(n.getValue().pid());
       }
     }
     return sum;
