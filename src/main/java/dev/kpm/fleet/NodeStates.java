@@ -67,7 +67,38 @@ public final class NodeStates {
     public String key() {
       return NodeStates.key(type, name);
     }
+
+    /** What a convergence pass compares of this row. */
+    public Mark mark() {
+      return new Mark(type, name, state, sha256);
+    }
   }
+
+  /**
+   * A plugin of the desired state as a convergence pass compares it with this node's: its identity
+   * and digest, without the lists a pass does not need.
+   */
+  public record Wanted(PluginType type, String name, String sha256, boolean autoLoaded) {
+    public String key() {
+      return NodeStates.key(type, name);
+    }
+  }
+
+  /** This node's state of a plugin as a convergence pass compares it: identity, state, digest. */
+  public record Mark(PluginType type, String name, State state, String sha256) {
+    public String key() {
+      return NodeStates.key(type, name);
+    }
+  }
+
+  /**
+   * What one convergence pass compares, read in one transaction: the fleet's generation first, then
+   * the desired plugins and this node's rows (each at least as new as that generation).
+   */
+  public record Outline(long generation, Map<String, Wanted> desired, Map<String, Mark> mine) {}
+
+  /** One plugin as it is now: its desired state, if installed, and this node's row, if any. */
+  public record Target(java.util.Optional<Desired> desired, java.util.Optional<Held> mine) {}
 
   private final Transactions tx;
   private final String nodeId;
@@ -87,63 +118,105 @@ public final class NodeStates {
 
   /** The fleet's generation: the count of committed changes of the desired state. */
   public long generation() {
+    return query(NodeStates::generation);
+  }
+
+  private static long generation(Connection c) throws SQLException {
+    try (PreparedStatement st =
+            c.prepareStatement("SELECT generation FROM fleet_state WHERE id = 1");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * The fleet's generation, the desired plugins and this node's rows, in one transaction and
+   * without the rows' lists: a pass runs on every change announced, so it reads only what it
+   * compares and reads the whole of a plugin ({@link #target}) when it has to act on it.
+   */
+  public Outline outline() {
     return query(
         c -> {
+          long generation = generation(c);
+          Map<String, Wanted> desired = new LinkedHashMap<>();
           try (PreparedStatement st =
-                  c.prepareStatement("SELECT generation FROM fleet_state WHERE id = 1");
+                  c.prepareStatement(
+                      "SELECT type, name, sha256, origin FROM plugin WHERE state = 'INSTALLED'"
+                          + " ORDER BY id");
               ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-          }
-        });
-  }
-
-  /** Every installed plugin of the desired state, by {@link #key}. */
-  public Map<String, Desired> desired() {
-    return desired("");
-  }
-
-  /** One installed plugin of the desired state. */
-  public java.util.Optional<Desired> desired(PluginType type, String name) {
-    return desired(" AND type = ? AND name = ?", type.word(), name).values().stream().findFirst();
-  }
-
-  /** This node's row of one plugin. */
-  public java.util.Optional<Held> mineOf(PluginType type, String name) {
-    return rows("node_id = ? AND plugin_type = ? AND name = ?", nodeId, type.word(), name).stream()
-        .findFirst();
-  }
-
-  private Map<String, Desired> desired(String where, String... params) {
-    return query(
-        c -> {
-          Map<String, Desired> all = new LinkedHashMap<>();
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "SELECT type, name, version, sha256, source_url, shell_paras, files, origin"
-                      + " FROM plugin WHERE state = 'INSTALLED'"
-                      + where
-                      + " ORDER BY id")) {
-            for (int i = 0; i < params.length; i++) {
-              st.setString(i + 1, params[i]);
-            }
-            ResultSet rs = st.executeQuery();
             while (rs.next()) {
-              Desired d =
-                  new Desired(
+              Wanted w =
+                  new Wanted(
                       PluginType.fromString(rs.getString(1)),
                       rs.getString(2),
                       rs.getString(3),
-                      rs.getString(4),
-                      rs.getString(5),
-                      strings(rs.getArray(6)),
-                      strings(rs.getArray(7)),
-                      "AUTOLOAD".equals(rs.getString(8)));
-              all.put(d.key(), d);
+                      "AUTOLOAD".equals(rs.getString(4)));
+              desired.put(w.key(), w);
             }
           }
-          return all;
+          Map<String, Mark> mine = new LinkedHashMap<>();
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT plugin_type, name, state, sha256 FROM node_plugin WHERE node_id = ?"
+                      + " ORDER BY plugin_type, name")) {
+            st.setString(1, nodeId);
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                Mark m =
+                    new Mark(
+                        PluginType.fromString(rs.getString(1)),
+                        rs.getString(2),
+                        State.of(rs.getString(3)),
+                        rs.getString(4));
+                mine.put(m.key(), m);
+              }
+            }
+          }
+          return new Outline(generation, desired, mine);
         });
+  }
+
+  /** One plugin's desired state and this node's row of it, in one transaction. */
+  public Target target(PluginType type, String name) {
+    return query(
+        c ->
+            new Target(
+                desiredIn(c, " AND type = ? AND name = ?", type.word(), name).values().stream()
+                    .findFirst(),
+                rowsIn(c, "node_id = ? AND plugin_type = ? AND name = ?", nodeId, type.word(), name)
+                    .stream()
+                    .findFirst()));
+  }
+
+  private static Map<String, Desired> desiredIn(Connection c, String where, String... params)
+      throws SQLException {
+    Map<String, Desired> all = new LinkedHashMap<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT type, name, version, sha256, source_url, shell_paras, files, origin"
+                + " FROM plugin WHERE state = 'INSTALLED'"
+                + where
+                + " ORDER BY id")) {
+      for (int i = 0; i < params.length; i++) {
+        st.setString(i + 1, params[i]);
+      }
+      ResultSet rs = st.executeQuery();
+      while (rs.next()) {
+        Desired d =
+            new Desired(
+                PluginType.fromString(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                strings(rs.getArray(6)),
+                strings(rs.getArray(7)),
+                "AUTOLOAD".equals(rs.getString(8)));
+        all.put(d.key(), d);
+      }
+    }
+    return all;
   }
 
   /** This node's rows, by {@link #key}. */
@@ -166,38 +239,40 @@ public final class NodeStates {
   }
 
   private List<Held> rows(String where, String... params) {
-    return query(
-        c -> {
-          List<Held> rows = new ArrayList<>();
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "SELECT node_id, plugin_type, name, state, version, sha256, files, error,"
-                      + " output, at, process::text FROM node_plugin WHERE "
-                      + where
-                      + " ORDER BY node_id, plugin_type, name")) {
-            for (int i = 0; i < params.length; i++) {
-              st.setString(i + 1, params[i]);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-              while (rs.next()) {
-                rows.add(
-                    new Held(
-                        rs.getString(1),
-                        PluginType.fromString(rs.getString(2)),
-                        rs.getString(3),
-                        State.of(rs.getString(4)),
-                        rs.getString(5),
-                        rs.getString(6),
-                        strings(rs.getArray(7)),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getTimestamp(10).toInstant(),
-                        rs.getString(11)));
-              }
-            }
-          }
-          return rows;
-        });
+    return query(c -> rowsIn(c, where, params));
+  }
+
+  private static List<Held> rowsIn(Connection c, String where, String... params)
+      throws SQLException {
+    List<Held> rows = new ArrayList<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT node_id, plugin_type, name, state, version, sha256, files, error,"
+                + " output, at, process::text FROM node_plugin WHERE "
+                + where
+                + " ORDER BY node_id, plugin_type, name")) {
+      for (int i = 0; i < params.length; i++) {
+        st.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          rows.add(
+              new Held(
+                  rs.getString(1),
+                  PluginType.fromString(rs.getString(2)),
+                  rs.getString(3),
+                  State.of(rs.getString(4)),
+                  rs.getString(5),
+                  rs.getString(6),
+                  strings(rs.getArray(7)),
+                  rs.getString(8),
+                  rs.getString(9),
+                  rs.getTimestamp(10).toInstant(),
+                  rs.getString(11)));
+        }
+      }
+    }
+    return rows;
   }
 
   /** This node's row of a plugin, in the transaction of {@code em}. */

@@ -10,9 +10,7 @@ import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginStore;
 import dev.kpm.portable.PortableSupervisor;
 import dev.kpm.threads.NamedThreads;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -188,34 +186,31 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     }
   }
 
-  /** One pass: every difference between the desired state and this node's, in order. */
+  /**
+   * One pass: every difference between the desired state and this node's, in order. It compares
+   * digests only; a plugin it acts on is read whole, under its lock, by {@link FleetApply}.
+   */
   private synchronized void pass(boolean retry) {
-    long seen = states.generation();
     reload.run();
-    Map<String, NodeStates.Desired> desired = states.desired();
-    Map<String, NodeStates.Held> mine = states.mine();
+    NodeStates.Outline outline = states.outline();
     boolean changed = false;
-    for (NodeStates.Desired d : desired.values()) {
-      Optional<NodeStates.Held> m = Optional.ofNullable(mine.get(d.key()));
+    for (NodeStates.Wanted d : outline.desired().values()) {
+      Optional<NodeStates.Mark> m = Optional.ofNullable(outline.mine().get(d.key()));
       if (d.autoLoaded() || d.sha256() == null) {
         continue; // found on one node's disk: that node's own, with no archive to copy
       }
-      if (m.isEmpty() && adoptable(d)) {
-        adopt(d);
-        continue;
-      }
-      if (needsApply(d, m, retry)) {
+      if (needsApply(d.sha256(), m, retry)) {
         firstDecision.countDown();
-        changed |= apply.apply(d, retry) != FleetApply.Outcome.UNCHANGED;
+        changed |= apply.apply(d.type(), d.name(), retry) != FleetApply.Outcome.UNCHANGED;
       }
     }
-    for (NodeStates.Held h : mine.values()) {
-      NodeStates.Desired d = desired.get(h.key());
-      if (h.state() != NodeStates.State.REMOVED && d == null) {
+    for (NodeStates.Mark h : outline.mine().values()) {
+      if (h.state() != NodeStates.State.REMOVED && !outline.desired().containsKey(h.key())) {
         firstDecision.countDown();
-        changed |= apply.remove(h) != FleetApply.Outcome.UNCHANGED;
+        changed |= apply.remove(h.type(), h.name()) != FleetApply.Outcome.UNCHANGED;
       }
     }
+    long seen = outline.generation();
     states.converged(seen);
     generation = seen;
     boolean first = !converged;
@@ -231,9 +226,12 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
     }
   }
 
-  /** Whether this node must (re)install {@code d}: not applied at its digest, or asked again. */
-  static boolean needsApply(NodeStates.Desired d, Optional<NodeStates.Held> mine, boolean retry) {
-    if (mine.isEmpty() || !d.sha256().equals(mine.get().sha256())) {
+  /**
+   * Whether this node must (re)install the desired plugin of digest {@code sha256}: not applied at
+   * that digest, or asked again.
+   */
+  static boolean needsApply(String sha256, Optional<NodeStates.Mark> mine, boolean retry) {
+    if (mine.isEmpty() || !sha256.equals(mine.get().sha256())) {
       return true;
     }
     return switch (mine.get().state()) {
@@ -241,30 +239,6 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
       case FAILED, INCOMPATIBLE -> retry;
       case PENDING, REMOVED -> true;
     };
-  }
-
-  /**
-   * A plugin installed before nodes recorded what they applied (no node has a row of it) whose
-   * files are all in this home: this node has it already.
-   */
-  private boolean adoptable(NodeStates.Desired d) {
-    return !d.files().isEmpty()
-        && d.files().stream().allMatch(f -> Files.exists(apply.home().base().resolve(f)))
-        && !states.anyHeld(d.type(), d.name());
-  }
-
-  private void adopt(NodeStates.Desired d) {
-    states.inTransaction(
-        em ->
-            states.writeIn(
-                em,
-                d.type(),
-                d.name(),
-                NodeStates.State.APPLIED,
-                d.version(),
-                d.sha256(),
-                d.files()));
-    LOG.info(() -> "fleet: " + d.key() + " was installed here before the fleet recorded it");
   }
 
   @Override

@@ -75,24 +75,58 @@ final class FleetApply {
     return tools.home();
   }
 
-  /** Installs or updates {@code d} here, unless, under the lock, it is no longer what to do. */
-  Outcome apply(NodeStates.Desired d, boolean retry) {
+  /**
+   * Installs or updates plugin {@code name} of {@code type} here as the fleet wants it now (read
+   * under the plugin's lock), unless it needs nothing any more.
+   */
+  Outcome apply(PluginType type, String name, boolean retry) {
     return tools
         .jobs()
         .locked(
-            d.type(),
-            d.name(),
+            type,
+            name,
             () -> {
-              Optional<NodeStates.Desired> now = states.desired(d.type(), d.name());
-              if (now.isEmpty() || !now.get().equals(d)) {
+              NodeStates.Target now = states.target(type, name);
+              if (now.desired().isEmpty()
+                  || now.desired().get().autoLoaded()
+                  || now.desired().get().sha256() == null) {
                 return Outcome.UNCHANGED; // changed meanwhile: the next pass sees the new state
               }
-              Optional<NodeStates.Held> mine = states.mineOf(d.type(), d.name());
-              if (!Convergence.needsApply(d, mine, retry)) {
+              NodeStates.Desired d = now.desired().get();
+              Optional<NodeStates.Held> mine = now.mine();
+              if (!Convergence.needsApply(d.sha256(), mine.map(NodeStates.Held::mark), retry)) {
+                return Outcome.UNCHANGED;
+              }
+              if (mine.isEmpty() && adoptable(d)) {
+                adopt(d);
                 return Outcome.UNCHANGED;
               }
               return applyLocked(d, mine);
             });
+  }
+
+  /**
+   * A plugin installed before nodes recorded what they applied (no node has a row of it) whose
+   * files are all in this home: this node has it already.
+   */
+  private boolean adoptable(NodeStates.Desired d) {
+    return !d.files().isEmpty()
+        && d.files().stream().allMatch(f -> Files.exists(home().base().resolve(f)))
+        && !states.anyHeld(d.type(), d.name());
+  }
+
+  private void adopt(NodeStates.Desired d) {
+    states.inTransaction(
+        em ->
+            states.writeIn(
+                em,
+                d.type(),
+                d.name(),
+                NodeStates.State.APPLIED,
+                d.version(),
+                d.sha256(),
+                d.files()));
+    LOG.info(() -> "fleet: " + d.key() + " was installed here before the fleet recorded it");
   }
 
   private Outcome applyLocked(NodeStates.Desired d, Optional<NodeStates.Held> mine) {
@@ -159,34 +193,34 @@ final class FleetApply {
   }
 
   /** Removes a plugin that left the desired state from this home, unless it came back meanwhile. */
-  Outcome remove(NodeStates.Held h) {
+  Outcome remove(PluginType type, String name) {
     return tools
         .jobs()
         .locked(
-            h.type(),
-            h.name(),
+            type,
+            name,
             () -> {
-              if (states.desired(h.type(), h.name()).isPresent()) {
+              NodeStates.Target target = states.target(type, name);
+              if (target.desired().isPresent()) {
                 return Outcome.UNCHANGED;
               }
-              Optional<NodeStates.Held> now = states.mineOf(h.type(), h.name());
+              Optional<NodeStates.Held> now = target.mine();
               if (now.isEmpty() || now.get().state() == NodeStates.State.REMOVED) {
                 return Outcome.UNCHANGED;
               }
-              if (h.type() == PluginType.PORTABLES) {
-                supervisor.stop(h.name());
+              if (type == PluginType.PORTABLES) {
+                supervisor.stop(name);
               }
               Checks.act(() -> PluginRemover.removeFiles(tools.home(), now.get().files()));
               Act act =
                   Act.system(AuditAction.FLEET_REMOVE)
-                      .plugin(h.type().word(), h.name())
+                      .plugin(type.word(), name)
                       .versionBefore(now.get().version())
                       .detail("node " + states.nodeId() + " removed it: the fleet dropped it");
               AuditEvent[] event = new AuditEvent[1];
               states.inTransaction(
                   em -> {
-                    states.writeIn(
-                        em, h.type(), h.name(), NodeStates.State.REMOVED, null, null, List.of());
+                    states.writeIn(em, type, name, NodeStates.State.REMOVED, null, null, List.of());
                     event[0] = act.succeeded();
                     audit.append(em, event[0]);
                   });

@@ -137,10 +137,6 @@ class InstallRecord {
     return manifest;
   }
 
-  void manifest(String[] entries) {
-    this.manifest = entries;
-  }
-
   String error() {
     return error;
   }

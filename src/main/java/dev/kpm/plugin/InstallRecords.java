@@ -71,9 +71,26 @@ public final class InstallRecords {
     }
   }
 
-  /** Stores the planned moves; called before the first move into the home folder. */
+  /**
+   * Stores the planned moves; called before the first move into the home folder. One UPDATE, not a
+   * load of the record and a dirty check: every install and every node's apply runs it.
+   */
   public void plan(long id, List<String> manifest) {
-    tx.run(em -> em.find(InstallRecord.class, id).manifest(manifest.toArray(String[]::new)));
+    tx.run(
+        em ->
+            em.unwrap(org.hibernate.Session.class)
+                .doWork(
+                    c -> {
+                      try (java.sql.PreparedStatement st =
+                          c.prepareStatement(
+                              "UPDATE install_record SET manifest = ? WHERE id = ?")) {
+                        st.setArray(1, c.createArrayOf("text", manifest.toArray()));
+                        st.setLong(2, id);
+                        if (st.executeUpdate() != 1) {
+                          throw new IllegalStateException("install record " + id + " is gone");
+                        }
+                      }
+                    }));
   }
 
   /**

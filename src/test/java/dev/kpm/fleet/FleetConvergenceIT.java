@@ -424,6 +424,41 @@ class FleetConvergenceIT {
   }
 
   @Test
+  void aPluginInAHomeThatNoNodeRecordedIsAdoptedThereNotInstalledAgain() throws Exception {
+    String url =
+        served(
+            "adoptee.zip",
+            List.of(Entry.file("Adoptee.so", "a"), Entry.file("adoptee.yaml", "v: 1\n")));
+    HttpResponse<String> created = a.send("POST", "plugins/sources", sourceBody("adoptee", url));
+    assertEquals(201, created.statusCode(), created.body());
+    awaitState(b, "sources", "adoptee", "applied");
+    awaitState(c, "sources", "adoptee", "applied");
+    String installs =
+        "SELECT count(*) FROM install_record WHERE plugin_name = 'adoptee' AND node_id = 'fleet-b'";
+    long before = b.kpm().count(installs);
+    // Every running node idle (converged to the generation, so no pass runs until a change is
+    // announced): none adopts it before B is asked.
+    Await.until(
+        "every running node converged to the fleet's generation",
+        Await.LONG,
+        () ->
+            a.kpm()
+                    .count(
+                        "SELECT count(*) FROM fleet_node n, fleet_state s WHERE s.id = 1"
+                            + " AND n.applied_generation <> s.generation"
+                            + " AND n.heartbeat_at > now() - interval '3 seconds'")
+                == 0);
+    // As after an upgrade from before nodes recorded what they applied: the files, no rows.
+    a.kpm().sql("DELETE FROM node_plugin WHERE plugin_type = 'sources' AND name = 'adoptee'");
+
+    HttpResponse<String> asked = b.send("POST", "fleet/nodes/fleet-b/reconcile", null);
+    assertEquals(200, asked.statusCode(), asked.body());
+    awaitState(b, "sources", "adoptee", "applied");
+    assertEquals(before, b.kpm().count(installs), "B recorded the files it had, installed nothing");
+    assertEquals("a", Files.readString(b.home().resolve("plugins/sources/Adoptee.so")));
+  }
+
+  @Test
   void stopOneStopsOnlyTheNodeThatReceivedIt() {
     String url = served("stopper.zip", List.of(Entry.file("Stopper.so", "s")));
     assertEquals(201, a.send("POST", "plugins/sinks", sourceBody("stopper", url)).statusCode());
