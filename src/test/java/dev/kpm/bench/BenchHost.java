@@ -105,6 +105,23 @@ final class BenchHost {
     return Long.parseLong(f[field - 3]) + Long.parseLong(f[field - 2]);
   }
 
+  /**
+   * CPU seconds the whole machine has been busy so far, on all cores: every process and the kernel
+   * (/proc/stat's first line, less idle and iowait).
+   */
+  static double machineBusy() throws IOException {
+    String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+    String[] f = cpu.trim().split("\\s+");
+    long busy = 0;
+    // cpu user nice system idle iowait irq softirq steal ...: the first eight counters
+    for (int i = 1; i <= 8 && i < f.length; i++) {
+      if (i != 4 && i != 5) {
+        busy += Long.parseLong(f[i]);
+      }
+    }
+    return busy / TICKS_PER_SECOND;
+  }
+
   static String loadAverage() throws IOException {
     String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
     return f[0] + " " + f[1] + " " + f[2];

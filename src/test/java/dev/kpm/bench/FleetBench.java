@@ -81,6 +81,11 @@ public final class FleetBench {
   /** Per side (true: the fleet), the JIT compiler threads' CPU seconds of its last timed round. */
   private final Map<Boolean, Double> lastJit = new java.util.HashMap<>();
 
+  /** CPU seconds the whole machine was busy (every process and the kernel) in the last round. */
+  private final Map<Boolean, Double> lastMachine = new java.util.HashMap<>();
+
+  private final Map<Boolean, Double> lastCreates = new java.util.HashMap<>();
+
   private Connection fleetDb;
   private Connection soloDb;
   private String pgdata;
@@ -296,7 +301,12 @@ public final class FleetBench {
   }
 
   private LauncherProcess launch(String id, String database) throws IOException {
-    Path home = Files.createDirectories(work.resolve(id + "-home"));
+    String homes = System.getenv("BENCH_HOMES");
+    Path home =
+        Files.createDirectories(
+            homes == null || homes.isBlank()
+                ? work.resolve(id + "-home")
+                : Path.of(homes).resolve(id + "-home").resolve("home"));
     Map<String, String> env = new HashMap<>();
     env.put("DB_URL", baseUrl + database);
     env.put("DB_USER", "postgres");
@@ -366,21 +376,27 @@ public final class FleetBench {
             + " rounds");
     List<Sample> fleet = new ArrayList<>();
     List<Sample> solo = new ArrayList<>();
+    List<Double> machine = new ArrayList<>();
     for (int r = 0; r < n; r++) {
       List<Path> zips = rounds.get(r);
       // Alternate which side goes first, so neither always follows the other's deletes.
       for (boolean f : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
         (f ? fleet : solo).add(converge(f, zips));
       }
+      machine.add(lastMachine.get(true));
       say(
           String.format(
               Locale.ROOT,
-              "F1 round %d (wall/CPU s): one node %s (JIT %.2f), fleet of 3 %s (JIT %.2f)",
+              "F1 round %d (wall/CPU s): one node %s (JIT %.2f, machine busy %.2f), fleet of 3"
+                  + " %s (JIT %.2f, machine busy %.2f, A's creates done at %.2f)",
               r + 1,
               solo.get(r),
               lastJit.get(false),
+              lastMachine.get(false),
               fleet.get(r),
-              lastJit.get(true)));
+              lastJit.get(true),
+              lastMachine.get(true),
+              lastCreates.get(true)));
     }
     return row(
         "F1",
@@ -392,27 +408,33 @@ public final class FleetBench {
             n),
         Sample.median(fleet),
         Sample.median(solo),
-        "one node alone, same creates");
+        "one node alone, same creates",
+        machine);
   }
 
   private BenchRow f2(List<BenchZips.Made> rounds, int sizeMb, int n) throws Exception {
     say("== F2: one " + sizeMb + " MB plugin created on the origin, " + n + " rounds");
     List<Sample> fleet = new ArrayList<>();
     List<Sample> solo = new ArrayList<>();
+    List<Double> machine = new ArrayList<>();
     for (int r = 0; r < n; r++) {
       List<Path> zip = List.of(rounds.get(r).zip());
       for (boolean f : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
         (f ? fleet : solo).add(converge(f, zip));
       }
+      machine.add(lastMachine.get(true));
       say(
           String.format(
               Locale.ROOT,
-              "F2 round %d (wall/CPU s): one node %s (JIT %.2f), fleet of 3 %s (JIT %.2f)",
+              "F2 round %d (wall/CPU s): one node %s (JIT %.2f, machine busy %.2f), fleet of 3 %s"
+                  + " (JIT %.2f, machine busy %.2f)",
               r + 1,
               solo.get(r),
               lastJit.get(false),
+              lastMachine.get(false),
               fleet.get(r),
-              lastJit.get(true)));
+              lastJit.get(true),
+              lastMachine.get(true)));
     }
     return row(
         "F2",
@@ -425,7 +447,8 @@ public final class FleetBench {
             n),
         Sample.median(fleet),
         Sample.median(solo),
-        "one node alone, same create");
+        "one node alone, same create",
+        machine);
   }
 
   /**
@@ -438,13 +461,16 @@ public final class FleetBench {
     BenchHost.sync();
     double cpu = cpu(fleet);
     double jit = jit(fleet);
+    double machine = BenchHost.machineBusy();
     long t0 = System.nanoTime();
     for (Path zip : zips) {
       create(origin, zip);
     }
+    lastCreates.put(fleet, (System.nanoTime() - t0) / 1e9);
     awaitState(fleet, names, "applied");
     Sample s = new Sample((System.nanoTime() - t0) / 1e9, cpu(fleet) - cpu);
     lastJit.put(fleet, jit(fleet) - jit);
+    lastMachine.put(fleet, BenchHost.machineBusy() - machine);
     deleteAll(origin, names, fleet);
     return s;
   }
@@ -631,16 +657,32 @@ public final class FleetBench {
    * the cores are the least wall time it could take — divided by the lone node's wall time, the
    * least ratio even with perfect overlap.
    */
-  private static BenchRow row(String id, String figure, Sample fleet, Sample solo, String base) {
+  /**
+   * A row: the ratio of the medians, and two floors of it on this machine — the fleet's CPU (its
+   * JVMs and PostgreSQL backends) and the whole machine's busy time during the fleet's rounds (the
+   * kernel's file-system work included), each over the cores, divided by the lone node's wall time.
+   */
+  private static BenchRow row(
+      String id, String figure, Sample fleet, Sample solo, String base, List<Double> machine) {
     double ratio = fleet.wall() / solo.wall();
     int cores = Runtime.getRuntime().availableProcessors();
     double floor = fleet.cpu() / cores / solo.wall();
+    double machineFloor =
+        Sample.median(machine.stream().mapToDouble(Double::doubleValue).toArray())
+            / cores
+            / solo.wall();
     return new BenchRow(
         id,
         figure,
         String.format(Locale.ROOT, "%.2f s", fleet.wall()),
         String.format(
-            Locale.ROOT, "%.2f s %s; CPU floor on %d cores %.2f×", solo.wall(), base, cores, floor),
+            Locale.ROOT,
+            "%.2f s %s; CPU floor on %d cores %.2f×, machine-busy floor %.2f×",
+            solo.wall(),
+            base,
+            cores,
+            floor,
+            machineFloor),
         String.format(Locale.ROOT, "%.2f×", ratio),
         String.format(Locale.ROOT, "≤ %.1f×", TARGET),
         ratio <= TARGET,
