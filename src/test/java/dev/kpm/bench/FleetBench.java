@@ -150,7 +150,7 @@ public final class FleetBench {
     // The JIT compiles kpm's install path over the first few hundred installs (C2 alone was a third
     // of a follower's CPU in the fourth round of 100): untimed rounds of the same work first, on
     // both sides, so the rows compare converging, not three JVMs warming up against one.
-    int warmRounds = env("WARMUP", 2);
+    int warmRounds = env("WARMUP", 6);
     List<List<Path>> warmSmall = new ArrayList<>();
     for (int r = 0; r < warmRounds; r++) {
       Path dir = Files.createDirectories(data.resolve("w" + r));
