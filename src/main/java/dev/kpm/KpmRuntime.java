@@ -172,7 +172,7 @@ public final class KpmRuntime implements AutoCloseable {
     List<Class<?>> entities = new ArrayList<>(PluginService.entities());
     entities.addAll(ApiTokens.entities());
     EntityManagerFactory emf = teardown.push("JPA", Jpa.open(db, entities));
-    Transactions tx = new Transactions(emf);
+    Transactions tx = new Transactions(emf, db::dropConnections);
     String nodeId = nodeId(settings.audit().nodeId(), settings.home());
     LOG.info(() -> "node id: " + nodeId);
     AuditTrail audit =

@@ -212,6 +212,22 @@ public final class Database implements AutoCloseable {
   }
 
   /** Whether kpm owns the pool (no JNDI DataSource was bound). */
+  /**
+   * After an outage: closes kpm's own pool's idle connections now and its busy ones when they are
+   * returned, so the next steps open fresh ones. A connection used just before the server stopped
+   * would otherwise be handed out without validation (the pool skips it for a connection used
+   * within the last half second) and fail once more after a quick restart. A container's pool
+   * (JNDI) validates by its own settings.
+   */
+  public void dropConnections() {
+    if (owned != null) {
+      HikariPoolMXBean pool = owned.getHikariPoolMXBean();
+      if (pool != null) {
+        pool.softEvictConnections();
+      }
+    }
+  }
+
   public boolean ownsPool() {
     return owned != null;
   }

@@ -17,18 +17,31 @@ import java.util.function.Function;
  */
 public final class Transactions {
   private final EntityManagerFactory emf;
+  private final Runnable onOutage;
 
   public Transactions(EntityManagerFactory emf) {
+    this(emf, () -> {});
+  }
+
+  /**
+   * @param onOutage runs on every outage a transaction meets, before the exception is thrown: kpm's
+   *     own pool drops its connections there ({@link Database#dropConnections}), so that none
+   *     opened on a server that went away is handed out once it is back
+   */
+  public Transactions(EntityManagerFactory emf, Runnable onOutage) {
     this.emf = emf;
+    this.onOutage = onOutage;
   }
 
   public <T> T inTransaction(Function<EntityManager, T> work) {
     try {
       return attempt(work);
     } catch (DatabaseUnavailableException e) {
+      onOutage.run();
       throw e;
     } catch (RuntimeException e) {
       if (Outages.isOutage(e)) {
+        onOutage.run();
         throw new DatabaseUnavailableException("the database is unavailable", e);
       }
       throw e;
