@@ -182,41 +182,37 @@ public final class NodeStates {
     return query(
         c ->
             new Target(
-                desiredIn(c, " AND type = ? AND name = ?", type.word(), name).values().stream()
-                    .findFirst(),
+                desiredIn(c, type, name),
                 rowsIn(c, "node_id = ? AND plugin_type = ? AND name = ?", nodeId, type.word(), name)
                     .stream()
                     .findFirst()));
   }
 
-  private static Map<String, Desired> desiredIn(Connection c, String where, String... params)
+  /** The installed plugin {@code name} of {@code type}, in the transaction of {@code c}. */
+  private static java.util.Optional<Desired> desiredIn(Connection c, PluginType type, String name)
       throws SQLException {
-    Map<String, Desired> all = new LinkedHashMap<>();
     try (PreparedStatement st =
         c.prepareStatement(
-            "SELECT type, name, version, sha256, source_url, shell_paras, files, origin"
-                + " FROM plugin WHERE state = 'INSTALLED'"
-                + where
-                + " ORDER BY id")) {
-      for (int i = 0; i < params.length; i++) {
-        st.setString(i + 1, params[i]);
-      }
-      ResultSet rs = st.executeQuery();
-      while (rs.next()) {
-        Desired d =
+            "SELECT version, sha256, source_url, shell_paras, files, origin FROM plugin"
+                + " WHERE state = 'INSTALLED' AND type = ? AND name = ?")) {
+      st.setString(1, type.word());
+      st.setString(2, name);
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(
             new Desired(
-                PluginType.fromString(rs.getString(1)),
+                type,
+                name,
+                rs.getString(1),
                 rs.getString(2),
                 rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                strings(rs.getArray(6)),
-                strings(rs.getArray(7)),
-                "AUTOLOAD".equals(rs.getString(8)));
-        all.put(d.key(), d);
+                strings(rs.getArray(4)),
+                strings(rs.getArray(5)),
+                "AUTOLOAD".equals(rs.getString(6))));
       }
     }
-    return all;
   }
 
   /** This node's rows, by {@link #key}. */

@@ -87,12 +87,12 @@ final class FleetApply {
             name,
             () -> {
               NodeStates.Target now = states.target(type, name);
-              if (now.desired().isEmpty()
-                  || now.desired().get().autoLoaded()
-                  || now.desired().get().sha256() == null) {
+              Optional<NodeStates.Desired> wanted =
+                  now.desired().filter(w -> !w.autoLoaded() && w.sha256() != null);
+              if (wanted.isEmpty()) {
                 return Outcome.UNCHANGED; // changed meanwhile: the next pass sees the new state
               }
-              NodeStates.Desired d = now.desired().get();
+              NodeStates.Desired d = wanted.get();
               Optional<NodeStates.Held> mine = now.mine();
               if (!Convergence.needsApply(d.sha256(), mine.map(NodeStates.Held::mark), retry)) {
                 return Outcome.UNCHANGED;

@@ -211,7 +211,6 @@ public final class Database implements AutoCloseable {
             owned.getMaximumPoolSize()));
   }
 
-  /** Whether kpm owns the pool (no JNDI DataSource was bound). */
   /**
    * After an outage: closes kpm's own pool's idle connections now and its busy ones when they are
    * returned, so the next steps open fresh ones. A connection used just before the server stopped
@@ -228,6 +227,7 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** Whether kpm owns the pool (no JNDI DataSource was bound). */
   public boolean ownsPool() {
     return owned != null;
   }

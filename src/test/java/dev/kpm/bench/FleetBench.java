@@ -78,13 +78,15 @@ public final class FleetBench {
   private final Path data;
   private final Map<String, LauncherProcess> nodes = new LinkedHashMap<>();
 
-  /** Per side (true: the fleet), the JIT compiler threads' CPU seconds of its last timed round. */
-  private final Map<Boolean, Double> lastJit = new java.util.HashMap<>();
+  /**
+   * What else one timed round of a side measured: its JIT compiler threads' CPU seconds, the whole
+   * machine's busy CPU seconds (every process and the kernel), and the seconds until the origin's
+   * last 201.
+   */
+  private record Round(double jit, double machine, double creates) {}
 
-  /** CPU seconds the whole machine was busy (every process and the kernel) in the last round. */
-  private final Map<Boolean, Double> lastMachine = new java.util.HashMap<>();
-
-  private final Map<Boolean, Double> lastCreates = new java.util.HashMap<>();
+  /** Per side (true: the fleet), its last round. */
+  private final Map<Boolean, Round> last = new java.util.HashMap<>();
 
   private Connection fleetDb;
   private Connection soloDb;
@@ -383,7 +385,7 @@ public final class FleetBench {
       for (boolean f : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
         (f ? fleet : solo).add(converge(f, zips));
       }
-      machine.add(lastMachine.get(true));
+      machine.add(last.get(true).machine());
       say(
           String.format(
               Locale.ROOT,
@@ -391,12 +393,12 @@ public final class FleetBench {
                   + " %s (JIT %.2f, machine busy %.2f, A's creates done at %.2f)",
               r + 1,
               solo.get(r),
-              lastJit.get(false),
-              lastMachine.get(false),
+              last.get(false).jit(),
+              last.get(false).machine(),
               fleet.get(r),
-              lastJit.get(true),
-              lastMachine.get(true),
-              lastCreates.get(true)));
+              last.get(true).jit(),
+              last.get(true).machine(),
+              last.get(true).creates()));
     }
     return row(
         "F1",
@@ -422,7 +424,7 @@ public final class FleetBench {
       for (boolean f : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
         (f ? fleet : solo).add(converge(f, zip));
       }
-      machine.add(lastMachine.get(true));
+      machine.add(last.get(true).machine());
       say(
           String.format(
               Locale.ROOT,
@@ -430,11 +432,11 @@ public final class FleetBench {
                   + " (JIT %.2f, machine busy %.2f)",
               r + 1,
               solo.get(r),
-              lastJit.get(false),
-              lastMachine.get(false),
+              last.get(false).jit(),
+              last.get(false).machine(),
               fleet.get(r),
-              lastJit.get(true),
-              lastMachine.get(true)));
+              last.get(true).jit(),
+              last.get(true).machine()));
     }
     return row(
         "F2",
@@ -466,11 +468,10 @@ public final class FleetBench {
     for (Path zip : zips) {
       create(origin, zip);
     }
-    lastCreates.put(fleet, (System.nanoTime() - t0) / 1e9);
+    double creates = (System.nanoTime() - t0) / 1e9;
     awaitState(fleet, names, "applied");
     Sample s = new Sample((System.nanoTime() - t0) / 1e9, cpu(fleet) - cpu);
-    lastJit.put(fleet, jit(fleet) - jit);
-    lastMachine.put(fleet, BenchHost.machineBusy() - machine);
+    last.put(fleet, new Round(jit(fleet) - jit, BenchHost.machineBusy() - machine, creates));
     deleteAll(origin, names, fleet);
     return s;
   }
@@ -652,15 +653,11 @@ public final class FleetBench {
   // ------------------------------------------------------------------------------- helpers
 
   /**
-   * A row of F1 or F2. Its baseline also states the floor of the ratio on this machine: the fleet's
-   * three nodes do three times the work of the lone one on the same cores, so its CPU seconds over
-   * the cores are the least wall time it could take — divided by the lone node's wall time, the
-   * least ratio even with perfect overlap.
-   */
-  /**
-   * A row: the ratio of the medians, and two floors of it on this machine — the fleet's CPU (its
-   * JVMs and PostgreSQL backends) and the whole machine's busy time during the fleet's rounds (the
-   * kernel's file-system work included), each over the cores, divided by the lone node's wall time.
+   * A row of F1 or F2: the ratio of the medians. Its baseline also states two floors of the ratio
+   * on this machine, the least wall time the fleet's work could take (its seconds over the cores)
+   * divided by the lone node's wall time — the least ratio even with perfect overlap: one from the
+   * fleet's CPU (its JVMs and PostgreSQL backends), one from the whole machine's busy time during
+   * the fleet's rounds ({@code machine}, the kernel's file-system work included).
    */
   private static BenchRow row(
       String id, String figure, Sample fleet, Sample solo, String base, List<Double> machine) {
