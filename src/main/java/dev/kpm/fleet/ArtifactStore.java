@@ -168,6 +168,19 @@ public final class ArtifactStore {
         });
   }
 
+  /**
+   * Tells every node now, in a short transaction of its own (not at a change's commit), {@code
+   * notice}: a large archive is stored and may be staged ahead, or its change ended without a
+   * commit.
+   */
+  public void announce(FleetLedger.Notice notice) {
+    work(
+        c -> {
+          FleetLedger.notify(c, notice.payload());
+          return null;
+        });
+  }
+
   /** The complete artifact of this digest, if stored. */
   public Optional<Stored> find(String sha256) {
     String sha = digestOrNull(sha256);

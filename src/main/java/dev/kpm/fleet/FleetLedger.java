@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import org.hibernate.Session;
 
 /**
@@ -25,6 +26,39 @@ public final class FleetLedger implements FleetCommit {
    * A payload asking one node to re-apply everything, failures included: {@code reconcile:<id>}.
    */
   public static final String RECONCILE = "reconcile:";
+
+  /**
+   * A payload telling the other nodes, before the change commits, that a large archive of a plugin
+   * is stored and may be staged ahead ({@code stored\n<type>\n<sha256>\n<node id>\n<name>}); or,
+   * with {@code dropped}, that the change it was stored for ended without a commit.
+   */
+  public record Notice(boolean stored, PluginType type, String sha256, String nodeId, String name) {
+    private static final String STORED = "stored\n";
+    private static final String DROPPED = "dropped\n";
+
+    /** The notice a payload carries, if it is one. */
+    public static Optional<Notice> parse(String payload) {
+      boolean stored = payload.startsWith(STORED);
+      if (!stored && !payload.startsWith(DROPPED)) {
+        return Optional.empty();
+      }
+      String[] parts = payload.split("\n", 5);
+      if (parts.length != 5) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new Notice(stored, PluginType.fromString(parts[1]), parts[2], parts[3], parts[4]));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+
+    /** This notice as a payload of {@link #CHANNEL}. */
+    public String payload() {
+      return String.join("\n", stored ? "stored" : "dropped", type.word(), sha256, nodeId, name);
+    }
+  }
 
   private final String nodeId;
 

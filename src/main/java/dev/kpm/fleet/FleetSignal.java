@@ -36,6 +36,13 @@ public final class FleetSignal implements AutoCloseable {
 
     /** The backstop tick: converge if the fleet's generation moved past this node's. */
     void tick();
+
+    /**
+     * Another node stored a large archive for a change it has not committed yet ({@link
+     * FleetLedger.Notice#stored()}), or that change ended without a commit: stage it ahead, or drop
+     * what was staged.
+     */
+    void notice(FleetLedger.Notice notice);
   }
 
   private final Connections connections;
@@ -123,7 +130,12 @@ public final class FleetSignal implements AutoCloseable {
   }
 
   private void heard(String payload) {
-    if (payload.startsWith(FleetLedger.RECONCILE)) {
+    java.util.Optional<FleetLedger.Notice> notice = FleetLedger.Notice.parse(payload);
+    if (notice.isPresent()) {
+      if (!notice.get().nodeId().equals(nodeId)) {
+        listener.notice(notice.get());
+      }
+    } else if (payload.startsWith(FleetLedger.RECONCILE)) {
       if (payload.equals(FleetLedger.RECONCILE + nodeId)) {
         listener.changed(true);
       }

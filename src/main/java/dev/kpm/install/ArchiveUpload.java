@@ -33,14 +33,20 @@ final class ArchiveUpload {
     this.store = store;
   }
 
-  /** Starts storing {@code file}, whose digest is {@code sha256}. */
-  static ArchiveUpload start(ArtifactStore store, Path file, String sha256) {
+  /**
+   * Starts storing {@code file}, whose digest is {@code sha256}; {@code stored} runs on the store's
+   * thread once the archive is stored, unless the store was cancelled.
+   */
+  static ArchiveUpload start(ArtifactStore store, Path file, String sha256, Runnable stored) {
     ArchiveUpload upload = new ArchiveUpload(store);
     NamedThreads.of("kpm-artifact-put")
         .newThread(
             () -> {
               try {
                 upload.put(file, sha256);
+                if (!upload.cancelled.get()) {
+                  stored.run();
+                }
                 upload.done.complete(null);
               } catch (RuntimeException e) {
                 upload.done.completeExceptionally(e);

@@ -47,6 +47,11 @@ final class Attempt {
   /** Applying the fleet's state: the architecture this node's native files must have; else null. */
   String fleetArch;
 
+  /**
+   * Applying the fleet's state: the archive fetched and extracted ahead, in this staging; or null.
+   */
+  NativeInstaller.Prestaged prestaged;
+
   /** A dry run: nothing is recorded, install.sh is not run. */
   boolean dry;
 
@@ -116,7 +121,11 @@ final class Attempt {
    * {@code fetch} (the database), not the URL, and a native file built for another architecture
    * than {@code arch} makes the plugin incompatible here.
    */
-  record Fleet(Fetch fetch, String arch) {}
+  record Fleet(Fetch fetch, String arch, NativeInstaller.Prestaged prestaged) {
+    Fleet(Fetch fetch, String arch) {
+      this(fetch, arch, null);
+    }
+  }
 
   /** Writes the plugin's archive into the staging folder's download file. */
   interface Fetch {
@@ -136,33 +145,13 @@ final class Attempt {
       staging = queued.get().staging;
       id = queued.get().id;
       queued.get().markAttempted();
+    } else if (spec.fleet() != null && spec.fleet().prestaged() != null) {
+      staging = spec.fleet().prestaged().staging();
+      id = begin(tools, records, spec, staging);
     } else {
       Path root = tools.home().staging().resolve(UUID.randomUUID().toString());
       staging = Checks.io(() -> Staging.create(root, tools.home().base()));
-      try {
-        // A dry run leaves no install record: it changes nothing, the database included.
-        id =
-            spec.dry()
-                ? -1
-                : records.begin(
-                    type, req.name(), spec.op(), req.file(), root, spec.fleet() != null);
-      } catch (CommitOutcomeUnknownException e) {
-        // The record may exist, RUNNING, and would refuse every later install of the plugin.
-        tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
-        throw e;
-      } catch (RuntimeException e) {
-        staging.delete();
-        throw e;
-      }
-      if (!spec.dry()) {
-        LiveJob job =
-            tools
-                .jobs()
-                .board()
-                .open(id, type, req.name(), spec.op(), spec.act().actor().subject(), null);
-        JobBoard.current(job);
-        job.runsOn(Thread.currentThread());
-      }
+      id = begin(tools, records, spec, staging);
     }
     Attempt a = new Attempt(id, staging, tools, records, type, req, spec.act());
     a.dry = spec.dry();
@@ -171,10 +160,13 @@ final class Attempt {
         JobBoard.current().ifPresent(j -> j.downloading(staging.download()));
       }
       a.fleetArch = spec.fleet() == null ? null : spec.fleet().arch();
+      a.prestaged = spec.fleet() == null ? null : spec.fleet().prestaged();
       a.download =
-          spec.fleet() != null
-              ? Checks.io(() -> spec.fleet().fetch().into(staging.download()))
-              : Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
+          a.prestaged != null
+              ? a.prestaged.download()
+              : spec.fleet() != null
+                  ? Checks.io(() -> spec.fleet().fetch().into(staging.download()))
+                  : Checks.download(tools.downloader(), spec.uri(), req, staging, spec.prefix());
       if (!a.dry) {
         JobBoard.current().ifPresent(j -> j.downloaded(a.download.bytes()));
       }
@@ -184,15 +176,53 @@ final class Attempt {
         a.startStoring();
       }
       work.accept(a);
+      a.announced.set(false); // committed: what the others staged ahead is what they apply
     } catch (RuntimeException e) {
       a.failed(e);
       throw e;
     } finally {
       a.stopStoring();
+      a.announceDropped();
       if (!a.unsettled) {
         staging.delete();
       }
     }
+  }
+
+  /**
+   * Records the attempt (a dry run records nothing) with {@code staging} as its folder and opens
+   * its job; the staging folder is removed when that fails.
+   */
+  private static long begin(
+      InstallTools tools, InstallRecords records, Spec spec, Staging staging) {
+    PluginType type = spec.type();
+    InstallRequest req = spec.req();
+    Path root = staging.root();
+    long id;
+    try {
+      // A dry run leaves no install record: it changes nothing, the database included.
+      id =
+          spec.dry()
+              ? -1
+              : records.begin(type, req.name(), spec.op(), req.file(), root, spec.fleet() != null);
+    } catch (CommitOutcomeUnknownException e) {
+      // The record may exist, RUNNING, and would refuse every later install of the plugin.
+      tools.jobs().settleLater(type, req.name(), () -> abandon(records, root, staging));
+      throw e;
+    } catch (RuntimeException e) {
+      staging.delete();
+      throw e;
+    }
+    if (!spec.dry()) {
+      LiveJob job =
+          tools
+              .jobs()
+              .board()
+              .open(id, type, req.name(), spec.op(), spec.act().actor().subject(), null);
+      JobBoard.current(job);
+      job.runsOn(Thread.currentThread());
+    }
+    return id;
   }
 
   private static void abandon(InstallRecords records, Path root, Staging staging) {
@@ -288,7 +318,46 @@ final class Attempt {
    */
   private void startStoring() {
     if (tools.artifacts() != null && !dry) {
-      storing = ArchiveUpload.start(tools.artifacts(), download.file(), download.sha256());
+      storing =
+          ArchiveUpload.start(
+              tools.artifacts(), download.file(), download.sha256(), this::announceStored);
+    }
+  }
+
+  /** Whether the other nodes were told that this attempt's archive is stored (FleetPrestage). */
+  private final java.util.concurrent.atomic.AtomicBoolean announced =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Tells the other nodes that a native archive of at least {@link FleetPrestage#MIN_BYTES} is
+   * stored, so they fetch and extract it while this node goes on; best effort, as a node that
+   * misses it installs after the commit as usual.
+   */
+  private void announceStored() {
+    if (type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES) {
+      notice(true);
+      announced.set(true);
+    }
+  }
+
+  /**
+   * Tells the other nodes that an announced archive will not be committed: drop what they staged.
+   */
+  private void announceDropped() {
+    if (announced.getAndSet(false)) {
+      notice(false);
+    }
+  }
+
+  private void notice(boolean stored) {
+    try {
+      tools
+          .artifacts()
+          .announce(
+              new dev.kpm.fleet.FleetLedger.Notice(
+                  stored, type, download.sha256(), records.nodeId(), name));
+    } catch (RuntimeException e) {
+      LOG.log(java.util.logging.Level.FINE, "fleet: the notice was not sent", e);
     }
   }
 

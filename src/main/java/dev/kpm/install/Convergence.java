@@ -119,7 +119,13 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
   }
 
   @Override
+  public void notice(dev.kpm.fleet.FleetLedger.Notice notice) {
+    apply.prestage().notice(notice);
+  }
+
+  @Override
   public void tick() {
+    apply.prestage().sweep();
     try {
       if (!converged || states.generation() != generation) {
         schedule();
@@ -243,6 +249,7 @@ public final class Convergence implements FleetSignal.Listener, AutoCloseable {
 
   @Override
   public void close() {
+    apply.prestage().close();
     worker.shutdownNow();
     try {
       worker.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -6,18 +6,13 @@ import dev.kpm.audit.AuditEvent;
 import dev.kpm.audit.AuditTrail;
 import dev.kpm.fleet.ArtifactStore;
 import dev.kpm.fleet.NodeStates;
-import dev.kpm.install.download.Download;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.persistence.DatabaseUnavailableException;
 import dev.kpm.plugin.InstallLog;
 import dev.kpm.plugin.InstallRecords;
 import dev.kpm.plugin.PluginType;
 import dev.kpm.portable.PortableSupervisor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -56,6 +51,7 @@ final class FleetApply {
   private final PortableInstaller portables;
   private final String arch;
   private final Consumer<AuditEvent> announce;
+  private final FleetPrestage prestage;
 
   FleetApply(Convergence.Node node, Consumer<AuditEvent> announce) {
     this.tools = node.tools();
@@ -69,6 +65,12 @@ final class FleetApply {
         new PortableInstaller(node.tools(), node.store(), node.records(), node.supervisor());
     this.arch = node.arch();
     this.announce = announce;
+    this.prestage = new FleetPrestage(states, artifacts, natives, tools.home());
+  }
+
+  /** The archives this node stages ahead of their commit. */
+  FleetPrestage prestage() {
+    return prestage;
   }
 
   dev.kpm.plugin.HomeLayout home() {
@@ -147,7 +149,13 @@ final class FleetApply {
             d.shellParas(),
             Optional.empty(),
             Optional.of(d.sha256()));
-    Attempt.Fleet fleet = new Attempt.Fleet(file -> fetch(d.sha256(), file), arch);
+    Attempt.Fleet fleet =
+        new Attempt.Fleet(
+            file -> FleetPrestage.fetch(artifacts, d.sha256(), file),
+            arch,
+            d.type().isNative()
+                ? prestage.take(d.type(), d.name(), d.sha256(), held).orElse(null)
+                : null);
     Act act =
         Act.system(AuditAction.FLEET_APPLY)
             .plugin(d.type().word(), d.name())
@@ -228,18 +236,5 @@ final class FleetApply {
               announce.accept(event[0]);
               return Outcome.REMOVED;
             });
-  }
-
-  /**
-   * Copies the stored archive into {@code file}; the store's stream checks its length and digest
-   * when it reaches the end, so the copy is the archive of this digest or an exception.
-   */
-  private Download fetch(String sha256, Path file) throws IOException {
-    long bytes;
-    try (InputStream in = artifacts.open(sha256);
-        OutputStream out = Files.newOutputStream(file)) {
-      bytes = in.transferTo(out);
-    }
-    return new Download(file, sha256, bytes);
   }
 }

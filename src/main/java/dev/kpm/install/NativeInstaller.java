@@ -4,6 +4,7 @@ import dev.kpm.audit.Act;
 import dev.kpm.install.archive.ArchiveEntry;
 import dev.kpm.install.archive.ArchiveException;
 import dev.kpm.install.archive.SafeZip;
+import dev.kpm.install.download.Download;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.layout.NativeArchive;
 import dev.kpm.install.staging.Staging;
@@ -88,7 +89,14 @@ final class NativeInstaller {
         fail,
         () -> {
           a.phase(LiveJob.EXTRACTING);
-          Staged staged = extract(archive, req, a);
+          Staged staged;
+          if (a.prestaged != null) {
+            // Fetched and extracted ahead, while the origin was still at work (FleetPrestage).
+            Checks.shellParas(req.shellParas(), a.prestaged.staged().script());
+            staged = a.prestaged.staged();
+          } else {
+            staged = extract(archive, req.shellParas(), a.zip(), a.staging);
+          }
           tools.pauses().at("extracted", req.name());
           // Before install.sh: a plugin the engine would not load is refused before anything runs.
           String so = soFile(type, staged.so());
@@ -113,7 +121,54 @@ final class NativeInstaller {
         });
   }
 
-  private record Staged(String so, boolean script) {}
+  /** What extraction staged: the {@code .so} entry, and whether there is an install.sh. */
+  record Staged(String so, boolean script) {}
+
+  /**
+   * A native plugin's archive fetched from the database and extracted into {@code staging} before
+   * the change that stored it committed ({@link FleetPrestage}): valid for an apply of the same
+   * digest while this node holds the same files of the plugin and the home's yaml config decision
+   * is the same ({@link #fits}), since extraction depended on nothing else.
+   */
+  record Prestaged(
+      PluginType type,
+      String name,
+      String sha256,
+      Staging staging,
+      Download download,
+      Staged staged,
+      Set<String> replaceable,
+      boolean keptYaml) {
+
+    /** Whether this staging is what an apply replacing {@code held} would extract now. */
+    boolean fits(dev.kpm.plugin.HomeLayout home, List<String> held) {
+      Set<String> now = new HashSet<>(held);
+      return now.equals(replaceable)
+          && new NativeArchive(type, name, home, now).keepsExistingYaml() == keptYaml;
+    }
+  }
+
+  /**
+   * Extracts the archive {@code download} of plugin {@code name} into {@code staging} with the
+   * checks of an install, ahead of its commit; {@code replaceable}: the files this node holds of
+   * the plugin. Runs no install.sh and changes nothing outside {@code staging}.
+   */
+  Prestaged prestage(
+      PluginType type, String name, Set<String> replaceable, Staging staging, Download download)
+      throws ArchiveException, IOException {
+    NativeArchive archive = new NativeArchive(type, name, tools.home(), replaceable);
+    boolean keptYaml = archive.keepsExistingYaml();
+    Staged staged = extract(archive, null, download.file(), staging);
+    return new Prestaged(
+        type,
+        name,
+        download.sha256(),
+        staging,
+        download,
+        staged,
+        Set.copyOf(replaceable),
+        keptYaml);
+  }
 
   /** Where a plugin's {@code .so} goes, relative to the home folder. */
   private static String soFile(PluginType type, String so) {
@@ -258,17 +313,21 @@ final class NativeInstaller {
     return result[0];
   }
 
-  /** Checks the zip and extracts it into the staging folder, reading its directory once. */
-  private Staged extract(NativeArchive archive, InstallRequest req, Attempt a)
+  /**
+   * Checks the zip and extracts it into the staging folder, reading its directory once; {@code
+   * shellParas}, unless null (staged ahead, checked at the apply), must suit the archive.
+   */
+  private Staged extract(NativeArchive archive, List<String> shellParas, Path file, Staging staging)
       throws ArchiveException, IOException {
-    try (SafeZip.Archive zip = SafeZip.open(a.zip(), tools.limits())) {
+    try (SafeZip.Archive zip = SafeZip.open(file, tools.limits())) {
       List<ArchiveEntry> entries = zip.entries();
       boolean script = Checks.hasInstallScript(entries);
-      Checks.shellParas(req.shellParas(), script);
+      if (shellParas != null) {
+        Checks.shellParas(shellParas, script);
+      }
       String so = archive.requireComplete(entries);
       zip.extract(
-          e -> Checks.destinations(archive.target(e), a.staging, script),
-          List.of(a.staging.root()));
+          e -> Checks.destinations(archive.target(e), staging, script), List.of(staging.root()));
       return new Staged(so, script);
     }
   }

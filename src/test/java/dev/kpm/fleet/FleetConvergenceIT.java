@@ -458,6 +458,120 @@ class FleetConvergenceIT {
     assertEquals("a", Files.readString(b.home().resolve("plugins/sources/Adoptee.so")));
   }
 
+  /** A node whose creates of {@code big} and {@code lost} pause before their commit. */
+  private Node pausingOrigin() {
+    Node e = node("fleet-e", Map.of(Settings.Key.TEST_PAUSE_AT, "moved:big,extracted:lost"));
+    extra.add(e);
+    return e;
+  }
+
+  /**
+   * The staging folder of {@code n} (below {@code .kpm/staging}) that holds {@code rel} of the
+   * home, staged ahead of a commit, once there is one.
+   */
+  private static Path awaitStaged(Node n, String rel) {
+    return Await.value(
+        () -> n.id() + " staged " + rel + " ahead",
+        Await.LONG,
+        () -> {
+          try (var folders = Files.list(n.home().resolve(".kpm/staging"))) {
+            return folders
+                .filter(f -> Files.exists(f.resolve("home").resolve(rel)))
+                .findFirst()
+                .orElse(null);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  private static long stagingFolders(Node n) {
+    try (var folders = Files.list(n.home().resolve(".kpm/staging"))) {
+      return folders.count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aLargeArchiveIsStagedOnTheOtherNodesBeforeItsOriginCommitsAndTheirApplyGoesOnFromThere()
+      throws Exception {
+    Node e = pausingOrigin();
+    Path zip = dir.resolve("served").resolve("big.zip");
+    Entry big = Entry.random("Big.so", 2 << 20);
+    TestPlugins.zip(zip, List.of(big, Entry.file("big.yaml", "v: 1\n")));
+    CompletableFuture<HttpResponse<String>> created =
+        CompletableFuture.supplyAsync(
+            () -> e.send("POST", "plugins/sources", sourceBody("big", server.url("big.zip"))));
+    Pause.awaitReached(e.home(), "moved", "big");
+    // E has stored the archive but not committed: B and C fetched and extracted it meanwhile,
+    // into staging folders of their own, and nothing of it is in their homes yet.
+    Map<String, Path> staged = new HashMap<>();
+    for (Node n : List.of(b, c)) {
+      // The yaml is the zip's last entry: once it is there, the .so before it is complete.
+      Path folder = awaitStaged(n, "etc/sources/big.yaml");
+      staged.put(n.id(), folder);
+      assertTrue(
+          java.util.Arrays.equals(
+              big.content(), Files.readAllBytes(folder.resolve("home/plugins/sources/Big.so"))),
+          n.id());
+      assertFalse(Files.exists(n.home().resolve("plugins/sources/Big.so")), n.id());
+      assertEquals("none", n.state("sources", "big"), n.id());
+    }
+    Pause.release(e.home(), "moved", "big");
+    HttpResponse<String> answer = created.join();
+    assertEquals(201, answer.statusCode(), answer.body());
+    for (Node n : List.of(a, b, c)) {
+      awaitState(n, "sources", "big", "applied");
+      assertTrue(
+          java.util.Arrays.equals(
+              big.content(), Files.readAllBytes(n.home().resolve("plugins/sources/Big.so"))),
+          n.id());
+    }
+    for (Node n : List.of(b, c)) {
+      // The apply went on in the folder staged ahead (its record names it), and removed it.
+      assertEquals(
+          1,
+          n.kpm()
+              .count(
+                  "SELECT count(*) FROM install_record WHERE node_id = '"
+                      + n.id()
+                      + "' AND plugin_name = 'big' AND fleet_apply AND state = 'SUCCEEDED'"
+                      + " AND staging_dir = '"
+                      + staged.get(n.id())
+                      + "'"),
+          n.id());
+      assertFalse(Files.exists(staged.get(n.id())), n.id());
+    }
+  }
+
+  @Test
+  void whatWasStagedAheadForAChangeThatFailsOnItsOriginIsDroppedAndNothingIsInstalled() {
+    Node e = pausingOrigin();
+    Path zip = dir.resolve("served").resolve("lost.zip");
+    TestPlugins.zip(
+        zip,
+        List.of(
+            Entry.random("Lost.so", 2 << 20),
+            Entry.file("lost.yaml", "v: 1\n"),
+            Entry.file("install.sh", 0100755, "#!/bin/sh\necho refused here; exit 4\n")));
+    long before = stagingFolders(b);
+    CompletableFuture<HttpResponse<String>> created =
+        CompletableFuture.supplyAsync(
+            () -> e.send("POST", "plugins/sources", sourceBody("lost", server.url("lost.zip"))));
+    Pause.awaitReached(e.home(), "extracted", "lost");
+    awaitStaged(b, "plugins/sources/Lost.so");
+    Pause.release(e.home(), "extracted", "lost");
+    HttpResponse<String> answer = created.join();
+    assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("exit status 4"), answer.body());
+    Await.until("B dropped what it staged ahead", Await.LONG, () -> stagingFolders(b) == before);
+    assertEquals("none", b.state("sources", "lost"));
+    assertFalse(Files.exists(b.home().resolve("plugins/sources/Lost.so")));
+    assertFalse(Files.exists(b.home().resolve("etc/sources/lost.yaml")));
+    assertEquals(0, a.kpm().count("SELECT count(*) FROM plugin WHERE name = 'lost'"));
+  }
+
   @Test
   void stopOneStopsOnlyTheNodeThatReceivedIt() {
     String url = served("stopper.zip", List.of(Entry.file("Stopper.so", "s")));

@@ -3,6 +3,7 @@ package dev.kpm.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kpm.plugin.PluginType;
 import dev.kpm.testing.Await;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -56,6 +57,11 @@ class FleetSignalIT {
               public void tick() {
                 ticks.incrementAndGet();
               }
+
+              @Override
+              public void notice(FleetLedger.Notice notice) {
+                heard.add("notice " + notice.payload().replace('\n', ' '));
+              }
             });
     Await.until("the first connection caught up", Await.LONG, () -> heard.contains("changed"));
   }
@@ -83,6 +89,31 @@ class FleetSignalIT {
     notify(FleetLedger.RECONCILE + "self");
     Await.until("the reconcile request", Await.LONG, () -> heard.contains("retry"));
     assertEquals(List.of("changed", "retry"), List.copyOf(heard));
+  }
+
+  @Test
+  void anotherNodesStoredAndDroppedNoticesAreHeardAsNoticesNotChangesAndItsOwnAreNot()
+      throws Exception {
+    heard.clear();
+    String sha = "ab".repeat(32);
+    String own = new FleetLedger.Notice(true, PluginType.SINKS, sha, "self", "big").payload();
+    String stored = new FleetLedger.Notice(true, PluginType.SOURCES, sha, "other", "big").payload();
+    String dropped =
+        new FleetLedger.Notice(false, PluginType.SOURCES, sha, "other", "big").payload();
+    for (String payload : List.of(own, stored, dropped)) {
+      try (Connection c = db.connect();
+          java.sql.PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+        st.setString(1, FleetLedger.CHANNEL);
+        st.setString(2, payload);
+        st.executeQuery().close();
+      }
+    }
+    Await.until("both notices", Await.LONG, () -> heard.size() >= 2);
+    assertEquals(
+        List.of(
+            "notice stored sources " + sha + " other big",
+            "notice dropped sources " + sha + " other big"),
+        List.copyOf(heard));
   }
 
   @Test

@@ -43,7 +43,9 @@ public final class NativeArchive {
   public Target target(ArchiveEntry entry) {
     String n = entry.name();
     if (isYaml(n)) {
-      return yamlPreExists() ? new Target(List.of(), null) : homeOnly(configCopies(name + ".yaml"));
+      return keepsExistingYaml()
+          ? new Target(List.of(), null)
+          : homeOnly(configCopies(name + ".yaml"));
     }
     if (n.equals(name + ".json")) {
       return homeOnly(configCopies(name + ".json"));
@@ -74,7 +76,11 @@ public final class NativeArchive {
     return soName.matcher(entryName).matches();
   }
 
-  private boolean yamlPreExists() {
+  /**
+   * Whether a source's yaml config already in the home (not the replaced version's) is kept, so the
+   * archive's yaml is not installed: extraction depends on it, and on nothing else of the home.
+   */
+  public boolean keepsExistingYaml() {
     String rel = "etc/" + type.folder() + "/" + name + ".yaml";
     return !replaceable.contains(rel) && Files.exists(home.base().resolve(rel));
   }
@@ -88,7 +94,7 @@ public final class NativeArchive {
       if (isYaml(e.name())) {
         yaml = true;
         counted.add(absolute("etc/" + type.folder() + "/" + name + ".yaml"));
-        if (!yamlPreExists()) {
+        if (!keepsExistingYaml()) {
           counted.add(absolute("data/" + type.folder() + "/" + name + ".yaml"));
         }
       } else if (isSo(e.name())) {
