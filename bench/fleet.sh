@@ -18,6 +18,8 @@
 #   bench/fleet.sh                          # ROUNDS=3 WARMUP=6 PLUGINS=100 SIZE_MB=50 CREATES=50
 #   bench/fleet.sh f1 f3                    # some rows (or BENCH='f1 f3' in the environment)
 #   KPM_JAVA_OPTS='-Xmx256m' bench/fleet.sh # options for the four launcher JVMs
+#   BENCH_NODE_CPUS=0.5 bench/fleet.sh      # each launcher capped at 0.5 CPU (a cgroup each, root):
+#                                           # hosts of their own emulated; the database uncapped
 #
 # About 4–8 minutes on 2 cores once built (four launcher JVMs start at once, 30–60 s of it). Needs
 # a JDK 17 and Maven. The whole run is cut off after BENCH_TIMEOUT seconds (default 900). BENCH_DIR

@@ -160,4 +160,41 @@ final class BenchHost {
       }
     }
   }
+
+  /**
+   * Caps process {@code pid}, and what it starts later, at {@code cpus} CPUs in a cgroup of its own
+   * ({@code kpm-bench-<name>}): {@code cpu.max} where the unified hierarchy (cgroup v2) has the cpu
+   * controller, else cgroup v1's {@code cpu.cfs_quota_us}. Needs root. Returns the group's folder,
+   * for {@link #uncap}.
+   */
+  static Path capCpu(long pid, String name, double cpus) throws IOException {
+    long period = 100_000;
+    long quota = Math.max(1_000, Math.round(cpus * period));
+    Path root = Path.of("/sys/fs/cgroup");
+    Path controllers = root.resolve("cgroup.controllers");
+    Path group;
+    if (Files.exists(controllers) && Files.readString(controllers).contains("cpu")) {
+      Files.writeString(root.resolve("cgroup.subtree_control"), "+cpu");
+      group = Files.createDirectories(root.resolve("kpm-bench-" + name));
+      Files.writeString(group.resolve("cpu.max"), quota + " " + period);
+    } else if (Files.exists(root.resolve("cpu").resolve("cpu.cfs_quota_us"))) {
+      group = Files.createDirectories(root.resolve("cpu").resolve("kpm-bench-" + name));
+      Files.writeString(group.resolve("cpu.cfs_period_us"), Long.toString(period));
+      Files.writeString(group.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+    } else {
+      throw new IOException(
+          "no cgroup cpu controller in /sys/fs/cgroup (v2) or /sys/fs/cgroup/cpu (v1)");
+    }
+    Files.writeString(group.resolve("cgroup.procs"), Long.toString(pid));
+    return group;
+  }
+
+  /** Removes a group of {@link #capCpu} once its processes have ended; best effort. */
+  static void uncap(Path group) {
+    try {
+      Files.deleteIfExists(group);
+    } catch (IOException e) {
+      System.err.println("could not remove " + group + ": " + e.getMessage());
+    }
+  }
 }

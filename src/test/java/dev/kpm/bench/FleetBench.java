@@ -63,7 +63,9 @@ import java.util.concurrent.TimeUnit;
  * The system property {@code kpm.it.launcher} names the launcher jar. Environment: {@code ROUNDS}
  * (F1/F2, default 3), {@code PLUGINS} (F1, 100), {@code SIZE_MB} (F2, 50), {@code CREATES} (F3,
  * 50), {@code BENCH} (any of {@code f1 f2 f3}, or {@code all}, the default), {@code KPM_JAVA_OPTS}
- * (options for the four launcher JVMs).
+ * (options for the four launcher JVMs), {@code BENCH_HOMES} (where the homes go), {@code
+ * BENCH_NODE_CPUS} (each launcher JVM capped at that many CPUs by a cgroup of its own, once it
+ * runs: three hosts of that size and a lone one emulated on one machine; needs root).
  */
 public final class FleetBench {
   private static final double TARGET = 1.5;
@@ -77,6 +79,15 @@ public final class FleetBench {
   private final Path work;
   private final Path data;
   private final Map<String, LauncherProcess> nodes = new LinkedHashMap<>();
+
+  /**
+   * {@code BENCH_NODE_CPUS}: the CPUs each launcher JVM may use (a cgroup quota each), so the three
+   * nodes run as on hosts of their own of that size and the lone node on one such host; 0 (the
+   * default): no cap, every process shares the machine's cores.
+   */
+  private final double cpusPerNode = envDouble("BENCH_NODE_CPUS");
+
+  private final List<Path> groups = new ArrayList<>();
 
   /**
    * What else one timed round of a side measured: its JIT compiler threads' CPU seconds, the whole
@@ -221,6 +232,7 @@ public final class FleetBench {
         db.destroyForcibly();
       }
       say("== stopping the database: exit status " + db.exitValue());
+      groups.forEach(BenchHost::uncap);
     }
     System.out.println();
     System.out.println("machine: " + BenchHost.machine(work));
@@ -292,6 +304,16 @@ public final class FleetBench {
       nodes.put(id, launch(id, "kpm_fleet"));
     }
     nodes.put(SOLO, launch(SOLO, "kpm_solo"));
+    if (cpusPerNode > 0) {
+      for (Map.Entry<String, LauncherProcess> n : nodes.entrySet()) {
+        groups.add(BenchHost.capCpu(n.getValue().pid(), n.getKey(), cpusPerNode));
+      }
+      say(
+          String.format(
+              Locale.ROOT,
+              "== each launcher capped at %.2f CPU (its own cgroup): hosts of their own, emulated",
+              cpusPerNode));
+    }
     for (Map.Entry<String, LauncherProcess> n : nodes.entrySet()) {
       n.getValue().awaitReady();
       awaitUntil(
@@ -659,7 +681,7 @@ public final class FleetBench {
    * fleet's CPU (its JVMs and PostgreSQL backends), one from the whole machine's busy time during
    * the fleet's rounds ({@code machine}, the kernel's file-system work included).
    */
-  private static BenchRow row(
+  private BenchRow row(
       String id, String figure, Sample fleet, Sample solo, String base, List<Double> machine) {
     double ratio = fleet.wall() / solo.wall();
     int cores = Runtime.getRuntime().availableProcessors();
@@ -668,15 +690,20 @@ public final class FleetBench {
         Sample.median(machine.stream().mapToDouble(Double::doubleValue).toArray())
             / cores
             / solo.wall();
+    String capped =
+        cpusPerNode > 0
+            ? String.format(Locale.ROOT, "; every node capped at %.2f CPU", cpusPerNode)
+            : "";
     return new BenchRow(
         id,
         figure,
         String.format(Locale.ROOT, "%.2f s", fleet.wall()),
         String.format(
             Locale.ROOT,
-            "%.2f s %s; CPU floor on %d cores %.2f×, machine-busy floor %.2f×",
+            "%.2f s %s%s; CPU floor on %d cores %.2f×, machine-busy floor %.2f×",
             solo.wall(),
             base,
+            capped,
             cores,
             floor,
             machineFloor),
@@ -783,6 +810,11 @@ public final class FleetBench {
   private static List<String> jvmOptions() {
     String opts = System.getenv().getOrDefault("KPM_JAVA_OPTS", "").trim();
     return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
+  }
+
+  private static double envDouble(String name) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? 0 : Double.parseDouble(v.trim());
   }
 
   private static int env(String name, int fallback) {
