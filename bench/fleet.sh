@@ -58,4 +58,4 @@ cd "$ROOT"
 timeout "${BENCH_TIMEOUT:-900}" java ${JAVA_OPTS:-} \
   -Dkpm.it.launcher="$ROOT/target/kpm-launcher/kpm-launcher.jar" \
   -cp "$BENCH_CLASSPATH" dev.kpm.bench.FleetBench "${BENCH_DIR:-$BENCH_OUT/fleet/work}" "$ROWS"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ROUNDS=${ROUNDS:-3} WARMUP=${WARMUP:-6} PLUGINS=${PLUGINS:-100} SIZE_MB=${SIZE_MB:-50} CREATES=${CREATES:-50} bench/fleet.sh${1:+ $*}"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: ${BENCH_NODE_CPUS:+BENCH_NODE_CPUS=$BENCH_NODE_CPUS }ROUNDS=${ROUNDS:-3} WARMUP=${WARMUP:-6} PLUGINS=${PLUGINS:-100} SIZE_MB=${SIZE_MB:-50} CREATES=${CREATES:-50} bench/fleet.sh${1:+ $*}"

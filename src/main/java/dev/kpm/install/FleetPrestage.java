@@ -148,9 +148,25 @@ final class FleetPrestage implements AutoCloseable {
           mine.filter(h -> h.state() != NodeStates.State.REMOVED)
               .map(NodeStates.Held::files)
               .orElse(List.of());
+      long t0 = System.nanoTime();
       staging = Staging.create(home.staging().resolve(UUID.randomUUID().toString()), home.base());
       Download download = fetch(artifacts, sha256, staging.download());
-      return Optional.of(natives.prestage(type, name, new HashSet<>(held), staging, download));
+      long fetched = System.nanoTime();
+      NativeInstaller.Prestaged staged =
+          natives.prestage(type, name, new HashSet<>(held), staging, download);
+      long done = System.nanoTime();
+      LOG.info(
+          () ->
+              String.format(
+                  java.util.Locale.ROOT,
+                  "fleet: %s %s staged ahead of its commit (%d bytes): fetched in %d ms,"
+                      + " extracted in %d ms",
+                  type.word(),
+                  name,
+                  download.bytes(),
+                  (fetched - t0) / 1_000_000,
+                  (done - fetched) / 1_000_000));
+      return Optional.of(staged);
     } catch (Exception e) {
       if (staging != null) {
         staging.delete();

@@ -494,8 +494,41 @@ public final class FleetBench {
     awaitState(fleet, names, "applied");
     Sample s = new Sample((System.nanoTime() - t0) / 1e9, cpu(fleet) - cpu);
     last.put(fleet, new Round(jit(fleet) - jit, BenchHost.machineBusy() - machine, creates));
+    if (fleet && names.size() == 1) {
+      say("   attempts (from A's start, s): " + attempts(names.get(0)));
+    }
     deleteAll(origin, names, fleet);
     return s;
+  }
+
+  /**
+   * When each node's attempt of plugin {@code name} (its latest) started and ended, from the
+   * database's clock, relative to the start of the origin's: a follower's starts at the commit it
+   * applies, after anything it staged ahead.
+   */
+  private String attempts(String name) throws SQLException {
+    try (PreparedStatement st =
+        fleetDb.prepareStatement(
+            "SELECT DISTINCT ON (node_id) node_id, extract(epoch FROM started_at),"
+                + " extract(epoch FROM finished_at) FROM install_record"
+                + " WHERE plugin_name = ? AND state = 'SUCCEEDED'"
+                + " ORDER BY node_id, started_at DESC")) {
+      st.setString(1, name);
+      Map<String, double[]> spans = new java.util.TreeMap<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          spans.put(rs.getString(1), new double[] {rs.getDouble(2), rs.getDouble(3)});
+        }
+      }
+      double start = spans.getOrDefault("node-a", new double[] {0, 0})[0];
+      StringBuilder out = new StringBuilder();
+      spans.forEach(
+          (node, span) ->
+              out.append(
+                  String.format(
+                      Locale.ROOT, "%s %.2f–%.2f  ", node, span[0] - start, span[1] - start)));
+      return out.toString().strip();
+    }
   }
 
   private void create(String origin, Path zip) throws Exception {
