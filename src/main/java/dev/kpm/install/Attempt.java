@@ -318,6 +318,7 @@ final class Attempt {
    */
   private void startStoring() {
     if (tools.artifacts() != null && !dry) {
+      storingSince = System.nanoTime();
       storing =
           ArchiveUpload.start(
               tools.artifacts(), download.file(), download.sha256(), this::announceStored);
@@ -337,8 +338,23 @@ final class Attempt {
     if (type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES) {
       notice(true);
       announced.set(true);
+      long ms = (System.nanoTime() - storingSince) / 1_000_000;
+      LOG.info(
+          () ->
+              "fleet: "
+                  + type.word()
+                  + " "
+                  + name
+                  + " stored for the fleet ("
+                  + download.bytes()
+                  + " bytes) in "
+                  + ms
+                  + " ms and announced, ahead of its commit");
     }
   }
+
+  /** When the store of the archive started ({@link System#nanoTime()}). */
+  private long storingSince;
 
   /**
    * Tells the other nodes that an announced archive will not be committed: drop what they staged.
