@@ -85,7 +85,7 @@ final class FleetPrestage implements AutoCloseable {
       }
       return;
     }
-    if (!notice.type().isNative() || entries.size() >= MAX) {
+    if (!notice.type().isNative() || (entries.size() >= MAX && !entries.containsKey(key))) {
       return;
     }
     Entry e = new Entry(notice.sha256(), new CompletableFuture<>(), System.nanoTime());

@@ -449,6 +449,15 @@ class ArtifactStoreIT {
               "SELECT count(*) FROM artifact WHERE sha256 IN ('"
                   + String.join("','", garbage)
                   + "')"));
+      // Released before the two collectors start: closing the connection would release it too,
+      // but only once its backend has noticed, after close() returned.
+      try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+        unlock.setLong(1, ArtifactStore.GC_LOCK);
+        try (var rs = unlock.executeQuery()) {
+          rs.next();
+          assertTrue(rs.getBoolean(1), "the other node held the lock");
+        }
+      }
     }
     // Two collectors at once: each artifact is deleted by exactly one of them.
     ExecutorService two = Executors.newFixedThreadPool(2);
