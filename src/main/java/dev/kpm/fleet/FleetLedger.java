@@ -54,6 +54,11 @@ public final class FleetLedger implements FleetCommit {
       }
     }
 
+    /** The notice that the change this archive was stored for ended without a commit. */
+    public Notice dropped() {
+      return new Notice(false, type, sha256, nodeId, name);
+    }
+
     /** This notice as a payload of {@link #CHANNEL}. */
     public String payload() {
       return String.join("\n", stored ? "stored" : "dropped", type.word(), sha256, nodeId, name);

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -130,7 +131,7 @@ public final class FleetSignal implements AutoCloseable {
   }
 
   private void heard(String payload) {
-    java.util.Optional<FleetLedger.Notice> notice = FleetLedger.Notice.parse(payload);
+    Optional<FleetLedger.Notice> notice = FleetLedger.Notice.parse(payload);
     if (notice.isPresent()) {
       if (!notice.get().nodeId().equals(nodeId)) {
         listener.notice(notice.get());

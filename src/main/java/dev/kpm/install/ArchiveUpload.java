@@ -2,6 +2,7 @@ package dev.kpm.install;
 
 import dev.kpm.fleet.ArtifactException;
 import dev.kpm.fleet.ArtifactStore;
+import dev.kpm.fleet.FleetLedger;
 import dev.kpm.plugin.PluginException;
 import dev.kpm.threads.NamedThreads;
 import java.io.FilterInputStream;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One install's archive being stored in the fleet's database, on a thread of its own ({@code
@@ -23,29 +26,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ArchiveUpload {
   private static final Duration BUSY_RETRY = Duration.ofMillis(100);
 
+  private static final Logger LOG = Logger.getLogger(ArchiveUpload.class.getName());
+
   private final ArtifactStore store;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   /** Set when the attempt ends without a commit: the store stops reading and discards its part. */
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private ArchiveUpload(ArtifactStore store) {
+  /** What the other nodes are told once the archive is stored; null: nothing (FleetPrestage). */
+  private final FleetLedger.Notice notice;
+
+  /** Whether they were told and the change has not committed yet. */
+  private final AtomicBoolean announced = new AtomicBoolean();
+
+  private ArchiveUpload(ArtifactStore store, FleetLedger.Notice notice) {
     this.store = store;
+    this.notice = notice;
   }
 
   /**
-   * Starts storing {@code file}, whose digest is {@code sha256}; {@code stored} runs on the store's
-   * thread once the archive is stored, unless the store was cancelled.
+   * Starts storing {@code file}, whose digest is {@code sha256}; once it is stored, unless the
+   * store was cancelled, {@code notice} (unless null) tells the other nodes, so they stage it
+   * ahead.
    */
-  static ArchiveUpload start(ArtifactStore store, Path file, String sha256, Runnable stored) {
-    ArchiveUpload upload = new ArchiveUpload(store);
+  static ArchiveUpload start(
+      ArtifactStore store, Path file, String sha256, FleetLedger.Notice notice) {
+    ArchiveUpload upload = new ArchiveUpload(store, notice);
     NamedThreads.of("kpm-artifact-put")
         .newThread(
             () -> {
               try {
-                upload.put(file, sha256);
-                if (!upload.cancelled.get()) {
-                  stored.run();
+                long since = System.nanoTime();
+                ArtifactStore.Stored stored = upload.put(file, sha256);
+                if (notice != null && !upload.cancelled.get()) {
+                  upload.announce(stored, since);
                 }
                 upload.done.complete(null);
               } catch (RuntimeException e) {
@@ -54,6 +69,51 @@ final class ArchiveUpload {
             })
         .start();
     return upload;
+  }
+
+  /** Best effort: a node that misses it installs after the commit as usual. */
+  private void announce(ArtifactStore.Stored stored, long since) {
+    if (!send(notice)) {
+      return;
+    }
+    announced.set(true);
+    long ms = (System.nanoTime() - since) / 1_000_000;
+    LOG.info(
+        () ->
+            "fleet: "
+                + notice.type().word()
+                + " "
+                + notice.name()
+                + " stored for the fleet ("
+                + stored.size()
+                + " bytes) in "
+                + ms
+                + " ms and announced, ahead of its commit");
+  }
+
+  /** The change committed: what the other nodes staged ahead is what they apply. */
+  void committed() {
+    announced.set(false);
+  }
+
+  /**
+   * Tells the other nodes that an announced archive will not be committed, so they drop what they
+   * staged; nothing when it was not announced or its change committed.
+   */
+  void dropAnnounced() {
+    if (announced.getAndSet(false)) {
+      send(notice.dropped());
+    }
+  }
+
+  private boolean send(FleetLedger.Notice n) {
+    try {
+      store.announce(n);
+      return true;
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "fleet: the notice was not sent", e);
+      return false;
+    }
   }
 
   /** Waits until the archive is stored; its failure is the install's (eKuiper's 400 shape). */
@@ -77,12 +137,11 @@ final class ArchiveUpload {
     done.handle((v, e) -> null).join();
   }
 
-  private void put(Path file, String sha) {
+  private ArtifactStore.Stored put(Path file, String sha) {
     long giveUp = System.nanoTime() + ArtifactStore.LEASE.toNanos();
     while (true) {
       try (InputStream in = cancellable(Files.newInputStream(file))) {
-        store.put(sha, in);
-        return;
+        return store.put(sha, in);
       } catch (ArtifactException e) {
         // Another install stores the same bytes right now: once it is done, they are stored.
         if (e.kind() != ArtifactException.Kind.BUSY || System.nanoTime() - giveUp > 0) {

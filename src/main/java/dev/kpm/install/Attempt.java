@@ -1,6 +1,7 @@
 package dev.kpm.install;
 
 import dev.kpm.audit.Act;
+import dev.kpm.fleet.FleetLedger;
 import dev.kpm.install.download.Download;
 import dev.kpm.install.layout.InstallRequest;
 import dev.kpm.install.staging.Staging;
@@ -176,13 +177,14 @@ final class Attempt {
         a.startStoring();
       }
       work.accept(a);
-      a.announced.set(false); // committed: what the others staged ahead is what they apply
+      if (a.storing != null) {
+        a.storing.committed();
+      }
     } catch (RuntimeException e) {
       a.failed(e);
       throw e;
     } finally {
       a.stopStoring();
-      a.announceDropped();
       if (!a.unsettled) {
         staging.delete();
       }
@@ -318,62 +320,12 @@ final class Attempt {
    */
   private void startStoring() {
     if (tools.artifacts() != null && !dry) {
-      storingSince = System.nanoTime();
-      storing =
-          ArchiveUpload.start(
-              tools.artifacts(), download.file(), download.sha256(), this::announceStored);
-    }
-  }
-
-  /** Whether the other nodes were told that this attempt's archive is stored (FleetPrestage). */
-  private final java.util.concurrent.atomic.AtomicBoolean announced =
-      new java.util.concurrent.atomic.AtomicBoolean();
-
-  /**
-   * Tells the other nodes that a native archive of at least {@link FleetPrestage#MIN_BYTES} is
-   * stored, so they fetch and extract it while this node goes on; best effort, as a node that
-   * misses it installs after the commit as usual.
-   */
-  private void announceStored() {
-    if (type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES) {
-      notice(true);
-      announced.set(true);
-      long ms = (System.nanoTime() - storingSince) / 1_000_000;
-      LOG.info(
-          () ->
-              "fleet: "
-                  + type.word()
-                  + " "
-                  + name
-                  + " stored for the fleet ("
-                  + download.bytes()
-                  + " bytes) in "
-                  + ms
-                  + " ms and announced, ahead of its commit");
-    }
-  }
-
-  /** When the store of the archive started ({@link System#nanoTime()}). */
-  private long storingSince;
-
-  /**
-   * Tells the other nodes that an announced archive will not be committed: drop what they staged.
-   */
-  private void announceDropped() {
-    if (announced.getAndSet(false)) {
-      notice(false);
-    }
-  }
-
-  private void notice(boolean stored) {
-    try {
-      tools
-          .artifacts()
-          .announce(
-              new dev.kpm.fleet.FleetLedger.Notice(
-                  stored, type, download.sha256(), records.nodeId(), name));
-    } catch (RuntimeException e) {
-      LOG.log(java.util.logging.Level.FINE, "fleet: the notice was not sent", e);
+      // A large native archive is announced once stored: the other nodes stage it ahead.
+      FleetLedger.Notice notice =
+          type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES
+              ? new FleetLedger.Notice(true, type, download.sha256(), records.nodeId(), name)
+              : null;
+      storing = ArchiveUpload.start(tools.artifacts(), download.file(), download.sha256(), notice);
     }
   }
 
@@ -388,10 +340,14 @@ final class Attempt {
     }
   }
 
-  /** Stops a store still running for an attempt that will not commit, and waits for it. */
+  /**
+   * Stops a store still running for an attempt that will not commit, and waits for it; tells the
+   * other nodes to drop what they staged of an announced archive whose change did not commit.
+   */
   private void stopStoring() {
     if (storing != null) {
       storing.cancel();
+      storing.dropAnnounced();
     }
   }
 
