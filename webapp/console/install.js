@@ -9,7 +9,7 @@ import {restartNeeded} from "./banner.js";
 import {TYPES} from "./plugins.js";
 
 const PHASES = {
-  "queued": 2, "downloading": 5, "verifying": 62, "extracting": 70, "running install.sh": 80,
+  "queued": 2, "downloading": 5, "verifying": 62, "storing": 66, "extracting": 70, "running install.sh": 80,
   "committing": 92, "starting process": 96, "done": 100,
 };
 

@@ -229,6 +229,7 @@ public final class KpmRuntime implements AutoCloseable {
     registry.current(); // the first read finds the snapshot loaded
     reconciled.set(true);
     ArtifactStore artifacts = new ArtifactStore(tx);
+    NodeDirectory nodes = new NodeDirectory(tx, audit, nodeId, fleet.downAfter());
     Downloader downloader = teardown.push("downloader", downloader(i, layout));
     downloader.onDownloaded(metrics::downloaded);
     InstallTools tools =
@@ -245,7 +246,7 @@ public final class KpmRuntime implements AutoCloseable {
                     children,
                     Pauses.of(settings.testPauseAt(), layout.pauses()),
                     engine))
-            .storingArtifacts(artifacts);
+            .storingArtifacts(artifacts, nodes::othersLive);
     PortableSupervisor supervisor =
         teardown.push(
             "portable plugins",
@@ -316,7 +317,6 @@ public final class KpmRuntime implements AutoCloseable {
             prebuildChecks(teardown, downloader, i.prebuildVerifyTtl()));
     InstallService installs = new InstallService(tools, store, records, jobs);
     // data/init.json: once the node has caught up with the fleet, so the import sees its plugins.
-    NodeDirectory nodes = new NodeDirectory(tx, audit, nodeId, fleet.downAfter());
     DataTransfer initData = new DataTransfer(pluginReads, installs, portables, nodes);
     convergence.afterFirstPass(
         () ->

@@ -72,6 +72,29 @@ public final class NodeDirectory implements FleetNodes {
         em -> em.unwrap(Session.class).doReturningWork(c -> select(c, id).stream().findFirst()));
   }
 
+  /**
+   * Whether another node than this one is live: one that would stage a large archive ahead as soon
+   * as it is stored. Asked once per large install, so it is one short query.
+   */
+  public boolean othersLive() {
+    return tx.inTransaction(
+        em ->
+            em.unwrap(Session.class)
+                .doReturningWork(
+                    c -> {
+                      try (PreparedStatement s =
+                          c.prepareStatement(
+                              "SELECT EXISTS (SELECT 1 FROM fleet_node WHERE node_id <> ?"
+                                  + " AND heartbeat_at > now() - ? * interval '1 millisecond')")) {
+                        s.setString(1, selfId);
+                        s.setLong(2, downAfter.toMillis());
+                        try (ResultSet rs = s.executeQuery()) {
+                          return rs.next() && rs.getBoolean(1);
+                        }
+                      }
+                    }));
+  }
+
   @Override
   public java.util.Map<String, NodeCounts> progress(dev.kpm.plugin.PluginType type) {
     return tx.inTransaction(

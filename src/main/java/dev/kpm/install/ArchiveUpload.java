@@ -126,6 +126,21 @@ final class ArchiveUpload {
   }
 
   /**
+   * Waits until the archive is stored, as {@link #await}, but gives way to an interrupt (a job
+   * cancelled meanwhile): the install waits here before extracting, not only before its commit.
+   */
+  void awaitInterruptibly() {
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PluginException.invalid("interrupted while the archive was stored for the fleet");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new CompletionException(e);
+    }
+  }
+
+  /**
    * Stops a store still running and waits for it: it writes nothing more, removes what it wrote,
    * and lets go of the download, whose space is then free.
    */

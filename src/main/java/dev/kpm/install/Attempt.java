@@ -316,16 +316,38 @@ final class Attempt {
   private ArchiveUpload storing;
 
   /**
-   * Starts storing the downloaded archive for the fleet (not for a dry run, nor without a store).
+   * Starts storing the downloaded archive for the fleet (not for a dry run, nor without a store). A
+   * large native archive is announced once stored, and the other nodes stage it ahead; when any is
+   * live, this install waits for the store before it extracts (job phase {@code storing}; test
+   * pause point {@code stored}): alongside, the store would share this node's CPU with the
+   * extraction and the announcement would come seconds later; the work is the same, only its order
+   * changes.
    */
   private void startStoring() {
-    if (tools.artifacts() != null && !dry) {
-      // A large native archive is announced once stored: the other nodes stage it ahead.
-      FleetLedger.Notice notice =
-          type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES
-              ? new FleetLedger.Notice(true, type, download.sha256(), records.nodeId(), name)
-              : null;
-      storing = ArchiveUpload.start(tools.artifacts(), download.file(), download.sha256(), notice);
+    if (tools.artifacts() == null || dry) {
+      return;
+    }
+    FleetLedger.Notice notice =
+        type.isNative() && download.bytes() >= FleetPrestage.MIN_BYTES
+            ? new FleetLedger.Notice(true, type, download.sha256(), records.nodeId(), name)
+            : null;
+    boolean first = notice != null && othersLive();
+    if (first) {
+      phase(LiveJob.STORING);
+    }
+    storing = ArchiveUpload.start(tools.artifacts(), download.file(), download.sha256(), notice);
+    if (first) {
+      storing.awaitInterruptibly();
+      tools.pauses().at("stored", name);
+    }
+  }
+
+  /** Whether another node is live; no when that cannot be told (the store will say why). */
+  private boolean othersLive() {
+    try {
+      return tools.othersLive().getAsBoolean();
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

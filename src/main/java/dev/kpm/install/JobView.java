@@ -8,9 +8,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param id the job's id, which is its install record's id
  * @param operation {@code create} or {@code update}
  * @param state {@code running}, {@code succeeded} or {@code failed}
- * @param phase {@code queued}, {@code downloading}, {@code verifying}, {@code extracting}, {@code
- *     running install.sh}, {@code committing}, {@code starting process}, {@code done} or {@code
- *     failed}
+ * @param phase {@code queued}, {@code downloading}, {@code verifying}, {@code storing} (a large
+ *     native archive stored for the fleet before it is extracted, when other nodes are live),
+ *     {@code extracting}, {@code running install.sh}, {@code committing}, {@code starting process},
+ *     {@code done} or {@code failed}
  * @param bytesDone bytes downloaded so far, while and after downloading
  * @param bytesTotal the download's size when the server said it
  * @param output the install.sh output so far (stdout and stderr lines, the last 64 KiB)

@@ -19,6 +19,7 @@ final class LiveJob {
   static final String QUEUED = "queued";
   static final String DOWNLOADING = "downloading";
   static final String VERIFYING = "verifying";
+  static final String STORING = "storing";
   static final String EXTRACTING = "extracting";
   static final String SCRIPT = "running install.sh";
   static final String COMMITTING = "committing";

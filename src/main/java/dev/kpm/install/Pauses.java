@@ -15,10 +15,12 @@ import java.util.stream.Collectors;
  * a comma-separated list of {@code <phase>:<plugin name>}). A change that reaches a listed phase
  * writes {@code <folder>/<phase>-<name>.reached} and blocks until {@code <phase>-<name>.release}
  * appears (at most {@link #LIMIT}), so a fault test can kill kpm, stop its database or fill its
- * disk at exactly that point, without guessing with sleeps. Phases: {@code extracted} (the archive
- * is checked and staged), {@code moved} (the files are in place, the commit that records them not
- * yet made), {@code dropping} (a drop's files are removed, its row not yet), {@code started} (a
- * portable plugin's new process runs, its commit not yet made).
+ * disk at exactly that point, without guessing with sleeps. Phases: {@code stored} (a large native
+ * archive is stored for the fleet and announced before it is extracted, as when other nodes are
+ * live), {@code extracted} (the archive is checked and staged), {@code moved} (the files are in
+ * place, the commit that records them not yet made), {@code dropping} (a drop's files are removed,
+ * its row not yet), {@code started} (a portable plugin's new process runs, its commit not yet
+ * made).
  */
 public final class Pauses {
   /** No pause point: what every real deployment has. */

@@ -460,7 +460,9 @@ class FleetConvergenceIT {
 
   /** A node whose creates of {@code big} and {@code lost} pause before their commit. */
   private Node pausingOrigin() {
-    Node e = node("fleet-e", Map.of(Settings.Key.TEST_PAUSE_AT, "moved:big,extracted:lost"));
+    Node e =
+        node(
+            "fleet-e", Map.of(Settings.Key.TEST_PAUSE_AT, "moved:big,extracted:lost,stored:early"));
     extra.add(e);
     return e;
   }
@@ -542,6 +544,51 @@ class FleetConvergenceIT {
                       + "'"),
           n.id());
       assertFalse(Files.exists(staged.get(n.id())), n.id());
+    }
+  }
+
+  @Test
+  void withOtherNodesLiveALargeArchiveIsStoredBeforeItsOriginExtractsItAndTheyStageItMeanwhile()
+      throws Exception {
+    Node e = pausingOrigin();
+    Path zip = dir.resolve("served").resolve("early.zip");
+    Entry early = Entry.random("Early.so", 2 << 20);
+    TestPlugins.zip(zip, List.of(early, Entry.file("early.yaml", "v: 1\n")));
+    String sha =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
+    CompletableFuture<HttpResponse<String>> created =
+        CompletableFuture.supplyAsync(
+            () -> e.send("POST", "plugins/sources", sourceBody("early", server.url("early.zip"))));
+    // E paused after its store, before its extraction (the install's own thread holds there).
+    Pause.awaitReached(e.home(), "stored", "early");
+    assertEquals(
+        1,
+        a.kpm().count("SELECT count(*) FROM artifact WHERE complete AND sha256 = '" + sha + "'"));
+    HttpResponse<String> jobs = e.send("GET", "jobs?state=running", null);
+    assertEquals(200, jobs.statusCode(), jobs.body());
+    assertTrue(
+        jobs.body().contains("\"name\":\"early\"") && jobs.body().contains("\"phase\":\"storing\""),
+        jobs.body());
+    for (Node n : List.of(b, c)) {
+      Path folder = awaitStaged(n, "etc/sources/early.yaml");
+      assertTrue(
+          java.util.Arrays.equals(
+              early.content(), Files.readAllBytes(folder.resolve("home/plugins/sources/Early.so"))),
+          n.id());
+    }
+    // ... while E has extracted nothing of it yet.
+    try (var folders = Files.list(e.home().resolve(".kpm/staging"))) {
+      assertEquals(
+          List.of(),
+          folders.filter(f -> Files.exists(f.resolve("home/plugins/sources/Early.so"))).toList());
+    }
+    Pause.release(e.home(), "stored", "early");
+    HttpResponse<String> answer = created.join();
+    assertEquals(201, answer.statusCode(), answer.body());
+    for (Node n : List.of(e, a, b, c)) {
+      awaitState(n, "sources", "early", "applied");
     }
   }
 

@@ -49,7 +49,9 @@ class FleetNodesIT extends ApiTest {
         Settings.Key.NODE_ID, SELF,
         Settings.Key.NODE_ADDRESS, "kpm-self.example:9081",
         Settings.Key.FLEET_HEARTBEAT, "PT0.2S",
-        Settings.Key.FLEET_DOWN_AFTER, "PT3S");
+        Settings.Key.FLEET_DOWN_AFTER, "PT3S",
+        // Reached only by an install that stores its archive before extracting it: never alone.
+        Settings.Key.TEST_PAUSE_AT, "stored:lone");
   }
 
   @BeforeAll
@@ -132,6 +134,8 @@ class FleetNodesIT extends ApiTest {
 
   @Test
   void aSecondNodeIsLiveThenDownAndOnlyThenCanBeForgottenWithItsPluginStates() {
+    NodeDirectory directory = new NodeDirectory(other.tx, null, SELF, Duration.ofSeconds(3));
+    assertFalse(directory.othersLive(), "this node is alone");
     NodeRegistry second =
         NodeRegistry.start(
             other.tx,
@@ -147,6 +151,7 @@ class FleetNodesIT extends ApiTest {
     try {
       JsonNode live = node("fleet-other");
       assertTrue(live.get("live").asBoolean());
+      assertTrue(directory.othersLive(), "another node heartbeats");
       assertFalse(live.get("self").asBoolean());
       assertEquals("arm64", live.get("arch").asText());
       assertEquals("0.9.0", live.get("version").asText());
@@ -194,6 +199,7 @@ class FleetNodesIT extends ApiTest {
         "the stopped node turns down after kpm.fleet.downAfter",
         Duration.ofSeconds(30),
         () -> !node("fleet-other").get("live").asBoolean());
+    assertFalse(directory.othersLive(), "the other node is down");
 
     assertEquals(403, as(viewer, "fleet/nodes/fleet-other").delete().getStatus());
     Response forgotten = as(admin, "fleet/nodes/fleet-other").delete();
@@ -221,6 +227,33 @@ class FleetNodesIT extends ApiTest {
         "the refusal while it was live is recorded too");
     // The rows arranged above are no plugin this node could install: they go again.
     kpm.sql("DELETE FROM plugin WHERE name IN ('a', 'b', 'c') AND origin = 'API'");
+  }
+
+  @Test
+  void aLoneNodeExtractsALargeArchiveWhileItIsStoredNotAfter() throws Exception {
+    // With no other node live nobody stages it ahead: storing it first would only delay the
+    // install (the pause point "stored" is reached only on that path, and would hold it).
+    java.nio.file.Path zip = fixtures.resolve("lone.zip");
+    dev.kpm.testing.TestPlugins.zip(
+        zip,
+        List.of(
+            dev.kpm.testing.TestPlugins.Entry.random("Lone.so", 2 << 20),
+            dev.kpm.testing.TestPlugins.Entry.file("lone.yaml", "v: 1\n")));
+    Response created =
+        as(admin, "plugins/sources")
+            // Held at the pause point, it would answer only after Pauses.LIMIT (10 minutes).
+            .property(org.glassfish.jersey.client.ClientProperties.READ_TIMEOUT, 60_000)
+            .post(
+                jakarta.ws.rs.client.Entity.json(
+                    "{\"name\":\"lone\",\"file\":\"" + zip.toUri() + "\"}"));
+    assertEquals(201, created.getStatus(), created.readEntity(String.class));
+    assertEquals(
+        1,
+        kpm.count(
+            "SELECT count(*) FROM artifact a JOIN plugin p ON p.sha256 = a.sha256"
+                + " WHERE p.name = 'lone' AND a.complete AND a.size > 2000000"));
+    // Gone again: the other tests count what the fleet wants.
+    assertEquals(200, as(admin, "plugins/sources/lone").delete().getStatus());
   }
 
   @Test
