@@ -58,9 +58,14 @@ public final class NodeDirectory implements FleetNodes {
     this.downAfter = downAfter;
   }
 
+  /** Plain JDBC in one short transaction. */
+  private <T> T work(org.hibernate.jdbc.ReturningWork<T> work) {
+    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(work));
+  }
+
   @Override
   public List<FleetNode> nodes() {
-    return tx.inTransaction(em -> em.unwrap(Session.class).doReturningWork(c -> select(c, null)));
+    return work(c -> select(c, null));
   }
 
   @Override
@@ -68,8 +73,7 @@ public final class NodeDirectory implements FleetNodes {
     if (!NodeInfo.validId(id)) {
       return Optional.empty();
     }
-    return tx.inTransaction(
-        em -> em.unwrap(Session.class).doReturningWork(c -> select(c, id).stream().findFirst()));
+    return work(c -> select(c, id).stream().findFirst());
   }
 
   /**
@@ -77,61 +81,54 @@ public final class NodeDirectory implements FleetNodes {
    * as it is stored. Asked once per large install, so it is one short query.
    */
   public boolean othersLive() {
-    return tx.inTransaction(
-        em ->
-            em.unwrap(Session.class)
-                .doReturningWork(
-                    c -> {
-                      try (PreparedStatement s =
-                          c.prepareStatement(
-                              "SELECT EXISTS (SELECT 1 FROM fleet_node WHERE node_id <> ?"
-                                  + " AND heartbeat_at > now() - ? * interval '1 millisecond')")) {
-                        s.setString(1, selfId);
-                        s.setLong(2, downAfter.toMillis());
-                        try (ResultSet rs = s.executeQuery()) {
-                          return rs.next() && rs.getBoolean(1);
-                        }
-                      }
-                    }));
+    return work(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT EXISTS (SELECT 1 FROM fleet_node WHERE node_id <> ?"
+                      + " AND heartbeat_at > now() - ? * interval '1 millisecond')")) {
+            s.setString(1, selfId);
+            s.setLong(2, downAfter.toMillis());
+            try (ResultSet rs = s.executeQuery()) {
+              return rs.next() && rs.getBoolean(1);
+            }
+          }
+        });
   }
 
   @Override
   public java.util.Map<String, NodeCounts> progress(dev.kpm.plugin.PluginType type) {
-    return tx.inTransaction(
-        em ->
-            em.unwrap(Session.class)
-                .doReturningWork(
-                    c -> {
-                      java.util.Map<String, NodeCounts> all = new java.util.TreeMap<>();
-                      try (PreparedStatement s =
-                          c.prepareStatement(
-                              "SELECT p.name, count(f.node_id),"
-                                  + " count(*) FILTER (WHERE n.state = 'applied'"
-                                  + " AND n.sha256 = p.sha256),"
-                                  + " count(*) FILTER (WHERE n.state = 'failed'"
-                                  + " AND n.sha256 = p.sha256),"
-                                  + " count(*) FILTER (WHERE n.state = 'incompatible'"
-                                  + " AND n.sha256 = p.sha256)"
-                                  + " FROM plugin p"
-                                  + " JOIN fleet_node f ON f.heartbeat_at > now() - ? * interval"
-                                  + " '1 millisecond'"
-                                  + " LEFT JOIN node_plugin n ON n.node_id = f.node_id"
-                                  + " AND n.plugin_type = p.type AND n.name = p.name"
-                                  + " WHERE p.type = ? AND p.state = 'INSTALLED'"
-                                  + " AND p.origin = 'API' GROUP BY p.name")) {
-                        s.setLong(1, downAfter.toMillis());
-                        s.setString(2, type.word());
-                        try (ResultSet rs = s.executeQuery()) {
-                          while (rs.next()) {
-                            all.put(
-                                rs.getString(1),
-                                new NodeCounts(
-                                    rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)));
-                          }
-                        }
-                      }
-                      return all;
-                    }));
+    return work(
+        c -> {
+          java.util.Map<String, NodeCounts> all = new java.util.TreeMap<>();
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT p.name, count(f.node_id),"
+                      + " count(*) FILTER (WHERE n.state = 'applied'"
+                      + " AND n.sha256 = p.sha256),"
+                      + " count(*) FILTER (WHERE n.state = 'failed'"
+                      + " AND n.sha256 = p.sha256),"
+                      + " count(*) FILTER (WHERE n.state = 'incompatible'"
+                      + " AND n.sha256 = p.sha256)"
+                      + " FROM plugin p"
+                      + " JOIN fleet_node f ON f.heartbeat_at > now() - ? * interval"
+                      + " '1 millisecond'"
+                      + " LEFT JOIN node_plugin n ON n.node_id = f.node_id"
+                      + " AND n.plugin_type = p.type AND n.name = p.name"
+                      + " WHERE p.type = ? AND p.state = 'INSTALLED'"
+                      + " AND p.origin = 'API' GROUP BY p.name")) {
+            s.setLong(1, downAfter.toMillis());
+            s.setString(2, type.word());
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                all.put(
+                    rs.getString(1),
+                    new NodeCounts(rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)));
+              }
+            }
+          }
+          return all;
+        });
   }
 
   @Override
@@ -203,34 +200,31 @@ public final class NodeDirectory implements FleetNodes {
 
   @Override
   public Optional<List<PluginOnNode>> ofPlugin(PluginType type, String name) {
-    return tx.inTransaction(
-        em ->
-            em.unwrap(Session.class)
-                .doReturningWork(
-                    c -> {
-                      try (PreparedStatement s = c.prepareStatement(OF_PLUGIN)) {
-                        s.setLong(1, downAfter.toMillis());
-                        for (int i = 2; i <= 6; i += 2) {
-                          s.setString(i, type.word());
-                          s.setString(i + 1, name);
-                        }
-                        List<PluginOnNode> nodes = new ArrayList<>();
-                        boolean desired = false;
-                        boolean fleetWide = false;
-                        boolean held = false;
-                        try (ResultSet rs = s.executeQuery()) {
-                          while (rs.next()) {
-                            // An auto-loaded plugin is its node's own: no other node is pending.
-                            String origin = rs.getString(12);
-                            desired = origin != null;
-                            fleetWide = "API".equals(origin);
-                            held |= rs.getString(4) != null;
-                            nodes.add(onNode(rs, fleetWide, rs.getString(11)));
-                          }
-                        }
-                        return desired || held ? Optional.of(nodes) : Optional.empty();
-                      }
-                    }));
+    return work(
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(OF_PLUGIN)) {
+            s.setLong(1, downAfter.toMillis());
+            for (int i = 2; i <= 6; i += 2) {
+              s.setString(i, type.word());
+              s.setString(i + 1, name);
+            }
+            List<PluginOnNode> nodes = new ArrayList<>();
+            boolean desired = false;
+            boolean fleetWide = false;
+            boolean held = false;
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                // An auto-loaded plugin is its node's own: no other node is pending.
+                String origin = rs.getString(12);
+                desired = origin != null;
+                fleetWide = "API".equals(origin);
+                held |= rs.getString(4) != null;
+                nodes.add(onNode(rs, fleetWide, rs.getString(11)));
+              }
+            }
+            return desired || held ? Optional.of(nodes) : Optional.empty();
+          }
+        });
   }
 
   private PluginOnNode onNode(ResultSet rs, boolean fleetWide, String desiredSha)
@@ -309,18 +303,14 @@ public final class NodeDirectory implements FleetNodes {
 
   @Override
   public Optional<String> importStatus() {
-    return tx.inTransaction(
-        em ->
-            em.unwrap(Session.class)
-                .doReturningWork(
-                    c -> {
-                      try (PreparedStatement st =
-                              c.prepareStatement(
-                                  "SELECT status FROM data_import_status WHERE id = 1");
-                          ResultSet rs = st.executeQuery()) {
-                        return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                      }
-                    }));
+    return work(
+        c -> {
+          try (PreparedStatement st =
+                  c.prepareStatement("SELECT status FROM data_import_status WHERE id = 1");
+              ResultSet rs = st.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+          }
+        });
   }
 
   @Override
