@@ -59,12 +59,15 @@ public final class Pauses {
       LOG.warning(() -> "test pause point " + point + " reached; waiting for " + file + ".release");
       long deadline = System.nanoTime() + LIMIT.toNanos();
       Path release = folder.resolve(file + ".release");
-      while (!Files.exists(release) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+      try {
+        while (!Files.exists(release) && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      } finally {
+        // Consumed, also when a cancel interrupted it: the next time it pauses again.
+        Files.deleteIfExists(release);
+        Files.deleteIfExists(folder.resolve(file + ".reached"));
       }
-      // Consumed: the next time this point is reached it pauses again.
-      Files.deleteIfExists(release);
-      Files.deleteIfExists(folder.resolve(file + ".reached"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -462,7 +462,10 @@ class FleetConvergenceIT {
   private Node pausingOrigin() {
     Node e =
         node(
-            "fleet-e", Map.of(Settings.Key.TEST_PAUSE_AT, "moved:big,extracted:lost,stored:early"));
+            "fleet-e",
+            Map.of(
+                Settings.Key.TEST_PAUSE_AT,
+                "moved:big,extracted:lost,stored:early,stored:cancelled"));
     extra.add(e);
     return e;
   }
@@ -590,6 +593,42 @@ class FleetConvergenceIT {
     for (Node n : List.of(e, a, b, c)) {
       awaitState(n, "sources", "early", "applied");
     }
+  }
+
+  @Test
+  void aJobCancelledWhileItsArchiveIsStoredFirstLeavesNothingOnAnyNode() throws Exception {
+    Node e = pausingOrigin();
+    Path zip = dir.resolve("served").resolve("cancelled.zip");
+    TestPlugins.zip(
+        zip,
+        List.of(Entry.random("Cancelled.so", 2 << 20), Entry.file("cancelled.yaml", "v: 1\n")));
+    long before = stagingFolders(b);
+    CompletableFuture<HttpResponse<String>> created =
+        CompletableFuture.supplyAsync(
+            () ->
+                e.send(
+                    "POST",
+                    "plugins/sources",
+                    sourceBody("cancelled", server.url("cancelled.zip"))));
+    Pause.awaitReached(e.home(), "stored", "cancelled");
+    awaitStaged(b, "etc/sources/cancelled.yaml");
+    HttpResponse<String> running = e.send("GET", "jobs?state=running", null);
+    java.util.regex.Matcher job =
+        java.util.regex.Pattern.compile("\\{\"id\":(\\d+),[^}]*\"name\":\"cancelled\"")
+            .matcher(running.body());
+    assertTrue(job.find(), running.body());
+    HttpResponse<String> cancel = e.send("DELETE", "jobs/" + job.group(1), null);
+    assertEquals(200, cancel.statusCode(), cancel.body());
+    HttpResponse<String> answer = created.join();
+    assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("job " + job.group(1) + " was cancelled"), answer.body());
+    // The store was announced: the others are told to drop what they staged, and do.
+    Await.until("B dropped what it staged ahead", Await.LONG, () -> stagingFolders(b) == before);
+    for (Node n : List.of(e, a, b, c)) {
+      assertEquals("none", n.state("sources", "cancelled"), n.id());
+      assertFalse(Files.exists(n.home().resolve("plugins/sources/Cancelled.so")), n.id());
+    }
+    assertEquals(0, a.kpm().count("SELECT count(*) FROM plugin WHERE name = 'cancelled'"));
   }
 
   @Test
