@@ -130,6 +130,14 @@ class FleetConvergenceIT {
     return server.url(zipName);
   }
 
+  /** Source {@code name} created on {@code origin} from a zip of {@code entries}, as it answers. */
+  private CompletableFuture<HttpResponse<String>> creating(
+      Node origin, String name, List<Entry> entries) {
+    String url = served(name + ".zip", entries);
+    return CompletableFuture.supplyAsync(
+        () -> origin.send("POST", "plugins/sources", sourceBody(name, url)));
+  }
+
   private String sourceBody(String name, String url) {
     return "{\"name\":\"" + name + "\",\"file\":\"" + url + "\"}";
   }
@@ -502,12 +510,9 @@ class FleetConvergenceIT {
   void aLargeArchiveIsStagedOnTheOtherNodesBeforeItsOriginCommitsAndTheirApplyGoesOnFromThere()
       throws Exception {
     Node e = pausingOrigin();
-    Path zip = dir.resolve("served").resolve("big.zip");
     Entry big = Entry.random("Big.so", 2 << 20);
-    TestPlugins.zip(zip, List.of(big, Entry.file("big.yaml", "v: 1\n")));
     CompletableFuture<HttpResponse<String>> created =
-        CompletableFuture.supplyAsync(
-            () -> e.send("POST", "plugins/sources", sourceBody("big", server.url("big.zip"))));
+        creating(e, "big", List.of(big, Entry.file("big.yaml", "v: 1\n")));
     Pause.awaitReached(e.home(), "moved", "big");
     // E has stored the archive but not committed: B and C fetched and extracted it meanwhile,
     // into staging folders of their own, and nothing of it is in their homes yet.
@@ -554,16 +559,14 @@ class FleetConvergenceIT {
   void withOtherNodesLiveALargeArchiveIsStoredBeforeItsOriginExtractsItAndTheyStageItMeanwhile()
       throws Exception {
     Node e = pausingOrigin();
-    Path zip = dir.resolve("served").resolve("early.zip");
     Entry early = Entry.random("Early.so", 2 << 20);
-    TestPlugins.zip(zip, List.of(early, Entry.file("early.yaml", "v: 1\n")));
+    CompletableFuture<HttpResponse<String>> created =
+        creating(e, "early", List.of(early, Entry.file("early.yaml", "v: 1\n")));
     String sha =
         java.util.HexFormat.of()
             .formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
-    CompletableFuture<HttpResponse<String>> created =
-        CompletableFuture.supplyAsync(
-            () -> e.send("POST", "plugins/sources", sourceBody("early", server.url("early.zip"))));
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(dir.resolve("served").resolve("early.zip"))));
     // E paused after its store, before its extraction (the install's own thread holds there).
     Pause.awaitReached(e.home(), "stored", "early");
     assertEquals(
@@ -598,18 +601,12 @@ class FleetConvergenceIT {
   @Test
   void aJobCancelledWhileItsArchiveIsStoredFirstLeavesNothingOnAnyNode() throws Exception {
     Node e = pausingOrigin();
-    Path zip = dir.resolve("served").resolve("cancelled.zip");
-    TestPlugins.zip(
-        zip,
-        List.of(Entry.random("Cancelled.so", 2 << 20), Entry.file("cancelled.yaml", "v: 1\n")));
     long before = stagingFolders(b);
     CompletableFuture<HttpResponse<String>> created =
-        CompletableFuture.supplyAsync(
-            () ->
-                e.send(
-                    "POST",
-                    "plugins/sources",
-                    sourceBody("cancelled", server.url("cancelled.zip"))));
+        creating(
+            e,
+            "cancelled",
+            List.of(Entry.random("Cancelled.so", 2 << 20), Entry.file("cancelled.yaml", "v: 1\n")));
     Pause.awaitReached(e.home(), "stored", "cancelled");
     awaitStaged(b, "etc/sources/cancelled.yaml");
     HttpResponse<String> running = e.send("GET", "jobs?state=running", null);
@@ -634,17 +631,15 @@ class FleetConvergenceIT {
   @Test
   void whatWasStagedAheadForAChangeThatFailsOnItsOriginIsDroppedAndNothingIsInstalled() {
     Node e = pausingOrigin();
-    Path zip = dir.resolve("served").resolve("lost.zip");
-    TestPlugins.zip(
-        zip,
-        List.of(
-            Entry.random("Lost.so", 2 << 20),
-            Entry.file("lost.yaml", "v: 1\n"),
-            Entry.file("install.sh", 0100755, "#!/bin/sh\necho refused here; exit 4\n")));
     long before = stagingFolders(b);
     CompletableFuture<HttpResponse<String>> created =
-        CompletableFuture.supplyAsync(
-            () -> e.send("POST", "plugins/sources", sourceBody("lost", server.url("lost.zip"))));
+        creating(
+            e,
+            "lost",
+            List.of(
+                Entry.random("Lost.so", 2 << 20),
+                Entry.file("lost.yaml", "v: 1\n"),
+                Entry.file("install.sh", 0100755, "#!/bin/sh\necho refused here; exit 4\n")));
     Pause.awaitReached(e.home(), "extracted", "lost");
     awaitStaged(b, "plugins/sources/Lost.so");
     Pause.release(e.home(), "extracted", "lost");
